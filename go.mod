@@ -1,0 +1,3 @@
+module backchannel
+
+go 1.26

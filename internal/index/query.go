@@ -1,0 +1,69 @@
+package index
+
+import "errors"
+
+// ErrBadQuery is returned for search parameters that are out of range (a page
+// too deep, a size too big, a malformed date). Query text itself is never an
+// error: text the parser cannot read as written is read as plain words.
+var ErrBadQuery = errors.New("bad query")
+
+// Limits on a search request.
+const (
+	DefaultSize = 20
+	MaxSize     = 100
+	MaxFrom     = 10000 // (page-1)*size may not exceed this
+)
+
+// Query is a search request in the archive's own terms.
+type Query struct {
+	// Text is the user's query in Backchannel's query language: words,
+	// "phrases", -exclude, OR, speaker:NAME, call:SLUG, after:DATE,
+	// before:DATE, prefix*.
+	Text string
+	// Speaker filters by a participant's id, label, full name or surname,
+	// any case, across calls. Several matching participants: any of them.
+	// A value that matches nobody gives no hits.
+	Speaker string
+	// Call filters by call slug.
+	Call string
+	// After and Before filter by call date (YYYY-MM-DD, inclusive).
+	After, Before string
+	// Sort is "" or "relevance" (default) or "date" (oldest first) or "-date".
+	Sort string
+	// Page is 1-based; Size is hits per page (DefaultSize when 0, at most MaxSize).
+	Page, Size int
+}
+
+// Result is one page of hits with facet counts.
+type Result struct {
+	Total    uint64
+	Hits     []Hit
+	Facets   Facets
+	Parsed   string // how the query was read, in the query language
+	Fallback bool   // true when not every word matched and some-word results are shown
+}
+
+// Hit is one matching line.
+type Hit struct {
+	Call      string   // call slug
+	Line      int      // line number
+	Speaker   string   // participant ID, "" for a direction
+	Text      string   // the line's full text
+	Fragments []string // HTML: escaped text with matched words in <mark>
+	Terms     []string // the words that matched, as they appear in the text (for highlighting on the page)
+	Score     float64
+}
+
+// Facets counts hits by field. Speaker counts ignore the speaker filter;
+// call counts ignore the call filter.
+type Facets struct {
+	Speaker  []FacetCount
+	Call     []FacetCount
+	Language []FacetCount
+}
+
+// FacetCount is one facet value and how many hits have it.
+type FacetCount struct {
+	Value string // speaker ID, call slug or language code
+	Count int
+}

@@ -1,0 +1,9 @@
+// Package transcript is the domain model of the archive: calls, their
+// participants and their numbered lines, and the parsers that read
+// transcript files into that model.
+//
+// It imports only the standard library and small parsing libraries (YAML);
+// it knows nothing of Bleve or HTTP. Every problem found in a file is
+// reported as a Problem naming the path and line, so that a user can fix
+// the file; parsing never guesses and never rewrites a line's words.
+package transcript
