@@ -1,0 +1,52 @@
+# Backchannel. `make run` serves the shipped archive at http://127.0.0.1:8080;
+# `make test` runs every test.
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+# Tests that drive a browser or validators find their tools here (see .ci/run).
+export BACKCHANNEL_NODE_MODULES ?= $(CURDIR)/.ci/node_modules
+
+.PHONY: all build run ingest test test-short vet fmt fuzz clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/backchannel ./cmd/backchannel
+
+run: build
+	./bin/backchannel serve
+
+ingest: build
+	./bin/backchannel ingest
+
+## test: vet, then every test with the race detector, then the relevance report.
+test: vet
+	$(GO) test -race -count=1 -timeout 15m ./...
+	@$(GO) test -count=1 -run 'TestRelevance' -v ./internal/index/ 2>&1 | grep -E '^(relevance|success@1|MRR|--- FAIL)' || true
+
+## test-short: the fast tests only (no browser, no validators).
+test-short:
+	$(GO) test -short -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## fuzz: each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin data
+
+-include bench.mk
