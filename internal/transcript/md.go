@@ -1,0 +1,250 @@
+package transcript
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// maxPrefix bounds the text before a colon that can be a speaker: a
+// declaration such as `Maria Keller-Brandt (MKB):` is far shorter.
+const maxPrefix = 120
+
+var (
+	// declRE is `Full Name (XX)`: one to six words that start with a letter,
+	// then a label in parentheses.
+	declRE = regexp.MustCompile(`^(\pL[\pL\pM'’.\-]*(?:[ \t]+\pL[\pL\pM'’.\-]*){0,5})[ \t]*\(([A-Z][A-Z0-9]{0,5})\)$`)
+	// nameLikeRE is two to four capitalised words: text before a colon that
+	// a reader would take for a speaker's name.
+	nameLikeRE = regexp.MustCompile(`^\p{Lu}[\pL\pM'’.\-]*(?:[ \t]+\p{Lu}[\pL\pM'’.\-]*){1,3}$`)
+)
+
+// paragraph is a run of non-blank lines.
+type paragraph struct {
+	line int    // 1-based file line of its first line
+	text string // its lines joined by "\n", outer spaces and tabs trimmed
+}
+
+// paragraphs splits lines (file lines first..) into paragraphs.
+func paragraphs(lines []string, first int) []paragraph {
+	var out []paragraph
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			t := strings.Join(lines[start:end], "\n")
+			out = append(out, paragraph{line: first + start, text: strings.Trim(t, " \t")})
+			start = -1
+		}
+	}
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			flush(i)
+		} else if start < 0 {
+			start = i
+		}
+	}
+	flush(len(lines))
+	return out
+}
+
+// parseMD reads the project's Markdown format: a YAML header between `---`
+// lines, then turns (see transcripts/README.md).
+func parseMD(path string, data []byte) (*Call, Problems) {
+	lines, ps, ok := decodeText(path, data)
+	if !ok {
+		return nil, ps
+	}
+	open := 0
+	for open < len(lines) && strings.TrimSpace(lines[open]) == "" {
+		open++
+	}
+	if open == len(lines) || strings.TrimRight(lines[open], " \t") != "---" {
+		return nil, append(ps, Problem{Path: path, Line: open + 1, Severity: Error,
+			Message: "file must start with a YAML header: a line `---`, then `title:` and `date:` lines, then `---`"})
+	}
+	end := -1
+	for j := open + 1; j < len(lines); j++ {
+		if l := strings.TrimRight(lines[j], " \t"); l == "---" || l == "..." {
+			end = j
+			break
+		}
+	}
+	if end < 0 {
+		return nil, append(ps, Problem{Path: path, Line: open + 1, Severity: Error,
+			Message: "header opened here is never closed: add a line `---` after its last key"})
+	}
+	h, hps := decodeHeader(path, strings.Join(lines[open+1:end], "\n"), open+1, open+1)
+	ps = append(ps, hps...)
+
+	b := newBody(path, h.Participants)
+	for _, p := range paragraphs(lines[end+1:], end+2) {
+		b.paragraph(p)
+	}
+	ps = append(ps, b.finish(end+1)...)
+	if ps.HasErrors() {
+		return nil, ps
+	}
+	c := &Call{}
+	h.apply(c)
+	c.Participants = b.sp.list
+	c.Lines = b.lines
+	return c, ps
+}
+
+// body reads turns paragraph by paragraph.
+type body struct {
+	path  string
+	sp    *speakers
+	lines []Line
+	ps    Problems
+	// open is true when the last line is a turn that a paragraph without a
+	// label continues.
+	open bool
+}
+
+func newBody(path string, ps []Participant) *body {
+	return &body{path: path, sp: newSpeakers(ps)}
+}
+
+func (b *body) errorf(line int, format string, args ...any) {
+	b.ps = append(b.ps, Problem{Path: b.path, Line: line, Severity: Error, Message: fmt.Sprintf(format, args...)})
+}
+
+func (b *body) warnf(line int, format string, args ...any) {
+	b.ps = append(b.ps, Problem{Path: b.path, Line: line, Severity: Warning, Message: fmt.Sprintf(format, args...)})
+}
+
+func (b *body) add(l Line) {
+	l.N = len(b.lines) + 1
+	b.lines = append(b.lines, l)
+}
+
+// paragraph reads one paragraph: a stand-alone direction, a new turn, or
+// the continuation of the current turn.
+func (b *body) paragraph(p paragraph) {
+	if isDirection(p.text) {
+		b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
+		b.open = false
+		return
+	}
+	spk, rest, isLabel := b.label(p)
+	if isLabel {
+		b.add(Line{Kind: Turn, Speaker: spk, Text: rest, Time: -1, SourceLine: p.line})
+		b.open = true
+		return
+	}
+	if !b.open {
+		if len(b.lines) == 0 {
+			b.errorf(p.line, "paragraph has no speaker: start it with a label such as `SW:` or a declaration such as `Maria Keller (MK):`")
+		} else {
+			b.errorf(p.line, "paragraph after a stage direction has no speaker: start it with a label such as `SW:`")
+		}
+		// Carry on as if it had one, so that the paragraphs after it are not
+		// each reported again; the file is refused anyway.
+		b.add(Line{Kind: Turn, Text: p.text, Time: -1, SourceLine: p.line})
+		b.open = true
+		return
+	}
+	last := &b.lines[len(b.lines)-1]
+	if last.Text == "" {
+		last.Text = p.text
+	} else {
+		last.Text += "\n\n" + p.text
+	}
+}
+
+// label reads the speaker before the first colon of a paragraph. isLabel
+// is false when the paragraph is prose. When the label is wrong the
+// problem is reported and isLabel is true with an empty speaker, so that
+// the turn's other paragraphs are not reported again.
+func (b *body) label(p paragraph) (speaker, rest string, isLabel bool) {
+	colon := strings.IndexByte(p.text, ':')
+	if colon <= 0 || colon > maxPrefix {
+		return "", "", false
+	}
+	prefix := strings.TrimRight(p.text[:colon], " \t")
+	if strings.ContainsAny(prefix, "\n") {
+		return "", "", false
+	}
+	rest = strings.TrimLeft(p.text[colon+1:], " \t\n")
+	if m := declRE.FindStringSubmatch(prefix); m != nil {
+		i, err := b.sp.declare(m[1], m[2])
+		if err != nil {
+			b.errorf(p.line, "%v", err)
+			return "", rest, true
+		}
+		return b.sp.list[i].ID, rest, true
+	}
+	switch m := b.sp.lookup(prefix); len(m) {
+	case 1:
+		return b.sp.list[m[0]].ID, rest, true
+	case 0:
+	default:
+		b.errorf(p.line, "speaker %q matches several participants (%s): use a label or the full name", prefix, b.sp.names(m))
+		return "", rest, true
+	}
+	if labelRE.MatchString(prefix) {
+		b.errorf(p.line, "unknown speaker label %q: declare it as `Full Name (%s):` or add it to participants", prefix, prefix)
+		return "", rest, true
+	}
+	if b.looksLikeSpeaker(prefix) {
+		b.warnf(p.line, "%q before the colon looks like a speaker but is none, so the paragraph is read as text: declare the speaker as `Full Name (XX):` or add them to participants", prefix)
+	}
+	return "", "", false
+}
+
+// looksLikeSpeaker reports prose that a reader would take for a speaker:
+// a name such as "Tom Brandt", or a known label followed by more words
+// ("SW (laughing)").
+func (b *body) looksLikeSpeaker(prefix string) bool {
+	if nameLikeRE.MatchString(prefix) {
+		return true
+	}
+	first, _, more := strings.Cut(prefix, " ")
+	return more && labelRE.MatchString(first) && b.sp.byLabel(first) >= 0
+}
+
+// finish checks the lines as a whole; at is the line to name when there
+// are none (the header's closing line).
+func (b *body) finish(at int) Problems {
+	if len(b.lines) == 0 {
+		b.errorf(at, "no turns after the header: add lines such as `Maria Keller (MK): text`")
+	}
+	for _, l := range b.lines {
+		if l.Kind == Turn && strings.TrimSpace(l.Text) == "" {
+			b.errorf(l.SourceLine, "turn has no text: write what was said after the colon")
+		}
+	}
+	return b.ps
+}
+
+// isDirection reports whether the paragraph is one bracketed or
+// parenthesised stage direction, such as "[phone rings]" or "(laughs)".
+func isDirection(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	var open, close byte
+	switch s[0] {
+	case '[':
+		open, close = '[', ']'
+	case '(':
+		open, close = '(', ')'
+	default:
+		return false
+	}
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case open:
+			depth++
+		case close:
+			depth--
+			if depth == 0 {
+				return i == len(s)-1 && strings.IndexFunc(s[1:i], func(r rune) bool { return !unicode.IsSpace(r) }) >= 0
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,126 @@
+package transcript
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// MaxFileSize is the largest transcript file ParseFile reads. Larger files
+// are refused without being read into memory.
+const MaxFileSize = 50 << 20
+
+// formats maps a file extension (lower case, with the dot) to its parser.
+// A parser returns the call without Slug, Path, SHA256 and Format set, or nil
+// when the file has errors.
+type parser func(path string, data []byte) (*Call, Problems)
+
+// parserFor returns the parser for a file name's extension and the format
+// name, or ok=false when the extension is not a transcript format.
+func parserFor(path string) (p parser, format string, ok bool) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".md":
+		return parseMD, "md", true
+	}
+	return nil, "", false
+}
+
+// Slug returns the slug of a transcript file: its base name without the
+// extension ("transcripts/2025-10-14-witkoff-ushakov.md" gives
+// "2025-10-14-witkoff-ushakov").
+func Slug(path string) string {
+	base := filepath.Base(path)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// Parse reads one transcript from data; path names the file in problems and
+// its extension chooses the format. It returns the call, or nil when the
+// file has errors, and every problem found, sorted. Warnings may accompany
+// a good call.
+func Parse(path string, data []byte) (*Call, Problems) {
+	p, format, ok := parserFor(path)
+	if !ok {
+		return nil, Problems{{Path: path, Severity: Error,
+			Message: fmt.Sprintf("not a transcript format (%q): use .md", filepath.Ext(path))}}
+	}
+	c, ps := p(path, data)
+	ps.Sort()
+	if ps.HasErrors() {
+		return nil, ps
+	}
+	if c == nil { // a parser must say why; never return nothing silently
+		return nil, append(ps, Problem{Path: path, Severity: Error, Message: "no call could be read from the file"})
+	}
+	c.Slug = Slug(path)
+	c.Path = path
+	sum := sha256.Sum256(data)
+	c.SHA256 = hex.EncodeToString(sum[:])
+	c.Format = format
+	return c, ps
+}
+
+// ParseFile reads and parses one transcript file. Files larger than
+// MaxFileSize, and anything that is not a regular file, are refused.
+func ParseFile(path string) (*Call, Problems) {
+	data, p := readFile(path, MaxFileSize)
+	if p != nil {
+		return nil, Problems{*p}
+	}
+	return Parse(path, data)
+}
+
+// readFile reads a regular file of at most limit bytes. It never holds more
+// than limit+1 bytes in memory, whatever the file's size.
+func readFile(path string, limit int64) ([]byte, *Problem) {
+	fail := func(msg string) ([]byte, *Problem) {
+		return nil, &Problem{Path: path, Severity: Error, Message: msg}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fail(fmt.Sprintf("cannot open: %v", unwrapPath(err)))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fail(fmt.Sprintf("cannot stat: %v", unwrapPath(err)))
+	}
+	if !fi.Mode().IsRegular() {
+		return fail("not a regular file")
+	}
+	if fi.Size() > limit {
+		return fail(fmt.Sprintf("file is %s, larger than the %s limit: split it into several calls", humanSize(fi.Size()), humanSize(limit)))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return fail(fmt.Sprintf("cannot read: %v", unwrapPath(err)))
+	}
+	if int64(len(data)) > limit { // the file grew while it was read
+		return fail(fmt.Sprintf("file is larger than the %s limit: split it into several calls", humanSize(limit)))
+	}
+	if int64(len(data)) != fi.Size() {
+		return fail("file changed while it was read: check it again once it is written")
+	}
+	return data, nil
+}
+
+// unwrapPath drops the *PathError's op and path, which the Problem already names.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

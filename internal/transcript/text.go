@@ -1,0 +1,134 @@
+package transcript
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxReports caps how many problems of one repetitive kind (invalid UTF-8,
+// control characters) a file gets, so that a binary file does not flood the
+// output; the last report says how many more there are.
+const maxReports = 10
+
+// decodeText turns a text file into lines, without their terminators. It
+// strips a UTF-8 byte order mark, decodes UTF-16 with a byte order mark,
+// and treats CRLF and a lone CR as line ends. Line i of the result is line
+// i+1 of the file.
+//
+// ok is false when the file cannot be read as text at all (empty, binary);
+// problems about some lines (invalid UTF-8, control characters) leave ok
+// true so that the caller can report the file's other problems too.
+func decodeText(path string, data []byte) (lines []string, ps Problems, ok bool) {
+	if len(data) == 0 {
+		return nil, Problems{{Path: path, Severity: Error, Message: "file is empty"}}, false
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		s, err := decodeUTF16(data)
+		if err != nil {
+			return nil, Problems{{Path: path, Line: 1, Severity: Error, Message: err.Error()}}, false
+		}
+		ps = append(ps, Problem{Path: path, Line: 1, Severity: Warning,
+			Message: "file is UTF-16; it was read as such, but save it as UTF-8 so that other tools read it too"})
+		data = []byte(s)
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		line, col := position(data, i)
+		return nil, append(ps, Problem{Path: path, Line: line, Col: col, Severity: Error,
+			Message: "file contains a NUL byte: it is binary, not a text transcript"}), false
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, append(ps, Problem{Path: path, Severity: Error, Message: "file is empty (only white space)"}), false
+	}
+
+	s := string(data)
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	s = strings.TrimSuffix(s, "\n")
+	lines = strings.Split(s, "\n")
+
+	var badUTF8, badCtl []Problem
+	for i, l := range lines {
+		if !utf8.ValidString(l) {
+			badUTF8 = append(badUTF8, Problem{Path: path, Line: i + 1, Col: invalidUTF8At(l) + 1, Severity: Error,
+				Message: "invalid UTF-8: save the file as UTF-8"})
+		}
+		if j := strings.IndexFunc(l, isBadControl); j >= 0 {
+			r, _ := utf8.DecodeRuneInString(l[j:])
+			badCtl = append(badCtl, Problem{Path: path, Line: i + 1, Col: j + 1, Severity: Error,
+				Message: fmt.Sprintf("control character %U: remove it (is this a binary file?)", r)})
+		}
+	}
+	ps = append(ps, capped(badUTF8, "invalid UTF-8")...)
+	ps = append(ps, capped(badCtl, "control characters")...)
+	return lines, ps, true
+}
+
+// capped keeps the first maxReports problems and replaces the rest by one
+// that counts them.
+func capped(ps []Problem, what string) []Problem {
+	if len(ps) <= maxReports {
+		return ps
+	}
+	rest := ps[maxReports]
+	rest.Col = 0
+	rest.Message = fmt.Sprintf("%s on %d more lines", what, len(ps)-maxReports)
+	return append(ps[:maxReports:maxReports], rest)
+}
+
+// isBadControl reports C0 control characters other than tab, form feed and
+// vertical tab, which never belong in a transcript.
+func isBadControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\f' && r != '\v' && r != '\n' && r != '\r'
+}
+
+// invalidUTF8At returns the byte offset of the first invalid UTF-8 sequence.
+func invalidUTF8At(s string) int {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return 0
+}
+
+// position returns the 1-based line and byte column of offset i in data.
+func position(data []byte, i int) (line, col int) {
+	line = 1 + bytes.Count(data[:i], []byte{'\n'})
+	start := bytes.LastIndexByte(data[:i], '\n') + 1
+	return line, i - start + 1
+}
+
+// decodeUTF16 decodes UTF-16 text that starts with a byte order mark.
+func decodeUTF16(data []byte) (string, error) {
+	if len(data)%2 != 0 {
+		return "", fmt.Errorf("file starts with a UTF-16 byte order mark but has an odd number of bytes: save it as UTF-8")
+	}
+	big := data[0] == 0xFE
+	u := make([]uint16, 0, len(data)/2-1)
+	for i := 2; i+1 < len(data); i += 2 {
+		if big {
+			u = append(u, uint16(data[i])<<8|uint16(data[i+1]))
+		} else {
+			u = append(u, uint16(data[i+1])<<8|uint16(data[i]))
+		}
+	}
+	for i := 0; i < len(u); i++ {
+		switch {
+		case utf16.IsSurrogate(rune(u[i])) && u[i] < 0xDC00 && i+1 < len(u) && u[i+1] >= 0xDC00 && u[i+1] < 0xE000:
+			i++
+		case utf16.IsSurrogate(rune(u[i])):
+			return "", fmt.Errorf("file is UTF-16 with an unpaired surrogate at character %d: save it as UTF-8", i+1)
+		}
+	}
+	return string(utf16.Decode(u)), nil
+}
