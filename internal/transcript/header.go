@@ -90,7 +90,7 @@ func decodeHeader(path, text string, offset, at int) (header, Problems) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-		d.ps = append(d.ps, d.yamlError(err, at))
+		d.ps = append(d.ps, d.yamlError(err))
 		return h, d.ps
 	}
 	missing := func(key, example string) {
@@ -153,9 +153,10 @@ func decodeHeader(path, text string, offset, at int) (header, Problems) {
 }
 
 // yamlError turns a yaml.v3 error into a problem at its line.
-func (d *headerDecoder) yamlError(err error, at int) Problem {
+func (d *headerDecoder) yamlError(err error) Problem {
 	msg := err.Error()
-	line := at
+	// yaml.v3 leaves the line out of errors on its first line.
+	line := d.offset + 1
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			line = d.offset + n
