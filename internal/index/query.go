@@ -41,6 +41,10 @@ type Result struct {
 	Facets   Facets
 	Parsed   string // how the query was read, in the query language
 	Fallback bool   // true when not every word matched and some-word results are shown
+	// Suggestions, when the words as typed found nothing, are queries
+	// (in the query language, ready for ?q=) with each unknown word
+	// replaced by the closest indexed word. Nil when there is none.
+	Suggestions []string
 }
 
 // Hit is one matching line.
@@ -52,6 +56,9 @@ type Hit struct {
 	Fragments []string // HTML: escaped text with matched words in <mark>
 	Terms     []string // the words that matched, as they appear in the text (for highlighting on the page)
 	Score     float64
+	Date      string  // call date, YYYY-MM-DD
+	Language  string  // call language, e.g. "en"
+	Time      float64 // offset into the call in seconds, -1 when unknown
 }
 
 // Facets counts hits by field. Speaker counts ignore the speaker filter;

@@ -1,0 +1,159 @@
+package index
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ru" // registers stemmer_ru_snowball
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	tokunicode "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Analysis chain names. Every analyzer uses the unicode tokenizer (which
+// splits on dashes, ellipses and quotation marks and keeps apostrophes
+// inside words) and then foldName, a token filter: folding happens on the
+// term only, so token offsets still point into the original text and
+// highlights land on the right bytes (STYLE.md part 3, items 1-2). No
+// analyzer drops stop words.
+const (
+	foldName = "backchannel_fold"
+
+	analyzerPlain = "backchannel_plain" // folded words as spoken: exact field, names, other languages
+	analyzerEN    = "backchannel_en"    // folded + Porter stemming, for language en
+	analyzerRU    = "backchannel_ru"    // folded + Snowball Russian stemming, for language ru
+)
+
+// analyzers lists the custom analyzers of the mapping.
+var analyzers = map[string][]string{
+	analyzerPlain: {foldName},
+	analyzerEN:    {foldName, porter.Name},
+	analyzerRU:    {foldName, "stemmer_ru_snowball"},
+}
+
+// fold lower-cases a word and folds what people type differently for the
+// same word: it removes apostrophes of every kind (so "I’ll", "I'll" and
+// "Ill" are one term), dashes and ellipsis characters, and diacritics on
+// Latin letters (é → e, ß → ss) and ё → е. It returns "" when nothing is
+// left.
+func fold(term []byte) []byte {
+	plain := true
+	for _, b := range term {
+		if b >= utf8.RuneSelf || ('A' <= b && b <= 'Z') || b == '\'' || b == '`' || b == '-' || b == '.' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return term
+	}
+	out := make([]byte, 0, len(term))
+	for i := 0; i < len(term); {
+		r, n := utf8.DecodeRune(term[i:])
+		i += n
+		switch {
+		case isApostrophe(r), isDash(r), r == '\u2026':
+			continue
+		case r == '.' && i < len(term) && term[i] == '.':
+			continue // "..." inside a token
+		case unicode.Is(unicode.Mn, r):
+			continue // combining marks of decomposed text
+		}
+		r = unicode.ToLower(r)
+		if s, ok := latinFold[r]; ok {
+			out = append(out, s...)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
+}
+
+func isApostrophe(r rune) bool {
+	switch r {
+	case '\'', '`', '\u00B4', '\u2018', '\u2019', '\u201B', '\u02BC', '\u02B9', '\u2032', '\uFF07':
+		return true
+	}
+	return false
+}
+
+func isDash(r rune) bool {
+	switch r {
+	case '-', '\u00AD', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\uFE58', '\uFE63', '\uFF0D':
+		return true
+	}
+	return false
+}
+
+// latinFold maps lower-case letters with diacritics to plain letters.
+var latinFold = func() map[rune]string {
+	m := map[rune]string{
+		'ß': "ss", 'æ': "ae", 'œ': "oe", 'ø': "o", 'đ': "d", 'ð': "d", 'ł': "l",
+		'þ': "th", 'ı': "i", 'ё': "е", 'ŀ': "l", 'ĸ': "k", 'ŉ': "n",
+	}
+	groups := map[string]string{
+		"a": "àáâãäåāăąǎǟǡǻȁȃȧạảấầẩẫậắằẳẵặ",
+		"c": "çćĉċč",
+		"d": "ďḍ",
+		"e": "èéêëēĕėęěȅȇȩẹẻẽếềểễệ",
+		"g": "ĝğġģǧǵ",
+		"h": "ĥħḥ",
+		"i": "ìíîïĩīĭįǐȉȋịỉ",
+		"j": "ĵǰ",
+		"k": "ķǩ",
+		"l": "ĺļľ",
+		"n": "ñńņňǹṅṇ",
+		"o": "òóôõöōŏőǒȍȏȫȭȯȱọỏốồổỗộớờởỡợơ",
+		"r": "ŕŗřȑȓ",
+		"s": "śŝşšșṣ",
+		"t": "ţťŧțṭ",
+		"u": "ùúûüũūŭůűųǔǖǘǚǜȕȗụủứừửữựư",
+		"w": "ŵẁẃẅ",
+		"y": "ýÿŷỳỵỷỹ",
+		"z": "źżžẓ",
+	}
+	for plain, letters := range groups {
+		for _, r := range letters {
+			m[r] = plain
+		}
+	}
+	return m
+}()
+
+// foldFilter is the token filter that applies fold to every term.
+type foldFilter struct{}
+
+func (foldFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
+	out := ts[:0]
+	for _, t := range ts {
+		t.Term = fold(t.Term)
+		if len(t.Term) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func init() {
+	err := registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return foldFilter{}, nil
+	})
+	if err != nil {
+		panic(err) // a duplicate name is a programming error, as in bleve's own init funcs
+	}
+}
+
+// analyzerConfig is the custom-analyzer definition for the mapping.
+func analyzerConfig(filters []string) map[string]any {
+	fs := make([]any, len(filters))
+	for i, f := range filters {
+		fs[i] = f
+	}
+	return map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     tokunicode.Name,
+		"token_filters": fs,
+	}
+}

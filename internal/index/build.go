@@ -1,0 +1,359 @@
+package index
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"backchannel/internal/transcript"
+)
+
+// BuildOptions tunes Build.
+type BuildOptions struct {
+	Logger   *slog.Logger          // nil: discard
+	Progress func(done, total int) // called after each batch; may be nil
+}
+
+// BuildStats says what Build did.
+type BuildStats struct {
+	Calls, Lines int
+	Duration     time.Duration
+}
+
+// batchSize is the number of lines per Bleve batch. Large batches make
+// fewer, bigger segments; scorch analyses a batch's documents in parallel.
+const batchSize = 5000
+
+// Build indexes archive a into a new directory under dataDir, verifies it
+// and swaps it in as the current index. The live index is never written:
+// a failed, interrupted or cancelled build leaves it exactly as it was,
+// and a server that has it open keeps answering from it. Leftovers of
+// interrupted builds are removed by the next Build; index directories
+// older than the one just replaced are removed after the swap (on Linux a
+// process that still has one open keeps reading its unlinked files).
+// Build returns an error wrapping ErrLocked when another Build holds the
+// data folder.
+func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts BuildOptions) (stats BuildStats, err error) {
+	start := time.Now()
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if a == nil {
+		return stats, errors.New("build index: no archive")
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return stats, fmt.Errorf("build index: %w", err)
+	}
+	unlock, err := lockDir(filepath.Join(dataDir, lockFile))
+	if err != nil {
+		return stats, fmt.Errorf("build index in %s: %w", dataDir, err)
+	}
+	defer unlock()
+
+	removeLeftovers(dataDir, log)
+
+	id, err := newID()
+	if err != nil {
+		return stats, fmt.Errorf("build index: %w", err)
+	}
+	buildDir := filepath.Join(dataDir, buildPrefix+id)
+	defer func() {
+		if err != nil {
+			if rmErr := os.RemoveAll(buildDir); rmErr != nil {
+				log.Warn("remove failed build", "dir", buildDir, "err", rmErr)
+			}
+		}
+	}()
+
+	total := 0
+	for _, c := range a.Calls {
+		total += len(c.Lines)
+	}
+	if err := writeIndex(ctx, buildDir, a, total, opts.Progress); err != nil {
+		return stats, fmt.Errorf("build index: %w", err)
+	}
+	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: total, Built: time.Now().UTC()}
+	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
+		return stats, fmt.Errorf("build index: %w", err)
+	}
+	if err := syncTree(buildDir); err != nil {
+		return stats, fmt.Errorf("build index: sync: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return stats, fmt.Errorf("build index: %w", err)
+	}
+	if err := verify(buildDir, a, total); err != nil {
+		return stats, fmt.Errorf("build index: verify: %w", err)
+	}
+
+	// Swap: rename the verified build to its final name, then repoint the
+	// current symlink with an atomic rename.
+	finalName := indexPrefix + id
+	if err := os.Rename(buildDir, filepath.Join(dataDir, finalName)); err != nil {
+		return stats, fmt.Errorf("build index: %w", err)
+	}
+	buildDir = filepath.Join(dataDir, finalName) // removed on a later failure
+	previous, _ := os.Readlink(filepath.Join(dataDir, currentLink))
+	tmpLink := filepath.Join(dataDir, linkPrefix+id)
+	if err := os.Symlink(finalName, tmpLink); err != nil {
+		return stats, fmt.Errorf("build index: %w", err)
+	}
+	if err := os.Rename(tmpLink, filepath.Join(dataDir, currentLink)); err != nil {
+		_ = os.Remove(tmpLink)
+		return stats, fmt.Errorf("build index: swap: %w", err)
+	}
+	if err := syncDir(dataDir); err != nil {
+		// The swap happened; only its durability is in doubt.
+		log.Warn("sync data folder after swap", "dir", dataDir, "err", err)
+	}
+	removeOld(dataDir, finalName, previous, log)
+
+	stats = BuildStats{Calls: len(a.Calls), Lines: total, Duration: time.Since(start)}
+	log.Info("index built", "dir", finalName, "calls", stats.Calls, "lines", stats.Lines, "duration", stats.Duration)
+	return stats, nil
+}
+
+func newID() (string, error) {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return time.Now().UTC().Format("20060102T150405.000000000") + "-" + hex.EncodeToString(b), nil
+}
+
+// writeIndex creates the Bleve index in dir and fills it.
+func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total int, progress func(done, total int)) error {
+	m, err := newMapping()
+	if err != nil {
+		return err
+	}
+	// unsafe_batch: a batch returns before it is persisted. Durability
+	// comes from Close, the fsyncs and the verify-then-swap instead.
+	idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, map[string]any{
+		"unsafe_batch": true,
+		"bolt_timeout": openTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			_ = idx.Close()
+		}
+	}()
+	b := idx.NewBatch()
+	done := 0
+	persisted := make(chan error, 1)
+	flush := func(last bool) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if last {
+			// With unsafe batches only this callback says the data is
+			// on disk; persistence is in order, so the last one is enough.
+			b.SetPersistedCallback(func(err error) {
+				select {
+				case persisted <- err:
+				default:
+				}
+			})
+		}
+		if err := idx.Batch(b); err != nil {
+			return err
+		}
+		done += b.Size()
+		b.Reset()
+		if progress != nil {
+			progress(done, total)
+		}
+		return nil
+	}
+	for _, c := range a.Calls {
+		for _, l := range c.Lines {
+			d := newLineDoc(c, l)
+			if err := b.Index(docID(c.Slug, l.N), d); err != nil {
+				return fmt.Errorf("index %s line %d: %w", c.Slug, l.N, err)
+			}
+			if b.Size() >= batchSize {
+				if err := flush(false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := flush(true); err != nil {
+		return err
+	}
+	select {
+	case err := <-persisted:
+		if err != nil {
+			return fmt.Errorf("persist: %w", err)
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// One segment makes rare-word queries and a cold open faster
+	// (issue 6). ForceMerge waits for the merge to finish.
+	if adv, err := idx.Advanced(); err == nil {
+		if s, ok := adv.(*scorch.Scorch); ok {
+			if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+				return fmt.Errorf("merge segments: %w", err)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	closed = true
+	return idx.Close()
+}
+
+// verify opens the new index read-only and checks it: every line is
+// there, and a word of a known line finds that line.
+func verify(dir string, a *transcript.Archive, total int) error {
+	x, err := openDir(dir)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	n, err := x.DocCount()
+	if err != nil {
+		return err
+	}
+	if n != uint64(total) {
+		return fmt.Errorf("%d documents, want %d", n, total)
+	}
+	return x.selfTest(a)
+}
+
+func writeFileSync(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncTree fsyncs every file and directory under root, root included.
+func syncTree(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && !d.Type().IsRegular() {
+			return nil
+		}
+		if d.IsDir() {
+			return syncDir(path)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		err = f.Sync()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+func syncDir(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// removeLeftovers removes what interrupted builds left: build directories
+// and temporary links. The caller holds the build lock.
+func removeLeftovers(dataDir string, log *slog.Logger) {
+	entries, err := os.ReadDir(dataDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, buildPrefix) || strings.HasPrefix(name, linkPrefix) {
+			if err := os.RemoveAll(filepath.Join(dataDir, name)); err != nil {
+				log.Warn("remove leftover of an interrupted build", "path", name, "err", err)
+			}
+		}
+	}
+}
+
+// removeOld removes index directories other than the current one and the
+// one it replaced (kept so that a server with it open is least disturbed).
+func removeOld(dataDir, current, previous string, log *slog.Logger) {
+	entries, err := os.ReadDir(dataDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, indexPrefix) || name == current || name == previous {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dataDir, name)); err != nil {
+			log.Warn("remove old index", "path", name, "err", err)
+		}
+	}
+}
+
+// selfTest checks that the first word of the first line with words finds
+// that line.
+func (x *Index) selfTest(a *transcript.Archive) error {
+	for _, c := range a.Calls {
+		for _, l := range c.Lines {
+			toks := x.tokens(l.Text)
+			if len(toks) == 0 {
+				continue
+			}
+			id := docID(c.Slug, l.N)
+			b := bq.NewBooleanQuery(nil, nil, nil)
+			b.AddMust(bq.NewDocIDQuery([]string{id}), term(fieldExact, toks[0].exact, 0))
+			res, err := x.idx.Search(bleve.NewSearchRequestOptions(b, 1, 0, false))
+			if err != nil {
+				return err
+			}
+			if res.Total != 1 {
+				return fmt.Errorf("searching %q does not find %s", toks[0].exact, id)
+			}
+			return nil
+		}
+	}
+	return nil
+}

@@ -1,0 +1,162 @@
+package index
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/search/highlight"
+	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"backchannel/internal/transcript"
+)
+
+// Errors callers branch on.
+var (
+	// ErrNoIndex means no index has been built under the data folder.
+	ErrNoIndex = errors.New("no index")
+	// ErrSchemaChanged means the index was built by a version of
+	// Backchannel that indexes differently; it must be rebuilt.
+	ErrSchemaChanged = errors.New("index schema changed: rebuild it (backchannel ingest)")
+	// ErrLocked means another process holds the index (or the build) lock.
+	ErrLocked = errors.New("index is locked by another process")
+)
+
+// Layout of the data folder.
+const (
+	currentLink = "current"          // symlink to the live index directory
+	indexPrefix = "index-"           // a complete, verified index
+	buildPrefix = "build-"           // an index being built
+	linkPrefix  = "current.tmp-"     // a symlink about to replace current
+	metaFile    = "backchannel.json" // buildMeta, inside an index directory
+	lockFile    = "build.lock"
+)
+
+// openTimeout bounds how long Open waits for another process's lock.
+const openTimeout = "1s"
+
+// maxClauses is Bleve's backstop on disjunction size (prefix, fuzzy); the
+// query builder keeps well below it.
+const maxClauses = 4096
+
+func init() {
+	// Bleve's clause cap is a package variable; it is set once, here,
+	// like the registry entries bleve requires.
+	searcher.DisjunctionMaxClauseCount = maxClauses
+}
+
+// buildMeta is written beside the Bleve files of every index.
+type buildMeta struct {
+	Schema int       `json:"schema"`
+	Hash   string    `json:"hash"`
+	Calls  int       `json:"calls"`
+	Lines  int       `json:"lines"`
+	Built  time.Time `json:"built"`
+}
+
+// Index is an open, read-only index. It is safe for concurrent use.
+type Index struct {
+	idx  bleve.Index
+	dir  string
+	meta buildMeta
+	hl   highlight.Highlighter
+}
+
+// Open opens the current index under dataDir read-only. It returns
+// ErrNoIndex when none has been built, ErrSchemaChanged when it was built
+// with another SchemaVersion, and ErrLocked when another process holds it
+// for writing.
+func Open(dataDir string) (*Index, error) {
+	dir, err := currentDir(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return openDir(dir)
+}
+
+// currentDir resolves the current symlink.
+func currentDir(dataDir string) (string, error) {
+	target, err := os.Readlink(filepath.Join(dataDir, currentLink))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("open index in %s: %w", dataDir, ErrNoIndex)
+	}
+	if err != nil {
+		return "", fmt.Errorf("open index in %s: %w", dataDir, err)
+	}
+	if filepath.Base(target) != target || !strings.HasPrefix(target, indexPrefix) {
+		return "", fmt.Errorf("open index in %s: unexpected %s link to %q", dataDir, currentLink, target)
+	}
+	return filepath.Join(dataDir, target), nil
+}
+
+func readMeta(dir string) (buildMeta, error) {
+	var m buildMeta
+	b, err := os.ReadFile(filepath.Join(dir, metaFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, fmt.Errorf("open index %s: %w", dir, ErrNoIndex)
+	}
+	if err != nil {
+		return m, fmt.Errorf("open index: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("open index %s: %s: %w", dir, metaFile, err)
+	}
+	return m, nil
+}
+
+func openDir(dir string) (*Index, error) {
+	meta, err := readMeta(dir)
+	if err != nil {
+		return nil, err
+	}
+	if meta.Schema != SchemaVersion {
+		return nil, fmt.Errorf("open index %s: schema %d, want %d: %w", dir, meta.Schema, SchemaVersion, ErrSchemaChanged)
+	}
+	idx, err := bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": openTimeout})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("open index %s: %w", dir, ErrLocked)
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist), errors.Is(err, bleve.ErrorIndexMetaMissing):
+		return nil, fmt.Errorf("open index %s: %w", dir, ErrNoIndex)
+	case err != nil:
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	hl, err := registry.NewCache().HighlighterNamed(htmlhl.Name)
+	if err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("open index: highlighter: %w", err)
+	}
+	return &Index{idx: idx, dir: dir, meta: meta, hl: hl}, nil
+}
+
+// Matches reports whether x was built from exactly this archive with the
+// current SchemaVersion.
+func (x *Index) Matches(a *transcript.Archive) bool {
+	return a != nil && x.meta.Schema == SchemaVersion && x.meta.Hash == a.Hash
+}
+
+// DocCount returns the number of lines indexed.
+func (x *Index) DocCount() (uint64, error) {
+	n, err := x.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("count index documents: %w", err)
+	}
+	return n, nil
+}
+
+// Close closes the index.
+func (x *Index) Close() error {
+	if err := x.idx.Close(); err != nil {
+		return fmt.Errorf("close index: %w", err)
+	}
+	return nil
+}

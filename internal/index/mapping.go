@@ -1,0 +1,182 @@
+package index
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"backchannel/internal/transcript"
+)
+
+// SchemaVersion is bumped whenever the mapping, an analyzer or the stored
+// document changes; an index built with another version is rebuilt.
+const SchemaVersion = 1
+
+// Field names: the JSON tags of lineDoc and the Bleve field paths.
+const (
+	fieldSlug    = "slug"    // call slug: keyword, stored, doc values (call facet, filter)
+	fieldN       = "n"       // line number: stored only
+	fieldSort    = "sort"    // "date slug 00000042": keyword for deterministic ordering
+	fieldKind    = "kind"    // turn or direction: stored only
+	fieldSpeaker = "speaker" // participant ID: keyword, stored, doc values (speaker facet)
+	fieldKeys    = "skeys"   // participant keys (id, labels, name, surname), lower-cased: keyword
+	fieldName    = "sname"   // participant's full name: analysed, so free words match names
+	fieldText    = "text"    // the line: stored, term vectors, stemmed per language
+	fieldExact   = "exact"   // the line again, folded but not stemmed: phrases "as spoken"
+	fieldDate    = "date"    // call date YYYY-MM-DD: keyword, stored, doc values (range, sort)
+	fieldLang    = "lang"    // call language: keyword, stored, doc values (facet)
+	fieldTime    = "time"    // offset in seconds, -1 when unknown: stored only
+)
+
+// Document types, one per text analysis.
+const (
+	docTypeEN    = "line_en"
+	docTypeRU    = "line_ru"
+	docTypeOther = "line"
+)
+
+// lineDoc is what is indexed for one line of a call.
+type lineDoc struct {
+	Slug    string   `json:"slug"`
+	N       int      `json:"n"`
+	Sort    string   `json:"sort"`
+	Kind    string   `json:"kind"`
+	Speaker string   `json:"speaker"`
+	Keys    []string `json:"skeys"`
+	Name    string   `json:"sname"`
+	Text    string   `json:"text"`
+	Exact   string   `json:"exact"`
+	Date    string   `json:"date"`
+	Lang    string   `json:"lang"`
+	Time    float64  `json:"time"`
+
+	docType string
+}
+
+// BleveType tells Bleve which document mapping (and so which analyzer)
+// applies.
+func (d *lineDoc) BleveType() string { return d.docType }
+
+func docID(slug string, n int) string { return fmt.Sprintf("%s#%d", slug, n) }
+
+func sortKey(date, slug string, n int) string { return fmt.Sprintf("%s %s %08d", date, slug, n) }
+
+// newLineDoc makes the document for line l of call c.
+func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
+	lang := strings.ToLower(strings.TrimSpace(c.Language))
+	if lang == "" {
+		lang = "en"
+	}
+	text := strings.ToValidUTF8(l.Text, "\uFFFD")
+	d := &lineDoc{
+		Slug:    c.Slug,
+		N:       l.N,
+		Sort:    sortKey(c.Date, c.Slug, l.N),
+		Kind:    string(l.Kind),
+		Speaker: l.Speaker,
+		Text:    text,
+		Exact:   text,
+		Date:    c.Date,
+		Lang:    lang,
+		Time:    l.Time,
+		docType: docTypeFor(lang),
+	}
+	if p, ok := c.Participant(l.Speaker); ok && l.Speaker != "" {
+		for _, k := range p.Keys() {
+			d.Keys = append(d.Keys, speakerKey(k))
+		}
+		d.Name = p.Name
+	}
+	return d
+}
+
+// speakerKey normalises a speaker name the way Participant.Keys does, and
+// collapses inner whitespace.
+func speakerKey(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+func docTypeFor(lang string) string {
+	base, _, _ := strings.Cut(lang, "-")
+	switch base {
+	case "en":
+		return docTypeEN
+	case "ru":
+		return docTypeRU
+	}
+	return docTypeOther
+}
+
+// newMapping is the closed, explicit mapping of the index: nothing is
+// indexed that is not named here.
+func newMapping() (mapping.IndexMapping, error) {
+	m := bleve.NewIndexMapping()
+	for name, filters := range analyzers {
+		if err := m.AddCustomAnalyzer(name, analyzerConfig(filters)); err != nil {
+			return nil, fmt.Errorf("analyzer %s: %w", name, err)
+		}
+	}
+	m.AddDocumentMapping(docTypeEN, lineMapping(analyzerEN))
+	m.AddDocumentMapping(docTypeRU, lineMapping(analyzerRU))
+	m.AddDocumentMapping(docTypeOther, lineMapping(analyzerPlain))
+	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
+	m.DefaultAnalyzer = analyzerPlain
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m, nil
+}
+
+func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
+	keyword := func(store, docValues bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keywordAnalyzer
+		f.Store = store
+		f.DocValues = docValues
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		return f
+	}
+	storedOnly := func(f *mapping.FieldMapping) *mapping.FieldMapping {
+		f.Index = false
+		f.Store = true
+		f.DocValues = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		return f
+	}
+	text := func(analyzer string, store, vectors bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = store
+		f.IncludeTermVectors = vectors // positions: phrases and highlight locations need them
+		f.DocValues = false
+		f.IncludeInAll = false
+		return f
+	}
+
+	d := bleve.NewDocumentStaticMapping()
+	d.AddFieldMappingsAt(fieldSlug, keyword(true, true))
+	d.AddFieldMappingsAt(fieldN, storedOnly(bleve.NewNumericFieldMapping()))
+	d.AddFieldMappingsAt(fieldSort, keyword(false, true))
+	d.AddFieldMappingsAt(fieldKind, storedOnly(bleve.NewTextFieldMapping()))
+	d.AddFieldMappingsAt(fieldSpeaker, keyword(true, true))
+	d.AddFieldMappingsAt(fieldKeys, keyword(false, false))
+	d.AddFieldMappingsAt(fieldName, text(analyzerPlain, false, false))
+	d.AddFieldMappingsAt(fieldText, text(textAnalyzer, true, true))
+	d.AddFieldMappingsAt(fieldExact, text(analyzerPlain, false, true))
+	d.AddFieldMappingsAt(fieldDate, keyword(true, true))
+	d.AddFieldMappingsAt(fieldLang, keyword(true, true))
+	d.AddFieldMappingsAt(fieldTime, storedOnly(bleve.NewNumericFieldMapping()))
+	return d
+}
+
+const keywordAnalyzer = keyword.Name
+
+// validText reports whether s is worth analysing.
+func validText(s string) bool { return utf8.ValidString(s) && strings.TrimSpace(s) != "" }

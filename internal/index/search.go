@@ -1,0 +1,734 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/search"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"backchannel/internal/query"
+)
+
+// DefaultTimeout bounds a search whose context has no deadline.
+const DefaultTimeout = 2 * time.Second
+
+const (
+	maxPrefixTerms = 64    // a prefix matches at most this many words, the most frequent
+	maxPrefixScan  = 20000 // dictionary entries read for one prefix
+	maxFuzzyScan   = 2000  // dictionary entries read for one suggestion
+	facetSize      = 50    // values per facet
+	numFragments   = 3     // fragments per hit
+
+	boostPhrase = 2.0 // a quoted phrase, matched as spoken
+	boostBonus  = 3.0 // every free word, in order, as spoken
+	boostName   = 2.0 // a free word in the speaker's name
+	boostFuzzy  = 0.3 // a misspelling's neighbour, in a fallback
+)
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortDate      = "date"  // oldest first
+	SortDateDesc  = "-date" // newest first
+)
+
+// storedFields are loaded for the page of hits.
+var storedFields = []string{fieldSlug, fieldN, fieldKind, fieldSpeaker, fieldText, fieldDate, fieldLang, fieldTime}
+
+// request is a validated Query.
+type request struct {
+	parsed         query.Query
+	speaker, call  string // parameters, normalised
+	after, before  string
+	from, size     int
+	sortBy         []string
+	filterSpeakers bool
+	filterCalls    bool
+}
+
+func badQuery(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrBadQuery, fmt.Sprintf(format, args...))
+}
+
+// validate checks the parameters of q. Only they can make a search fail:
+// the text is always read somehow.
+func validate(q Query) (*request, error) {
+	r := &request{parsed: query.Parse(q.Text)}
+	page, size := q.Page, q.Size
+	if page == 0 {
+		page = 1
+	}
+	if page < 0 {
+		return nil, badQuery("page %d: pages start at 1", q.Page)
+	}
+	if size == 0 {
+		size = DefaultSize
+	}
+	if size < 0 || size > MaxSize {
+		return nil, badQuery("size %d: between 1 and %d hits per page", q.Size, MaxSize)
+	}
+	if page-1 > MaxFrom/size {
+		return nil, badQuery("page %d is too deep: at most %d hits can be paged through", q.Page, MaxFrom+size)
+	}
+	r.from, r.size = (page-1)*size, size
+	for _, d := range []struct{ name, v string }{{"after", q.After}, {"before", q.Before}} {
+		if d.v != "" && !query.ValidDate(strings.TrimSpace(d.v)) {
+			return nil, badQuery("%s=%q: dates are written YYYY-MM-DD", d.name, d.v)
+		}
+	}
+	switch q.Sort {
+	case "", SortRelevance:
+		r.sortBy = []string{"-_score", fieldSort}
+	case SortDate:
+		r.sortBy = []string{fieldSort}
+	case SortDateDesc:
+		r.sortBy = []string{"-" + fieldDate, fieldSort}
+	default:
+		return nil, badQuery("sort=%q: use relevance, date or -date", q.Sort)
+	}
+	r.speaker = speakerKey(q.Speaker)
+	r.call = strings.TrimSpace(q.Call)
+	r.after, r.before = strings.TrimSpace(q.After), strings.TrimSpace(q.Before)
+	if p := r.parsed.After; p > r.after {
+		r.after = p
+	}
+	if p := r.parsed.Before; p != "" && (r.before == "" || p < r.before) {
+		r.before = p
+	}
+	r.filterSpeakers = r.speaker != "" || len(r.parsed.Speakers) > 0
+	r.filterCalls = r.call != "" || len(r.parsed.Calls) > 0
+	return r, nil
+}
+
+// Search runs q and returns one page of hits with facets. It returns an
+// error wrapping ErrBadQuery for out-of-range parameters, and the
+// context's error when its deadline passes (DefaultTimeout when it has
+// none). Query text is never an error.
+func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	r, err := validate(q)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	p := x.plan(r)
+	res := &Result{Parsed: r.parsed.String(), Hits: []Hit{}}
+
+	sr, err := x.run(ctx, p.query(r, false, true, true), r, true)
+	if err != nil {
+		return nil, err
+	}
+	if sr.Total == 0 && len(p.clauses) > 0 {
+		res.Suggestions = x.suggest(r.parsed, p)
+		loose := p.query(r, true, true, true)
+		lr, err := x.run(ctx, loose, r, true)
+		if err != nil && strings.Contains(err.Error(), "TooManyClauses") {
+			p.noFuzzy = true
+			loose = p.query(r, true, true, true)
+			lr, err = x.run(ctx, loose, r, true)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if lr.Total > 0 {
+			sr, res.Fallback = lr, true
+		}
+	}
+	res.Total = sr.Total
+	res.Facets = Facets{
+		Speaker:  facetCounts(sr, fieldSpeaker),
+		Call:     facetCounts(sr, fieldSlug),
+		Language: facetCounts(sr, fieldLang),
+	}
+	// Facet counts ignore their own filter: one cheap count-only request
+	// each, only when that filter is set.
+	if r.filterSpeakers {
+		fr, err := x.facetOnly(ctx, p.query(r, res.Fallback, false, true), fieldSpeaker)
+		if err != nil {
+			return nil, err
+		}
+		res.Facets.Speaker = facetCounts(fr, fieldSpeaker)
+	}
+	if r.filterCalls {
+		fr, err := x.facetOnly(ctx, p.query(r, res.Fallback, true, false), fieldSlug)
+		if err != nil {
+			return nil, err
+		}
+		res.Facets.Call = facetCounts(fr, fieldSlug)
+	}
+	if len(sr.Hits) > 0 {
+		if res.Hits, err = x.page(ctx, sr, p.highlightQuery(res.Fallback)); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// run is the ranking phase: ids, scores and facets, no stored fields and
+// no locations.
+func (x *Index) run(ctx context.Context, q bq.Query, r *request, facets bool) (*bleve.SearchResult, error) {
+	req := bleve.NewSearchRequestOptions(q, r.size, r.from, false)
+	req.SortBy(r.sortBy)
+	if facets {
+		req.AddFacet(fieldSpeaker, bleve.NewFacetRequest(fieldSpeaker, facetSize))
+		req.AddFacet(fieldSlug, bleve.NewFacetRequest(fieldSlug, facetSize))
+		req.AddFacet(fieldLang, bleve.NewFacetRequest(fieldLang, facetSize))
+	}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+func (x *Index) facetOnly(ctx context.Context, q bq.Query, field string) (*bleve.SearchResult, error) {
+	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	req.AddFacet(field, bleve.NewFacetRequest(field, facetSize))
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search facet %s: %w", field, err)
+	}
+	return res, nil
+}
+
+func facetCounts(sr *bleve.SearchResult, field string) []FacetCount {
+	out := []FacetCount{}
+	f, ok := sr.Facets[field]
+	if !ok || f == nil || f.Terms == nil {
+		return out
+	}
+	for _, t := range f.Terms.Terms() {
+		if t.Term == "" {
+			continue
+		}
+		out = append(out, FacetCount{Value: t.Term, Count: t.Count})
+	}
+	return out
+}
+
+// page is the second phase: for the page of ranked hits only, load the
+// stored fields and the match locations, and highlight.
+func (x *Index) page(ctx context.Context, sr *bleve.SearchResult, hl bq.Query) ([]Hit, error) {
+	ids := make([]string, len(sr.Hits))
+	for i, h := range sr.Hits {
+		ids[i] = h.ID
+	}
+	b := bq.NewBooleanQuery(nil, nil, nil)
+	b.AddMust(bq.NewDocIDQuery(ids))
+	if hl != nil {
+		b.AddShould(hl)
+	}
+	req := bleve.NewSearchRequestOptions(b, len(ids), 0, false)
+	req.Fields = storedFields
+	req.IncludeLocations = hl != nil
+	pr, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: load hits: %w", err)
+	}
+	byID := make(map[string]*search.DocumentMatch, len(pr.Hits))
+	for _, h := range pr.Hits {
+		byID[h.ID] = h
+	}
+	hits := make([]Hit, 0, len(sr.Hits))
+	for _, h := range sr.Hits {
+		d, ok := byID[h.ID]
+		if !ok {
+			continue // deleted between the phases: cannot happen read-only
+		}
+		hit := Hit{
+			Call:      str(d.Fields[fieldSlug]),
+			Line:      int(num(d.Fields[fieldN])),
+			Speaker:   str(d.Fields[fieldSpeaker]),
+			Text:      str(d.Fields[fieldText]),
+			Date:      str(d.Fields[fieldDate]),
+			Language:  str(d.Fields[fieldLang]),
+			Time:      num(d.Fields[fieldTime]),
+			Score:     h.Score,
+			Fragments: []string{},
+			Terms:     []string{},
+		}
+		x.highlight(&hit, h.ID, d)
+		hits = append(hits, hit)
+	}
+	return hits, nil
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func num(v any) float64 {
+	f, _ := v.(float64)
+	return f
+}
+
+// highlight fills Fragments and Terms from the match locations in the
+// text and exact fields (both analyse the same bytes with the same
+// tokenizer, so their offsets agree), using Bleve's HTML highlighter on
+// the stored text.
+func (x *Index) highlight(h *Hit, id string, d *search.DocumentMatch) {
+	merged := search.TermLocationMap{}
+	for _, field := range []string{fieldText, fieldExact} {
+		for term, locs := range d.Locations[field] {
+			merged[field+":"+term] = append(merged[field+":"+term], locs...)
+		}
+	}
+	if len(merged) == 0 || h.Text == "" {
+		return
+	}
+	var spans [][2]int
+	seen := map[[2]int]bool{}
+	for _, locs := range merged {
+		for _, l := range locs {
+			s := [2]int{int(l.Start), int(l.End)}
+			if s[0] < 0 || s[1] > len(h.Text) || s[0] >= s[1] || seen[s] {
+				continue
+			}
+			seen[s] = true
+			spans = append(spans, s)
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	words := map[string]bool{}
+	for _, s := range spans {
+		w := h.Text[s[0]:s[1]]
+		if utf8.ValidString(w) && !words[w] {
+			words[w] = true
+			h.Terms = append(h.Terms, w)
+		}
+	}
+	dm := &search.DocumentMatch{ID: id, Locations: search.FieldTermLocationMap{fieldText: merged}}
+	doc := document.NewDocument(id)
+	doc.AddField(document.NewTextField(fieldText, nil, []byte(h.Text)))
+	if frags := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments); frags != nil {
+		h.Fragments = frags
+	}
+}
+
+// ---- query planning ----
+
+// qtok is one token of query text: its exact (folded) form and its stems
+// under each language's analyzer.
+type qtok struct {
+	exact string
+	stems []string
+}
+
+// tokens analyses text as the index does.
+func (x *Index) tokens(text string) []qtok {
+	m := x.idx.Mapping()
+	analyze := func(name string) analysis.TokenStream {
+		a := m.AnalyzerNamed(name)
+		if a == nil {
+			return nil
+		}
+		return a.Analyze([]byte(text))
+	}
+	plain := analyze(analyzerPlain)
+	en, ru := analyze(analyzerEN), analyze(analyzerRU)
+	out := make([]qtok, len(plain))
+	for i, t := range plain {
+		tok := qtok{exact: string(t.Term)}
+		add := func(s string) {
+			for _, have := range tok.stems {
+				if have == s {
+					return
+				}
+			}
+			tok.stems = append(tok.stems, s)
+		}
+		if len(en) == len(plain) {
+			add(string(en[i].Term))
+		}
+		if len(ru) == len(plain) {
+			add(string(ru[i].Term))
+		}
+		add(tok.exact)
+		out[i] = tok
+	}
+	return out
+}
+
+// clausePlan is one positive clause of the query.
+type clausePlan struct {
+	strict bq.Query
+	loose  bq.Query // the fallback form: any word of it, and close spellings
+	fuzzy  bq.Query // the loose form without close spellings
+}
+
+type plan struct {
+	clauses []clausePlan
+	negs    []bq.Query
+	bonus   bq.Query
+	noFuzzy bool
+}
+
+func term(field, t string, boost float64) bq.Query {
+	q := bq.NewTermQuery(t)
+	q.SetField(field)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+func disj(qs ...bq.Query) bq.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bq.NewDisjunctionQuery(qs)
+}
+
+func phrase(field string, toks []qtok, boost float64) bq.Query {
+	if len(toks) == 1 {
+		return term(field, toks[0].exact, boost)
+	}
+	ts := make([]string, len(toks))
+	for i, t := range toks {
+		ts[i] = t.exact
+	}
+	q := bq.NewPhraseQuery(ts, field)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+// wordQuery matches one token in any form: stemmed text, exact text, or
+// the speaker's name.
+func wordQuery(t qtok) bq.Query {
+	qs := make([]bq.Query, 0, len(t.stems)+2)
+	for _, s := range t.stems {
+		qs = append(qs, term(fieldText, s, 0))
+	}
+	qs = append(qs, term(fieldExact, t.exact, 0), term(fieldName, t.exact, boostName))
+	return disj(qs...)
+}
+
+func fuzziness(s string) int {
+	switch n := utf8.RuneCountInString(s); {
+	case n < 4:
+		return 0
+	case n < 7:
+		return 1
+	default:
+		return 2 // Bleve's maximum
+	}
+}
+
+func fuzzyQuery(t qtok) bq.Query {
+	f := fuzziness(t.exact)
+	if f == 0 {
+		return nil
+	}
+	q := bq.NewFuzzyQuery(t.exact)
+	q.SetField(fieldExact)
+	q.SetFuzziness(f)
+	q.SetPrefix(1)
+	q.SetBoost(boostFuzzy)
+	return q
+}
+
+// termPlan returns the strict, loose and loose-without-fuzzy forms of t.
+func (x *Index) termPlan(t query.Term) (strict, loose, plain bq.Query) {
+	switch t.Kind {
+	case query.Prefix:
+		q := x.prefixQuery(t.Text)
+		return q, q, q
+	case query.Phrase:
+		toks := x.tokens(t.Text)
+		if len(toks) == 0 {
+			return nil, nil, nil
+		}
+		strict = phrase(fieldExact, toks, boostPhrase)
+		if len(toks) == 1 {
+			return strict, strict, strict
+		}
+		words := []bq.Query{strict}
+		fuzzy := []bq.Query{strict}
+		for _, tok := range toks {
+			words = append(words, wordQuery(tok))
+			fuzzy = append(fuzzy, wordQuery(tok))
+			if fq := fuzzyQuery(tok); fq != nil {
+				fuzzy = append(fuzzy, fq)
+			}
+		}
+		return strict, disj(fuzzy...), disj(words...)
+	}
+	toks := x.tokens(t.Text)
+	switch len(toks) {
+	case 0:
+		return nil, nil, nil
+	case 1:
+		strict = wordQuery(toks[0])
+		if fq := fuzzyQuery(toks[0]); fq != nil {
+			return strict, disj(strict, fq), strict
+		}
+		return strict, strict, strict
+	}
+	// A word the tokenizer splits ("Russia-Ukraine", "C++"): its parts in
+	// sequence, stemmed or as spoken.
+	alts := make([][]string, len(toks))
+	for i, tok := range toks {
+		alts[i] = tok.stems
+	}
+	strict = disj(bq.NewMultiPhraseQuery(alts, fieldText), phrase(fieldExact, toks, 0))
+	words := []bq.Query{strict}
+	for _, tok := range toks {
+		words = append(words, wordQuery(tok))
+	}
+	return strict, disj(words...), disj(words...)
+}
+
+// prefixQuery expands a prefix into the most frequent indexed words that
+// start with it, at most maxPrefixTerms, so that a short prefix cannot
+// blow up into a huge disjunction.
+func (x *Index) prefixQuery(prefix string) bq.Query {
+	toks := x.tokens(prefix)
+	if len(toks) == 0 {
+		return bq.NewMatchNoneQuery()
+	}
+	if len(toks) > 1 { // "don't-*": all but the last are words in sequence
+		return phrase(fieldExact, toks, 0)
+	}
+	p := toks[0].exact
+	dict, err := x.idx.FieldDictPrefix(fieldExact, []byte(p))
+	if err != nil {
+		return bq.NewMatchNoneQuery()
+	}
+	defer dict.Close()
+	var entries []index.DictEntry
+	for i := 0; i < maxPrefixScan; i++ {
+		e, err := dict.Next()
+		if err != nil || e == nil {
+			break
+		}
+		entries = append(entries, *e)
+	}
+	if len(entries) == 0 {
+		return bq.NewMatchNoneQuery()
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Count > entries[j].Count })
+	if len(entries) > maxPrefixTerms {
+		entries = entries[:maxPrefixTerms]
+	}
+	qs := make([]bq.Query, len(entries))
+	for i, e := range entries {
+		qs[i] = term(fieldExact, e.Term, 0)
+	}
+	return disj(qs...)
+}
+
+// plan turns the parsed query into Bleve queries.
+func (x *Index) plan(r *request) *plan {
+	p := &plan{}
+	var free []qtok // single free words, in order, for the phrase bonus
+	for _, c := range r.parsed.Clauses {
+		var strict, loose, plain []bq.Query
+		for _, t := range c.Terms {
+			s, l, pl := x.termPlan(t)
+			if s == nil {
+				continue
+			}
+			strict, loose, plain = append(strict, s), append(loose, l), append(plain, pl)
+		}
+		if len(strict) == 0 {
+			continue
+		}
+		if c.Negate {
+			p.negs = append(p.negs, strict...)
+			continue
+		}
+		p.clauses = append(p.clauses, clausePlan{strict: disj(strict...), loose: disj(loose...), fuzzy: disj(plain...)})
+		if len(c.Terms) == 1 && c.Terms[0].Kind == query.Word {
+			free = append(free, x.tokens(c.Terms[0].Text)...)
+		}
+	}
+	if len(free) >= 2 {
+		p.bonus = phrase(fieldExact, free, boostBonus)
+	}
+	return p
+}
+
+// query assembles the search: strict (every clause) or loose (any clause,
+// with close spellings), with or without the speaker and call filters.
+func (p *plan) query(r *request, loose, withSpeaker, withCall bool) bq.Query {
+	b := bq.NewBooleanQuery(nil, nil, nil)
+	switch {
+	case len(p.clauses) == 0:
+		b.AddMust(bq.NewMatchAllQuery())
+	case loose:
+		for _, c := range p.clauses {
+			if p.noFuzzy {
+				b.AddShould(c.fuzzy)
+			} else {
+				b.AddShould(c.loose)
+			}
+		}
+		if p.bonus != nil {
+			b.AddShould(p.bonus)
+		}
+		b.SetMinShould(1)
+	default:
+		for _, c := range p.clauses {
+			b.AddMust(c.strict)
+		}
+		if p.bonus != nil {
+			b.AddShould(p.bonus)
+		}
+	}
+	if len(p.negs) > 0 {
+		b.AddMustNot(p.negs...)
+	}
+	var filters []bq.Query
+	if withSpeaker {
+		if r.speaker != "" {
+			filters = append(filters, term(fieldKeys, r.speaker, 0))
+		}
+		if len(r.parsed.Speakers) > 0 {
+			var any []bq.Query
+			for _, s := range r.parsed.Speakers {
+				any = append(any, term(fieldKeys, speakerKey(s), 0))
+			}
+			filters = append(filters, disj(any...))
+		}
+	}
+	if withCall {
+		if r.call != "" {
+			filters = append(filters, term(fieldSlug, r.call, 0))
+		}
+		if len(r.parsed.Calls) > 0 {
+			var any []bq.Query
+			for _, c := range r.parsed.Calls {
+				any = append(any, term(fieldSlug, c, 0))
+			}
+			filters = append(filters, disj(any...))
+		}
+	}
+	if r.after != "" || r.before != "" {
+		yes := true
+		q := bq.NewTermRangeInclusiveQuery(r.after, r.before, &yes, &yes)
+		q.SetField(fieldDate)
+		filters = append(filters, q)
+	}
+	switch len(filters) {
+	case 0:
+	case 1:
+		b.AddFilter(filters[0])
+	default:
+		b.AddFilter(bq.NewConjunctionQuery(filters))
+	}
+	return b
+}
+
+// highlightQuery is what the page phase matches to find locations.
+func (p *plan) highlightQuery(loose bool) bq.Query {
+	var qs []bq.Query
+	for _, c := range p.clauses {
+		switch {
+		case loose && p.noFuzzy:
+			qs = append(qs, c.fuzzy)
+		case loose:
+			qs = append(qs, c.loose)
+		default:
+			qs = append(qs, c.strict)
+		}
+	}
+	if p.bonus != nil {
+		qs = append(qs, p.bonus)
+	}
+	if len(qs) == 0 {
+		return nil
+	}
+	return disj(qs...)
+}
+
+// suggest proposes the query with each unknown free word replaced by the
+// most frequent indexed word within a small edit distance. It returns nil
+// when there is nothing to suggest.
+func (x *Index) suggest(pq query.Query, p *plan) []string {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return nil
+	}
+	rd, err := adv.Reader()
+	if err != nil {
+		return nil
+	}
+	defer rd.Close()
+	fz, ok := rd.(index.IndexReaderFuzzy)
+	if !ok {
+		return nil
+	}
+	changed := false
+	out := pq
+	out.Clauses = make([]query.Clause, len(pq.Clauses))
+	for i, c := range pq.Clauses {
+		out.Clauses[i] = query.Clause{Negate: c.Negate, Terms: append([]query.Term(nil), c.Terms...)}
+		if c.Negate {
+			continue
+		}
+		for j, t := range c.Terms {
+			if t.Kind != query.Word {
+				continue
+			}
+			toks := x.tokens(t.Text)
+			if len(toks) != 1 {
+				continue
+			}
+			if s := closest(fz, toks[0].exact); s != "" {
+				out.Clauses[i].Terms[j].Text = s
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return []string{out.String()}
+}
+
+// closest returns the most frequent indexed word within edit distance of
+// w, or "" when w itself is indexed or nothing is close.
+func closest(fz index.IndexReaderFuzzy, w string) string {
+	f := fuzziness(w)
+	if f == 0 {
+		f = 1
+	}
+	if utf8.RuneCountInString(w) < 3 {
+		return ""
+	}
+	dict, err := fz.FieldDictFuzzy(fieldExact, w, f, "")
+	if err != nil {
+		return ""
+	}
+	defer dict.Close()
+	best, bestDist, bestCount := "", 255, uint64(0)
+	for i := 0; i < maxFuzzyScan; i++ {
+		e, err := dict.Next()
+		if err != nil || e == nil {
+			break
+		}
+		if e.Term == w {
+			return ""
+		}
+		d := int(e.EditDistance)
+		if d < bestDist || (d == bestDist && e.Count > bestCount) {
+			best, bestDist, bestCount = e.Term, d, e.Count
+		}
+	}
+	return best
+}
