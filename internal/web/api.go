@@ -1,0 +1,251 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"backchannel/internal/index"
+	"backchannel/internal/transcript"
+)
+
+// SearchResponse is the JSON body of /api/v1/search. cmd's `search --json`
+// prints the same value, built with NewSearchResponse.
+type SearchResponse struct {
+	Total    uint64       `json:"total"`
+	Hits     []SearchHit  `json:"hits"`
+	Facets   SearchFacets `json:"facets"`
+	Query    string       `json:"query"`    // how the query was read
+	Fallback bool         `json:"fallback"` // not every word matched
+}
+
+// SearchHit is one hit in a SearchResponse.
+type SearchHit struct {
+	Call         string      `json:"call"`
+	Line         int         `json:"line"`
+	Speaker      *APISpeaker `json:"speaker"` // null for a stage direction
+	Text         string      `json:"text"`
+	Fragments    []string    `json:"fragments"` // escaped HTML with <mark>; [] when only the name matched
+	URL          string      `json:"url"`       // canonical /calls/{slug}#L{n}
+	HighlightURL string      `json:"highlight_url"`
+	Date         string      `json:"date"`
+	Time         *float64    `json:"time,omitempty"` // seconds into the call, when known
+}
+
+// APISpeaker names the speaker of a hit.
+type APISpeaker struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// SearchFacets are the facet counts of a SearchResponse.
+type SearchFacets struct {
+	Speaker  []SpeakerFacet  `json:"speaker"`
+	Call     []CallFacet     `json:"call"`
+	Language []LanguageFacet `json:"language"`
+}
+
+// SpeakerFacet counts hits by speaker.
+type SpeakerFacet struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// CallFacet counts hits by call.
+type CallFacet struct {
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+	Count int    `json:"count"`
+}
+
+// LanguageFacet counts hits by the call's language (a BCP 47 code).
+type LanguageFacet struct {
+	Code  string `json:"code"`
+	Count int    `json:"count"`
+}
+
+// NewSearchResponse shapes a search result for the API, taking names,
+// titles, dates and times from the archive. Every list is [] rather than
+// null when empty. Fragments are re-escaped so that they hold only text and
+// <mark> elements.
+func NewSearchResponse(a *transcript.Archive, res *index.Result) SearchResponse {
+	out := SearchResponse{
+		Total:    res.Total,
+		Hits:     []SearchHit{},
+		Facets:   SearchFacets{Speaker: []SpeakerFacet{}, Call: []CallFacet{}, Language: []LanguageFacet{}},
+		Query:    res.Parsed,
+		Fallback: res.Fallback,
+	}
+	names := map[string]string{}
+	if a != nil {
+		names = speakerNames(a)
+	}
+	call := func(slug string) *transcript.Call {
+		if a == nil {
+			return nil
+		}
+		c, _ := a.Call(slug)
+		return c
+	}
+	for _, h := range res.Hits {
+		sh := SearchHit{
+			Call:         h.Call,
+			Line:         h.Line,
+			Text:         h.Text,
+			Fragments:    []string{},
+			URL:          lineURL(h.Call, h.Line),
+			HighlightURL: highlightURL(h),
+		}
+		if h.Speaker != "" {
+			name := names[h.Speaker]
+			if name == "" {
+				name = h.Speaker
+			}
+			sh.Speaker = &APISpeaker{ID: h.Speaker, Name: name}
+		}
+		for _, f := range h.Fragments {
+			sh.Fragments = append(sh.Fragments, segmentsHTML(parseFragment(f)))
+		}
+		if c := call(h.Call); c != nil {
+			sh.Date = c.Date
+			if l, ok := c.Line(h.Line); ok && l.Time >= 0 {
+				t := l.Time
+				sh.Time = &t
+			}
+		}
+		out.Hits = append(out.Hits, sh)
+	}
+	for _, f := range res.Facets.Speaker {
+		name := names[f.Value]
+		if name == "" {
+			name = f.Value
+		}
+		out.Facets.Speaker = append(out.Facets.Speaker, SpeakerFacet{ID: f.Value, Name: name, Count: f.Count})
+	}
+	for _, f := range res.Facets.Call {
+		title := f.Value
+		if c := call(f.Value); c != nil && c.Title != "" {
+			title = c.Title
+		}
+		out.Facets.Call = append(out.Facets.Call, CallFacet{Slug: f.Value, Title: title, Count: f.Count})
+	}
+	for _, f := range res.Facets.Language {
+		out.Facets.Language = append(out.Facets.Language, LanguageFacet{Code: f.Value, Count: f.Count})
+	}
+	return out
+}
+
+func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.archive()
+	if err != nil {
+		return err
+	}
+	p, err := parseSearch(r, true)
+	if err != nil {
+		return err
+	}
+	if p.empty() {
+		return badRequest("q is empty: give words to search for, or a filter (speaker, call, after, before).")
+	}
+	res, err := s.lib.Search(r.Context(), p.query())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, NewSearchResponse(a, res))
+	return nil
+}
+
+// apiCall is a call in /api/v1/calls.
+type apiCall struct {
+	Slug         string           `json:"slug"`
+	Title        string           `json:"title"`
+	Date         string           `json:"date"`
+	Completeness *string          `json:"completeness"` // "excerpt", "complete", or null when not stated
+	Participants []apiParticipant `json:"participants"`
+	LineCount    int              `json:"line_count"`
+}
+
+type apiParticipant struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// apiCallDetail is /api/v1/calls/{slug} and /calls/{slug}.json.
+type apiCallDetail struct {
+	apiCall
+	Source transcript.Source `json:"source"`
+	Lines  []apiLine         `json:"lines"`
+}
+
+// apiLine is one line. Speaker is the participant id, or null for a stage
+// direction; Time is present only when known.
+type apiLine struct {
+	N       int      `json:"n"`
+	Speaker *string  `json:"speaker"`
+	Text    string   `json:"text"`
+	Kind    string   `json:"kind"`
+	Time    *float64 `json:"time,omitempty"`
+}
+
+func newAPICallSummary(c *transcript.Call) apiCall {
+	v := apiCall{
+		Slug: c.Slug, Title: c.Title, Date: c.Date,
+		Participants: []apiParticipant{},
+		LineCount:    len(c.Lines),
+	}
+	if c.Completeness != transcript.NotStated {
+		s := string(c.Completeness)
+		v.Completeness = &s
+	}
+	for _, p := range c.Participants {
+		v.Participants = append(v.Participants, apiParticipant{ID: p.ID, Name: p.Name, Role: p.Role})
+	}
+	return v
+}
+
+func newAPICall(c *transcript.Call) apiCallDetail {
+	d := apiCallDetail{apiCall: newAPICallSummary(c), Source: c.Source, Lines: []apiLine{}}
+	for _, l := range c.Lines {
+		al := apiLine{N: l.N, Text: l.Text, Kind: string(l.Kind)}
+		if l.Kind != transcript.Direction && l.Speaker != "" {
+			sp := l.Speaker
+			al.Speaker = &sp
+		}
+		if l.Time >= 0 {
+			t := l.Time
+			al.Time = &t
+		}
+		d.Lines = append(d.Lines, al)
+	}
+	return d
+}
+
+func (s *Server) handleAPICalls(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.archive()
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Calls []apiCall `json:"calls"`
+	}{Calls: []apiCall{}}
+	for _, c := range a.Calls {
+		out.Calls = append(out.Calls, newAPICallSummary(c))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleAPICall(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.archive()
+	if err != nil {
+		return err
+	}
+	c, err := findCall(a, chi.URLParam(r, "slug"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newAPICall(c))
+	return nil
+}

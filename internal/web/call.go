@@ -1,0 +1,171 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"backchannel/internal/transcript"
+)
+
+type callPage struct {
+	basePage
+	Call        callView
+	Lines       []lineView
+	Highlighted []string // words marked from ?hl=
+}
+
+// handleCall serves /calls/{slug}, and the downloads /calls/{slug}.txt and
+// /calls/{slug}.json.
+func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.archive()
+	if err != nil {
+		return err
+	}
+	slug := chi.URLParam(r, "slug")
+	switch {
+	case strings.HasSuffix(slug, ".txt"):
+		c, err := findCall(a, strings.TrimSuffix(slug, ".txt"))
+		if err != nil {
+			return err
+		}
+		return writeText(w, r, c)
+	case strings.HasSuffix(slug, ".json"):
+		c, err := findCall(a, strings.TrimSuffix(slug, ".json"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, newAPICall(c))
+		return nil
+	}
+	c, err := findCall(a, slug)
+	if err != nil {
+		return err
+	}
+	cv, err := newCallView(c)
+	if err != nil {
+		return err
+	}
+	terms := hlTerms(r.URL.Query().Get("hl"))
+	p := callPage{
+		basePage: basePage{
+			Title:       cv.Title,
+			Description: callDescription(c),
+			Canonical:   callURL(c.Slug),
+			OGType:      "article",
+			Alternate:   callURL(c.Slug) + ".json",
+			Nav:         "calls",
+		},
+		Call:        cv,
+		Lines:       newLineViews(c, terms),
+		Highlighted: terms,
+	}
+	p.CitationMeta = citationMeta(c)
+	return s.render(w, r, http.StatusOK, "call.html", &p)
+}
+
+func callDescription(c *transcript.Call) string {
+	var names []string
+	for _, p := range c.Participants {
+		names = append(names, p.Name)
+	}
+	d := joinNonEmpty(", ", c.Date, strings.Join(names, ", "))
+	switch c.Completeness {
+	case transcript.Excerpt:
+		d += ". Excerpt, not the full call"
+	case transcript.Complete:
+		d += ". Complete transcript"
+	}
+	return d + fmt.Sprintf(", %d lines.", len(c.Lines))
+}
+
+// citationMeta are the Highwire tags Zotero and Google Scholar read.
+func citationMeta(c *transcript.Call) []metaTag {
+	m := []metaTag{{"citation_title", c.Title}}
+	for _, p := range c.Participants {
+		m = append(m, metaTag{"citation_author", p.Name})
+	}
+	if c.Date != "" {
+		m = append(m, metaTag{"citation_date", strings.ReplaceAll(c.Date, "-", "/")})
+	}
+	if c.Source.Publisher != "" {
+		m = append(m, metaTag{"citation_publisher", c.Source.Publisher})
+	}
+	if c.Source.Published != "" {
+		m = append(m, metaTag{"citation_publication_date", strings.ReplaceAll(c.Source.Published, "-", "/")})
+	}
+	return m
+}
+
+// writeText writes a call as plain text: a header, then each line as
+// "[n] Speaker: text" with later paragraphs indented. Line text is exactly
+// as in the transcript.
+func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", c.Title)
+	fmt.Fprintf(&b, "Date: %s\n", c.Date)
+	switch c.Completeness {
+	case transcript.Excerpt:
+		b.WriteString("Completeness: excerpt (not the full call)\n")
+	case transcript.Complete:
+		b.WriteString("Completeness: complete\n")
+	default:
+		b.WriteString("Completeness: not stated\n")
+	}
+	if src := joinNonEmpty(", ", c.Source.Publisher, published(c.Source.Published), c.Source.URL); src != "" {
+		fmt.Fprintf(&b, "Source: %s\n", src)
+	}
+	if c.Source.Note != "" {
+		fmt.Fprintf(&b, "Provenance: %s\n", oneLine(c.Source.Note))
+	}
+	if c.SHA256 != "" {
+		fmt.Fprintf(&b, "SHA-256 of the transcript file: %s\n", c.SHA256)
+	}
+	fmt.Fprintf(&b, "Permalink: %s\n", callURL(c.Slug))
+	if len(c.Participants) > 0 {
+		b.WriteString("Participants:\n")
+		for _, p := range c.Participants {
+			fmt.Fprintf(&b, "  %s\n", joinNonEmpty(", ", p.Name, p.Role))
+		}
+	}
+	b.WriteString("\n")
+	for _, l := range c.Lines {
+		prefix := "[" + strconv.Itoa(l.N) + "] "
+		if l.Kind == transcript.Turn {
+			name := l.Speaker
+			if p, ok := c.Participant(l.Speaker); ok {
+				name = p.Name
+			}
+			prefix += name + ": "
+		}
+		for i, para := range l.Paragraphs() {
+			if i == 0 {
+				b.WriteString(prefix)
+			} else {
+				b.WriteString("    ")
+			}
+			b.WriteString(para)
+			b.WriteString("\n\n")
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write([]byte(b.String()))
+	}
+	return nil
+}
+
+func published(d string) string {
+	if d == "" {
+		return ""
+	}
+	return "published " + d
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

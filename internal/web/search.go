@@ -1,0 +1,408 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"backchannel/internal/index"
+	"backchannel/internal/transcript"
+)
+
+// Limits on search parameters, checked before the index sees them.
+const (
+	maxQueryLen  = 2000 // bytes of q
+	maxFilterLen = 200  // bytes of speaker, call
+	maxPageLinks = 9    // page numbers shown around the current page
+)
+
+// searchParams are the search parameters as given, for echoing them back
+// and building links that keep the state.
+type searchParams struct {
+	Q, Speaker, Call, After, Before, Sort string
+	Page, Size                            int
+	sizeSet                               bool
+}
+
+// empty reports whether there is nothing to search for.
+func (p searchParams) empty() bool {
+	return p.Q == "" && p.Speaker == "" && p.Call == "" && p.After == "" && p.Before == ""
+}
+
+func (p searchParams) query() index.Query {
+	return index.Query{
+		Text: p.Q, Speaker: p.Speaker, Call: p.Call,
+		After: p.After, Before: p.Before, Sort: p.Sort,
+		Page: p.Page, Size: p.Size,
+	}
+}
+
+// values encodes the parameters; page 1 and the default size are left out
+// so equal searches have equal URLs.
+func (p searchParams) values() url.Values {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("q", p.Q)
+	set("speaker", p.Speaker)
+	set("call", p.Call)
+	set("after", p.After)
+	set("before", p.Before)
+	set("sort", p.Sort)
+	if p.Page > 1 {
+		v.Set("page", strconv.Itoa(p.Page))
+	}
+	if p.sizeSet {
+		v.Set("size", strconv.Itoa(p.Size))
+	}
+	return v
+}
+
+// url returns the search page URL for p (url.Values sorts its keys, so the
+// same state always gives the same URL).
+func (p searchParams) url() string {
+	if enc := p.values().Encode(); enc != "" {
+		return "/search?" + enc
+	}
+	return "/search"
+}
+
+// cleanText makes a parameter safe to pass on: valid UTF-8 required,
+// control characters become spaces, outer space trimmed.
+func cleanText(name, s string, limit int) (string, error) {
+	if len(s) > limit {
+		return "", badRequest(name + " is too long (at most " + strconv.Itoa(limit) + " bytes).")
+	}
+	if !utf8.ValidString(s) {
+		return "", badRequest(name + " is not valid UTF-8.")
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s), nil
+}
+
+// parseSearch reads and validates the search parameters. Errors are 400s
+// with a message naming the parameter. size is only read when allowSize.
+func parseSearch(r *http.Request, allowSize bool) (searchParams, error) {
+	q := r.URL.Query()
+	var p searchParams
+	var err error
+	if p.Q, err = cleanText("q", q.Get("q"), maxQueryLen); err != nil {
+		return p, err
+	}
+	if p.Speaker, err = cleanText("speaker", q.Get("speaker"), maxFilterLen); err != nil {
+		return p, err
+	}
+	if p.Call, err = cleanText("call", q.Get("call"), maxFilterLen); err != nil {
+		return p, err
+	}
+	if p.Call != "" && !slugPattern.MatchString(p.Call) {
+		return p, badRequest("call must be a call's slug, such as 2025-10-14-name-name.")
+	}
+	for _, d := range []struct {
+		name string
+		dst  *string
+	}{{"after", &p.After}, {"before", &p.Before}} {
+		v := strings.TrimSpace(q.Get(d.name))
+		if v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return p, badRequest(d.name + " must be a date written YYYY-MM-DD.")
+		}
+		*d.dst = v
+	}
+	switch s := q.Get("sort"); s {
+	case "", "relevance":
+	case "date", "-date":
+		p.Sort = s
+	default:
+		return p, badRequest(`sort must be "relevance", "date" or "-date".`)
+	}
+	p.Page = 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return p, badRequest("page must be a whole number from 1.")
+		}
+		p.Page = n
+	}
+	p.Size = index.DefaultSize
+	if v := q.Get("size"); v != "" && allowSize {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > index.MaxSize {
+			return p, badRequest("size must be a whole number from 1 to " + strconv.Itoa(index.MaxSize) + ".")
+		}
+		p.Size, p.sizeSet = n, true
+	}
+	if (p.Page-1)*p.Size > index.MaxFrom {
+		return p, badRequest("page is too deep: narrow the search instead.")
+	}
+	return p, nil
+}
+
+// hitView is a search hit as the search page shows it.
+type hitView struct {
+	Line         lineView
+	CallTitle    string
+	Date         string
+	Fragments    [][]segment
+	URL          string // canonical /calls/{slug}#L{n}
+	HighlightURL string // /calls/{slug}?hl=...#L{n}
+	Context      []lineView
+}
+
+type facetView struct {
+	Label    string
+	Count    int
+	URL      string // toggles the facet; "" when it cannot be clicked
+	Selected bool
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+}
+
+type searchPage struct {
+	basePage
+	Params      searchParams
+	Searched    bool
+	Result      *index.Result
+	Total       int // Result.Total
+	Hits        []hitView
+	First, Last int // positions of the hits shown (1-based)
+	Speakers    []facetView
+	CallFacets  []facetView
+	Languages   []facetView
+	Pages       []pageLink
+	Prev, Next  string
+	Drop        []facetView // "drop this filter" suggestions when nothing matched
+	Calls       []callView  // for the call filter's select
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.archive()
+	if err != nil {
+		return err
+	}
+	p, err := parseSearch(r, false)
+	if err != nil {
+		return err
+	}
+	page := searchPage{Params: p}
+	page.basePage = basePage{Title: "Search", Canonical: "/search", Nav: "search",
+		Description: "Search every line of the archive."}
+	for _, c := range a.Calls {
+		page.Calls = append(page.Calls, callView{Slug: c.Slug, Title: c.Title, Date: c.Date})
+	}
+	if !p.empty() {
+		res, err := s.lib.Search(r.Context(), p.query())
+		if err != nil {
+			return err
+		}
+		page.Searched = true
+		page.Result = res
+		page.Total = int(min(res.Total, uint64(1<<31-1)))
+		page.Title = "Search: " + p.Q
+		if p.Q == "" {
+			page.Title = "Search results"
+		}
+		s.fillResults(&page, a, res)
+	}
+	return s.render(w, r, http.StatusOK, "search.html", &page)
+}
+
+func (s *Server) fillResults(page *searchPage, a *transcript.Archive, res *index.Result) {
+	p := page.Params
+	speakers := speakerNames(a)
+	for _, h := range res.Hits {
+		page.Hits = append(page.Hits, newHitView(a, h, speakers))
+	}
+	if n := len(res.Hits); n > 0 {
+		page.First = (p.Page-1)*p.Size + 1
+		page.Last = page.First + n - 1
+	}
+
+	selected := map[string]bool{}
+	if p.Speaker != "" {
+		for _, id := range a.ResolveSpeaker(p.Speaker) {
+			selected[id] = true
+		}
+		selected[p.Speaker] = true
+	}
+	for _, f := range res.Facets.Speaker {
+		if f.Value == "" {
+			continue
+		}
+		fv := facetView{Label: f.Value, Count: f.Count, Selected: selected[f.Value]}
+		if n, ok := speakers[f.Value]; ok {
+			fv.Label = n
+		}
+		q := p
+		q.Page = 1
+		q.Speaker = f.Value
+		if fv.Selected {
+			q.Speaker = ""
+		}
+		fv.URL = q.url()
+		page.Speakers = append(page.Speakers, fv)
+	}
+	for _, f := range res.Facets.Call {
+		if f.Value == "" {
+			continue
+		}
+		fv := facetView{Label: f.Value, Count: f.Count, Selected: p.Call == f.Value}
+		if c, ok := a.Call(f.Value); ok && c.Title != "" {
+			fv.Label = c.Title
+		}
+		q := p
+		q.Page = 1
+		q.Call = f.Value
+		if fv.Selected {
+			q.Call = ""
+		}
+		fv.URL = q.url()
+		page.CallFacets = append(page.CallFacets, fv)
+	}
+	for _, f := range res.Facets.Language {
+		// index.Query has no language filter, so these are counts only.
+		page.Languages = append(page.Languages, facetView{Label: f.Value, Count: f.Count})
+	}
+
+	// Pagination, capped at the deepest page the index allows.
+	pages := int((res.Total + uint64(p.Size) - 1) / uint64(p.Size))
+	pages = min(pages, index.MaxFrom/p.Size+1)
+	if pages > 1 {
+		lo := max(1, p.Page-maxPageLinks/2)
+		hi := min(pages, lo+maxPageLinks-1)
+		lo = max(1, hi-maxPageLinks+1)
+		for n := lo; n <= hi; n++ {
+			q := p
+			q.Page = n
+			page.Pages = append(page.Pages, pageLink{N: n, URL: q.url(), Current: n == p.Page})
+		}
+		if p.Page > 1 {
+			q := p
+			q.Page = p.Page - 1
+			page.Prev = q.url()
+		}
+		if p.Page < pages {
+			q := p
+			q.Page = p.Page + 1
+			page.Next = q.url()
+		}
+	}
+
+	if res.Total == 0 {
+		drop := func(label string, change func(*searchParams)) {
+			q := p
+			q.Page = 1
+			change(&q)
+			page.Drop = append(page.Drop, facetView{Label: label, URL: q.url()})
+		}
+		if p.Speaker != "" {
+			drop("Search all speakers, not only “"+p.Speaker+"”", func(q *searchParams) { q.Speaker = "" })
+		}
+		if p.Call != "" {
+			drop("Search all calls, not only "+p.Call, func(q *searchParams) { q.Call = "" })
+		}
+		if p.After != "" || p.Before != "" {
+			drop("Search all dates", func(q *searchParams) { q.After, q.Before = "", "" })
+		}
+	}
+}
+
+// speakerNames maps every participant id in the archive to a name.
+func speakerNames(a *transcript.Archive) map[string]string {
+	m := map[string]string{}
+	for _, c := range a.Calls {
+		for _, p := range c.Participants {
+			if _, ok := m[p.ID]; !ok && p.Name != "" {
+				m[p.ID] = p.Name
+			}
+		}
+	}
+	return m
+}
+
+// hitTerms are the words to highlight on the page a hit links to: the
+// index's matched terms, or else the marked words of its fragments.
+func hitTerms(h index.Hit) []string {
+	terms := h.Terms
+	if len(terms) == 0 {
+		for _, f := range h.Fragments {
+			for _, seg := range parseFragment(f) {
+				if seg.Mark {
+					terms = append(terms, seg.Text)
+				}
+			}
+		}
+	}
+	return hlTerms(strings.Join(terms, " "))
+}
+
+// highlightURL is the hit's line link carrying ?hl= with its terms.
+func highlightURL(h index.Hit) string {
+	terms := hitTerms(h)
+	if len(terms) == 0 {
+		return lineURL(h.Call, h.Line)
+	}
+	return callURL(h.Call) + "?" + url.Values{"hl": {strings.Join(terms, " ")}}.Encode() + "#L" + strconv.Itoa(h.Line)
+}
+
+func newHitView(a *transcript.Archive, h index.Hit, speakers map[string]string) hitView {
+	v := hitView{
+		CallTitle:    h.Call,
+		URL:          lineURL(h.Call, h.Line),
+		HighlightURL: highlightURL(h),
+	}
+	terms := hitTerms(h)
+	if c, ok := a.Call(h.Call); ok {
+		if l, ok := c.Line(h.Line); ok {
+			v.Line = newLineView(c, l, terms)
+			for n := max(1, h.Line-contextLines); n <= min(len(c.Lines), h.Line+contextLines); n++ {
+				cl, _ := c.Line(n)
+				cv := newLineView(c, cl, nil)
+				cv.Selected = n == h.Line
+				v.Context = append(v.Context, cv)
+			}
+		}
+		if c.Title != "" {
+			v.CallTitle = c.Title
+		}
+		v.Date = c.Date
+	}
+	if v.Line.Slug == "" {
+		// The archive changed under the index: show what the hit says.
+		v.Line = lineView{Slug: h.Call, N: h.Line, Direction: h.Speaker == "", SpeakerID: h.Speaker,
+			SpeakerName: speakers[h.Speaker]}
+		for _, para := range strings.Split(h.Text, "\n\n") {
+			v.Line.Paragraphs = append(v.Line.Paragraphs, markTerms(para, terms))
+		}
+	}
+	for _, f := range h.Fragments {
+		v.Fragments = append(v.Fragments, parseFragment(f))
+	}
+	return v
+}
+
+type helpPage struct{ basePage }
+
+func (s *Server) handleHelp(w http.ResponseWriter, r *http.Request) error {
+	p := helpPage{basePage{Title: "How to search", Canonical: "/search/help", Nav: "help",
+		Description: "The query language of Backchannel's search."}}
+	return s.render(w, r, http.StatusOK, "help.html", &p)
+}

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"backchannel/internal/index"
+	"backchannel/internal/transcript"
+)
+
+// Library is what the web layer needs from the rest of the program.
+type Library interface {
+	// Archive returns the current archive. It may be swapped between calls;
+	// a request uses the one it got first.
+	Archive() *transcript.Archive
+	// Search runs a query. Errors wrapping index.ErrBadQuery are the user's
+	// (a 400); any other error is the server's.
+	Search(ctx context.Context, q index.Query) (*index.Result, error)
+	// Health returns nil once the index is open and searchable.
+	Health() error
+}
+
+// Config configures a Server.
+type Config struct {
+	Library Library
+	// Assets is the root holding templates/ and static/.
+	Assets fs.FS
+	Logger *slog.Logger
+	// Dev re-parses templates and re-reads static files on every request.
+	Dev bool
+	// HSTS sends Strict-Transport-Security (for TLS deployments).
+	HSTS bool
+}
+
+// Server serves the site. Create it with NewServer.
+type Server struct {
+	lib    Library
+	assets fs.FS
+	logger *slog.Logger
+	dev    bool
+	hsts   bool
+
+	// pages and static are read-only after NewServer; in dev mode they
+	// are rebuilt per request instead (see templates).
+	pages  map[string]*template.Template
+	static map[string]*staticFile
+
+	handler http.Handler
+}
+
+// NewServer parses every template and reads every static file, and fails
+// if a page template is missing or does not parse.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Library == nil {
+		return nil, errors.New("web: no library")
+	}
+	if cfg.Assets == nil {
+		return nil, errors.New("web: no assets")
+	}
+	s := &Server{
+		lib:    cfg.Library,
+		assets: cfg.Assets,
+		logger: cfg.Logger,
+		dev:    cfg.Dev,
+		hsts:   cfg.HSTS,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	static, err := loadStatic(cfg.Assets)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.static = static
+	pages, err := s.parsePages(static)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.pages = pages
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	// No RedirectSlashes/StripSlashes: a trailing slash is simply a 404, so
+	// there is no redirect a request can steer.
+	r.Use(
+		s.securityHeaders,
+		middleware.RequestID,
+		s.requestID,
+		s.logRequests,
+		s.recoverer,
+		middleware.GetHead,
+	)
+	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
+	r.MethodNotAllowed(s.handleMethodNotAllowed)
+
+	r.Get("/", s.handle(s.handleHome))
+	r.Get("/calls/{slug}", s.handle(s.handleCall)) // also {slug}.txt and {slug}.json
+	r.Get("/calls/{slug}/{lines}", s.handle(s.handleLines))
+	r.Get("/search", s.handle(s.handleSearch))
+	r.Get("/search/help", s.handle(s.handleHelp))
+	r.Get("/speakers/{id}", s.handle(s.handleSpeaker))
+
+	r.Get("/api/v1/search", s.handle(s.handleAPISearch))
+	r.Get("/api/v1/calls", s.handle(s.handleAPICalls))
+	r.Get("/api/v1/calls/{slug}", s.handle(s.handleAPICall))
+
+	r.Get("/healthz", s.handleHealth)
+	r.Get("/robots.txt", s.handleRobots)
+	r.Get("/favicon.ico", s.handle(s.handleFavicon))
+	r.Get("/static/{name}", s.handle(s.handleStatic))
+	return r
+}
+
+// archive returns the current archive, or an error when none is loaded.
+func (s *Server) archive() (*transcript.Archive, error) {
+	a := s.lib.Archive()
+	if a == nil {
+		return nil, &httpError{status: http.StatusServiceUnavailable, msg: "The archive is not loaded yet. Try again in a moment."}
+	}
+	return a, nil
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// staticFile is one file of static/, read into memory at start-up. Requests
+// are answered by looking a name up in this map, so no request value is ever
+// used as a path.
+type staticFile struct {
+	data        []byte
+	contentType string
+	version     string // first hex digits of the SHA-256, used in URLs
+	etag        string
+}
+
+// staticTypes are the only kinds of static file served; each Content-Type
+// carries a charset (the favicon is SVG, a text format).
+var staticTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml; charset=utf-8",
+	".txt": "text/plain; charset=utf-8",
+}
+
+var staticName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*\.[a-z0-9]+$`)
+
+func loadStatic(assets fs.FS) (map[string]*staticFile, error) {
+	entries, err := fs.ReadDir(assets, "static")
+	if err != nil {
+		return nil, fmt.Errorf("read static: %w", err)
+	}
+	files := map[string]*staticFile{}
+	for _, e := range entries {
+		name := e.Name()
+		ct, ok := staticTypes[path.Ext(name)]
+		if e.IsDir() || !ok || !staticName.MatchString(name) {
+			continue
+		}
+		data, err := fs.ReadFile(assets, "static/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("read static: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		v := hex.EncodeToString(sum[:])[:12]
+		files[name] = &staticFile{data: data, contentType: ct, version: v, etag: `"` + v + `"`}
+	}
+	for _, need := range []string{"app.css", "app.js", "favicon.svg"} {
+		if _, ok := files[need]; !ok {
+			return nil, fmt.Errorf("missing static/%s", need)
+		}
+	}
+	return files, nil
+}
+
+func (s *Server) staticFiles() (map[string]*staticFile, error) {
+	if s.dev {
+		return loadStatic(s.assets)
+	}
+	return s.static, nil
+}
+
+// handleStatic serves /static/{name}. A URL carrying the file's current
+// version (?v=, as the templates write it) may be cached for a year; any
+// other for an hour, revalidated by ETag.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
+	files, err := s.staticFiles()
+	if err != nil {
+		return err
+	}
+	f, ok := files[chi.URLParam(r, "name")]
+	if !ok {
+		return errNotFound
+	}
+	cache := "public, max-age=3600"
+	if r.URL.Query().Get("v") == f.version {
+		cache = "public, max-age=31536000, immutable"
+	}
+	serveBytes(w, r, f, cache)
+	return nil
+}
+
+// handleFavicon answers the browser's automatic /favicon.ico request with
+// the SVG icon.
+func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) error {
+	files, err := s.staticFiles()
+	if err != nil {
+		return err
+	}
+	serveBytes(w, r, files["favicon.svg"], "public, max-age=86400")
+	return nil
+}
+
+func serveBytes(w http.ResponseWriter, r *http.Request, f *staticFile, cache string) {
+	h := w.Header()
+	h.Set("Content-Type", f.contentType)
+	h.Set("Cache-Control", cache)
+	h.Set("ETag", f.etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
+}
+
+func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
+	const robots = "User-agent: *\nDisallow: /search\nDisallow: /api/\n"
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=86400")
+	h.Set("Content-Length", strconv.Itoa(len(robots)))
+	_, _ = w.Write([]byte(robots))
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	status, body := http.StatusOK, "ok\n"
+	if err := s.lib.Health(); err != nil {
+		status, body = http.StatusServiceUnavailable, "unavailable: "+err.Error()+"\n"
+		h.Set("Retry-After", "5")
+	} else if s.lib.Archive() == nil {
+		status, body = http.StatusServiceUnavailable, "unavailable: archive not loaded\n"
+		h.Set("Retry-After", "5")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"html/template"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"backchannel/internal/markdown"
+	"backchannel/internal/transcript"
+)
+
+// Patterns for path parameters. A value that does not match is a 404
+// before it is looked up; a value that matches is only ever compared with
+// the archive's own slugs and ids.
+var (
+	slugPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$`)
+	idPattern   = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]{0,126}[a-z0-9])?$`)
+	langPattern = regexp.MustCompile(`^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$`)
+)
+
+// participantView is a participant as pages show it.
+type participantView struct {
+	ID, Name, Role string
+	Labels         []string
+}
+
+// callView is a call's header as pages show it.
+type callView struct {
+	Slug, Title, Date string
+	Lang              string // BCP 47 tag for lang=, "" if the header's is unusable
+	Completeness      transcript.Completeness
+	Excerpt           bool
+	Source            transcript.Source
+	SourceURL         string // Source.URL when it is an http(s) URL
+	Participants      []participantView
+	Summary           template.HTML // sanitized by markdown.Render
+	LineCount         int
+	SHA256            string
+	Media             string
+}
+
+func newCallView(c *transcript.Call) (callView, error) {
+	v := callView{
+		Slug:         c.Slug,
+		Title:        c.Title,
+		Date:         c.Date,
+		Completeness: c.Completeness,
+		Excerpt:      c.Completeness == transcript.Excerpt,
+		Source:       c.Source,
+		SourceURL:    httpURL(c.Source.URL),
+		LineCount:    len(c.Lines),
+		SHA256:       c.SHA256,
+		Media:        httpURL(c.Media),
+	}
+	if v.Title == "" {
+		v.Title = c.Slug
+	}
+	if langPattern.MatchString(c.Language) {
+		v.Lang = c.Language
+	}
+	for _, p := range c.Participants {
+		v.Participants = append(v.Participants, participantView{ID: p.ID, Name: p.Name, Role: p.Role, Labels: p.Labels})
+	}
+	if strings.TrimSpace(c.Summary) != "" {
+		h, err := markdown.Render([]byte(c.Summary))
+		if err != nil {
+			return v, err
+		}
+		v.Summary = h
+	}
+	return v, nil
+}
+
+// httpURL returns u if it is an absolute http or https URL, else "".
+func httpURL(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.String()
+}
+
+// lineView is one line as pages show it.
+type lineView struct {
+	Slug        string
+	N           int
+	Direction   bool
+	SpeakerID   string // "" for a direction or an unknown speaker
+	SpeakerName string
+	Paragraphs  [][]segment
+	Time        string // "m:ss", "" when unknown
+	Selected    bool   // inside the range a line page is about
+}
+
+// Anchor is the line's id on its call page.
+func (l lineView) Anchor() string { return "L" + strconv.Itoa(l.N) }
+
+// URL is the canonical link to the line.
+func (l lineView) URL() string { return lineURL(l.Slug, l.N) }
+
+// Permalink is the line's own page.
+func (l lineView) Permalink() string { return callURL(l.Slug) + "/L" + strconv.Itoa(l.N) }
+
+// Plain is the line's text as one string (for quotes in meta tags).
+func (l lineView) Plain() string {
+	var ps []string
+	for _, p := range l.Paragraphs {
+		var b strings.Builder
+		for _, s := range p {
+			b.WriteString(s.Text)
+		}
+		ps = append(ps, b.String())
+	}
+	return strings.Join(ps, " ")
+}
+
+func newLineView(c *transcript.Call, l transcript.Line, terms []string) lineView {
+	v := lineView{
+		Slug:      c.Slug,
+		N:         l.N,
+		Direction: l.Kind == transcript.Direction,
+		Time:      timecode(l.Time),
+	}
+	if !v.Direction && l.Speaker != "" {
+		v.SpeakerName = l.Speaker
+		if p, ok := c.Participant(l.Speaker); ok {
+			v.SpeakerName = p.Name
+			if idPattern.MatchString(p.ID) {
+				v.SpeakerID = p.ID
+			}
+		}
+	}
+	for _, p := range l.Paragraphs() {
+		v.Paragraphs = append(v.Paragraphs, markTerms(p, terms))
+	}
+	return v
+}
+
+func newLineViews(c *transcript.Call, terms []string) []lineView {
+	out := make([]lineView, 0, len(c.Lines))
+	for _, l := range c.Lines {
+		out = append(out, newLineView(c, l, terms))
+	}
+	return out
+}
