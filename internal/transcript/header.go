@@ -343,8 +343,8 @@ func (d *headerDecoder) labels(v *yaml.Node) []string {
 	for _, it := range items {
 		it = resolve(it)
 		l := strings.TrimSpace(d.str("label", it))
-		if !labelRE.MatchString(l) {
-			d.errorf(it, "label %q must be 1 to 6 capital letters or digits, starting with a letter, e.g. SW", l)
+		if l == "" || len(l) > 40 || strings.ContainsAny(l, ":\n") {
+			d.errorf(it, "label %q must be a short code without a colon, e.g. SW or CDR", l)
 			continue
 		}
 		if !contains(out, l) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 )
 
+const reasonSidecar = "metadata sidecar"
+
 // skipReason says why a file or folder name is not a transcript, or "" when
 // it may be one. README files, hidden files, names starting with "_",
 // annotation sidecars (".notes.md") and metadata sidecars (".yaml", ".yml")
@@ -28,7 +30,7 @@ func skipReason(name string) string {
 	case strings.HasSuffix(lower, ".notes.md"):
 		return "annotation sidecar"
 	case strings.HasSuffix(lower, ".yaml"), strings.HasSuffix(lower, ".yml"):
-		return "metadata sidecar"
+		return reasonSidecar
 	}
 	return ""
 }
@@ -56,7 +58,8 @@ func LoadDir(dir string) (*Archive, Problems) {
 	}
 	root, _ = filepath.Abs(root)
 
-	var sums []string
+	var sums, sidecars []string
+	used := map[string]bool{} // sidecar paths that belong to a transcript
 	bySlug := map[string]string{} // slug → path of the first file with it
 	walkErr := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -69,9 +72,12 @@ func LoadDir(dir string) (*Archive, Problems) {
 		if path == dir {
 			return nil
 		}
-		if skipReason(d.Name()) != "" {
+		if why := skipReason(d.Name()); why != "" {
 			if d.IsDir() {
 				return fs.SkipDir
+			}
+			if why == reasonSidecar {
+				sidecars = append(sidecars, path)
 			}
 			return nil
 		}
@@ -87,7 +93,8 @@ func LoadDir(dir string) (*Archive, Problems) {
 			ps = append(ps, Problem{Path: path, Severity: Warning, Message: "not a regular file: skipped"})
 			return nil
 		}
-		if _, _, ok := parserFor(path); !ok {
+		_, format, ok := parserFor(path)
+		if !ok {
 			ps = append(ps, Problem{Path: path, Severity: Warning,
 				Message: fmt.Sprintf("not a transcript (%q is not a known format): skipped", filepath.Ext(path))})
 			return nil
@@ -111,7 +118,18 @@ func LoadDir(dir string) (*Archive, Problems) {
 		if rp != nil {
 			return nil
 		}
-		c, cps := Parse(path, data)
+		in := input{path: path, data: data}
+		var sps Problems
+		in.sidePath, in.sidecar, sps = readSidecar(path, format)
+		ps = append(ps, sps...)
+		for _, sp := range sidecarPaths(path) {
+			used[sp] = true
+		}
+		if in.sidecar != nil {
+			h := sha256.Sum256(in.sidecar)
+			sums = append(sums, filepath.Base(in.sidePath)+"\x00"+hex.EncodeToString(h[:])+"\n")
+		}
+		c, cps := parse(in)
 		ps = append(ps, cps...)
 		if c != nil {
 			a.Calls = append(a.Calls, c)
@@ -120,6 +138,12 @@ func LoadDir(dir string) (*Archive, Problems) {
 	})
 	if walkErr != nil {
 		ps = append(ps, Problem{Path: dir, Severity: Error, Message: fmt.Sprintf("cannot read transcripts folder: %v", walkErr)})
+	}
+	for _, sp := range sidecars {
+		if !used[sp] {
+			ps = append(ps, Problem{Path: sp, Severity: Warning, Message: fmt.Sprintf(
+				"metadata sidecar without a transcript: no %s.* beside it (%s)", strings.TrimSuffix(filepath.Base(sp), filepath.Ext(sp)), knownFormats)})
+		}
 	}
 	sort.Slice(a.Calls, func(i, j int) bool {
 		if a.Calls[i].Date != a.Calls[j].Date {
@@ -177,7 +201,12 @@ func Check(paths ...string) Problems {
 			_, dps := LoadDir(path)
 			ps = append(ps, dps...)
 		default:
-			if why := skipReason(filepath.Base(path)); why != "" {
+			why := skipReason(filepath.Base(path))
+			if why == reasonSidecar {
+				ps = append(ps, checkSidecar(path)...)
+				continue
+			}
+			if why != "" {
 				ps = append(ps, Problem{Path: path, Severity: Warning, Message: fmt.Sprintf("not checked (%s)", why)})
 				continue
 			}
@@ -186,5 +215,15 @@ func Check(paths ...string) Problems {
 		}
 	}
 	ps.Sort()
+	return ps
+}
+
+// checkSidecar validates a metadata sidecar on its own.
+func checkSidecar(path string) Problems {
+	data, p := readFile(path, maxHeaderSize)
+	if p != nil {
+		return Problems{*p}
+	}
+	_, ps := metaFor(input{path: path, sidePath: path, sidecar: data})
 	return ps
 }

@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"unicode"
@@ -17,6 +18,9 @@ var (
 	declRE = regexp.MustCompile(`^(\pL[\pL\pM'’.\-]*(?:[ \t]+\pL[\pL\pM'’.\-]*){0,5})[ \t]*\(([A-Z][A-Z0-9]{0,5})\)$`)
 	// nameLikeRE is two to four capitalised words: text before a colon that
 	// a reader would take for a speaker's name.
+	// timeTagRE is a timestamp at the start of a paragraph or turn:
+	// [HH:MM:SS], [H:MM:SS.mmm] or [MM:SS].
+	timeTagRE  = regexp.MustCompile(`^\[(([0-9]{1,3}):)?([0-9]{1,2}):([0-9]{2})(?:[.,]([0-9]{1,3}))?\]`)
 	nameLikeRE = regexp.MustCompile(`^\p{Lu}[\pL\pM'’.\-]*(?:[ \t]+\p{Lu}[\pL\pM'’.\-]*){1,3}$`)
 )
 
@@ -50,8 +54,9 @@ func paragraphs(lines []string, first int) []paragraph {
 
 // parseMD reads the project's Markdown format: a YAML header between `---`
 // lines, then turns (see transcripts/README.md).
-func parseMD(path string, data []byte) (*Call, Problems) {
-	lines, ps, ok := decodeText(path, data)
+func parseMD(in input) (*Call, Problems) {
+	path := in.path
+	lines, ps, ok := decodeText(path, in.data)
 	if !ok {
 		return nil, ps
 	}
@@ -81,7 +86,7 @@ func parseMD(path string, data []byte) (*Call, Problems) {
 	for _, p := range paragraphs(lines[end+1:], end+2) {
 		b.paragraph(p)
 	}
-	ps = append(ps, b.finish(end+1)...)
+	ps = append(ps, b.finish(end+1, "no turns after the header: add lines such as `Maria Keller (MK): text`")...)
 	if ps.HasErrors() {
 		return nil, ps
 	}
@@ -101,10 +106,14 @@ type body struct {
 	// open is true when the last line is a turn that a paragraph without a
 	// label continues.
 	open bool
+	// declared is the number of participants the header or sidecar lists.
+	declared int
+	// lastTime is the latest line time so far, to warn when time goes back.
+	lastTime float64
 }
 
 func newBody(path string, ps []Participant) *body {
-	return &body{path: path, sp: newSpeakers(ps)}
+	return &body{path: path, sp: newSpeakers(ps), declared: len(ps)}
 }
 
 func (b *body) errorf(line int, format string, args ...any) {
@@ -117,20 +126,87 @@ func (b *body) warnf(line int, format string, args ...any) {
 
 func (b *body) add(l Line) {
 	l.N = len(b.lines) + 1
+	if l.Time >= 0 {
+		if l.Time < b.lastTime {
+			b.warnf(l.SourceLine, "time %s is earlier than the line before (%s): check the timestamp", clock(l.Time), clock(b.lastTime))
+		}
+		b.lastTime = l.Time
+	}
 	b.lines = append(b.lines, l)
+}
+
+// leadingTime reads a timestamp such as [00:01:23], [1:02:03.5] or [01:23]
+// at the start of s, in seconds.
+func (b *body) leadingTime(s string, line int) (sec float64, rest string, ok bool) {
+	m := timeTagRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, s, false
+	}
+	h, mi, se := atoi(m[2]), atoi(m[3]), atoi(m[4])
+	if mi > 59 && m[2] != "" || se > 59 {
+		b.errorf(line, "timestamp %s is not a time: write [HH:MM:SS] with minutes and seconds under 60", m[0])
+		return 0, s[len(m[0]):], true
+	}
+	sec = float64(h*3600 + mi*60 + se)
+	if m[5] != "" {
+		frac := m[5]
+		sec += float64(atoi(frac)) / math.Pow10(len(frac))
+	}
+	return sec, s[len(m[0]):], true
+}
+
+// clock formats seconds as HH:MM:SS.
+func clock(sec float64) string {
+	neg := ""
+	if sec < 0 {
+		neg, sec = "-", -sec
+	}
+	s := int(sec)
+	return fmt.Sprintf("%s%02d:%02d:%02d", neg, s/3600, s/60%60, s%60)
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+		if n > 1e9 {
+			return n
+		}
+	}
+	return n
 }
 
 // paragraph reads one paragraph: a stand-alone direction, a new turn, or
 // the continuation of the current turn.
 func (b *body) paragraph(p paragraph) {
+	at := -1.0 // a leading [00:01:23], in seconds
+	if t, rest, ok := b.leadingTime(p.text, p.line); ok {
+		at = t
+		p.text = strings.TrimLeft(rest, " \t\n")
+		if p.text == "" {
+			b.errorf(p.line, "timestamp alone in a paragraph: put it at the start of a turn, as in `[00:01:23] SW: text`")
+			return
+		}
+	}
 	if isDirection(p.text) {
-		b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
+		b.add(Line{Kind: Direction, Text: p.text, Time: at, SourceLine: p.line})
 		b.open = false
 		return
 	}
 	spk, rest, isLabel := b.label(p)
 	if isLabel {
-		b.add(Line{Kind: Turn, Speaker: spk, Text: rest, Time: -1, SourceLine: p.line})
+		if at < 0 {
+			if t, r, ok := b.leadingTime(rest, p.line); ok {
+				at, rest = t, strings.TrimLeft(r, " \t\n")
+			}
+		}
+		b.add(Line{Kind: Turn, Speaker: spk, Text: rest, Time: at, SourceLine: p.line})
+		b.open = true
+		return
+	}
+	if at >= 0 {
+		b.errorf(p.line, "timestamp not followed by a speaker: write `[00:01:23] SW: text`")
+		b.add(Line{Kind: Turn, Text: p.text, Time: -1, SourceLine: p.line}) // carry on; the file is refused
 		b.open = true
 		return
 	}
@@ -205,11 +281,23 @@ func (b *body) looksLikeSpeaker(prefix string) bool {
 	return more && labelRE.MatchString(first) && b.sp.byLabel(first) >= 0
 }
 
+// speaker returns the participant id for a speaker code or name found in a
+// file without declarations (radio logs, subtitles, JSON), adding a
+// participant when none matches. When the sidecar lists participants, a
+// code that matches none of them is warned about once, at its first line.
+func (b *body) speaker(code string, line int) string {
+	id, known := b.sp.code(code)
+	if !known && b.declared > 0 {
+		b.warnf(line, "speaker %q is not among the sidecar's participants: add it to a participant's labels so that it gets a name", code)
+	}
+	return id
+}
+
 // finish checks the lines as a whole; at is the line to name when there
-// are none (the header's closing line).
-func (b *body) finish(at int) Problems {
+// are none (the header's closing line), and none what to say then.
+func (b *body) finish(at int, none string) Problems {
 	if len(b.lines) == 0 {
-		b.errorf(at, "no turns after the header: add lines such as `Maria Keller (MK): text`")
+		b.errorf(at, "%s", none)
 	}
 	for _, l := range b.lines {
 		if l.Kind == Turn && strings.TrimSpace(l.Text) == "" {

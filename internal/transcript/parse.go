@@ -14,10 +14,18 @@ import (
 // are refused without being read into memory.
 const MaxFileSize = 50 << 20
 
-// formats maps a file extension (lower case, with the dot) to its parser.
-// A parser returns the call without Slug, Path, SHA256 and Format set, or nil
-// when the file has errors.
-type parser func(path string, data []byte) (*Call, Problems)
+// input is what a format's parser reads: the file and, for formats with no
+// header of their own, the metadata sidecar ({slug}.yaml) when there is one.
+type input struct {
+	path     string
+	data     []byte
+	sidecar  []byte // nil when there is none
+	sidePath string
+}
+
+// A parser reads one format. It returns the call without Slug, Path, SHA256
+// and Format set, or nil when the file has errors.
+type parser func(in input) (*Call, Problems)
 
 // parserFor returns the parser for a file name's extension and the format
 // name, or ok=false when the extension is not a transcript format.
@@ -28,6 +36,13 @@ func parserFor(path string) (p parser, format string, ok bool) {
 	}
 	return nil, "", false
 }
+
+// hasOwnHeader reports whether a format carries its metadata itself, so
+// that a sidecar is not read for it.
+func hasOwnHeader(format string) bool { return format == "md" }
+
+// knownFormats lists the extensions Parse reads, for messages.
+const knownFormats = ".md"
 
 // Slug returns the slug of a transcript file: its base name without the
 // extension ("transcripts/2025-10-14-witkoff-ushakov.md" gives
@@ -41,13 +56,22 @@ func Slug(path string) string {
 // its extension chooses the format. It returns the call, or nil when the
 // file has errors, and every problem found, sorted. Warnings may accompany
 // a good call.
+//
+// Parse reads no other file: for a format without a header of its own
+// (.vtt, .srt, .json, .txt, .xml), the title and date come from the file
+// name, with a warning. ParseFile and LoadDir also read the sidecar.
 func Parse(path string, data []byte) (*Call, Problems) {
+	return parse(input{path: path, data: data})
+}
+
+func parse(in input) (*Call, Problems) {
+	path, data := in.path, in.data
 	p, format, ok := parserFor(path)
 	if !ok {
 		return nil, Problems{{Path: path, Severity: Error,
-			Message: fmt.Sprintf("not a transcript format (%q): use .md", filepath.Ext(path))}}
+			Message: fmt.Sprintf("not a transcript format (%q): use %s", filepath.Ext(path), knownFormats)}}
 	}
-	c, ps := p(path, data)
+	c, ps := p(in)
 	ps.Sort()
 	if ps.HasErrors() {
 		return nil, ps
@@ -65,12 +89,52 @@ func Parse(path string, data []byte) (*Call, Problems) {
 
 // ParseFile reads and parses one transcript file. Files larger than
 // MaxFileSize, and anything that is not a regular file, are refused.
+//
+// For a format without a header of its own, ParseFile reads the sidecar
+// {slug}.yaml (or .yml) beside the file when there is one.
 func ParseFile(path string) (*Call, Problems) {
 	data, p := readFile(path, MaxFileSize)
 	if p != nil {
 		return nil, Problems{*p}
 	}
-	return Parse(path, data)
+	in := input{path: path, data: data}
+	var ps Problems
+	if _, format, ok := parserFor(path); ok {
+		in.sidePath, in.sidecar, ps = readSidecar(path, format)
+	}
+	c, cps := parse(in)
+	ps = append(ps, cps...)
+	ps.Sort()
+	if ps.HasErrors() {
+		return nil, ps
+	}
+	return c, ps
+}
+
+// sidecarPaths are where the metadata of a transcript file may be.
+func sidecarPaths(path string) []string {
+	base := strings.TrimSuffix(path, filepath.Ext(path))
+	return []string{base + ".yaml", base + ".yml"}
+}
+
+// readSidecar reads the sidecar of a transcript file, if any. For a format
+// with its own header, a sidecar is reported as ignored.
+func readSidecar(path, format string) (sidePath string, data []byte, ps Problems) {
+	for _, sp := range sidecarPaths(path) {
+		if _, err := os.Lstat(sp); err != nil {
+			continue
+		}
+		if hasOwnHeader(format) {
+			return "", nil, Problems{{Path: sp, Severity: Warning,
+				Message: fmt.Sprintf("ignored: %s has its own header, so put the metadata there", filepath.Base(path))}}
+		}
+		data, p := readFile(sp, maxHeaderSize)
+		if p != nil {
+			return "", nil, Problems{*p}
+		}
+		return sp, data, nil
+	}
+	return "", nil, nil
 }
 
 // readFile reads a regular file of at most limit bytes. It never holds more

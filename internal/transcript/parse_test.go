@@ -254,7 +254,7 @@ func TestParse_BadInput(t *testing.T) {
 		{"typo in a key", "---\ntitle: T\ndate: 2024-01-01\ncompletness: excerpt\n---\nAna Lima (AL): a\n", `bad.md:4: warning: unknown header key "completness": did you mean "completeness"?`, true},
 		{"bad completeness", "---\ntitle: T\ndate: 2024-01-01\ncompleteness: partial\n---\nAna Lima (AL): a\n", `bad.md:4: completeness "partial" must be excerpt or complete (or left out when not known)`, false},
 		{"bad url", "---\ntitle: T\ndate: 2024-01-01\nsource:\n  url: javascript:alert(1)\n---\nAna Lima (AL): a\n", `bad.md:5: source url "javascript:alert(1)" is not an http or https URL`, false},
-		{"bad label in header", "---\ntitle: T\ndate: 2024-01-01\nparticipants:\n  - name: Ana Lima\n    labels: [al]\n---\nAL: a\n", `bad.md:6: label "al" must be 1 to 6 capital letters or digits, starting with a letter, e.g. SW`, false},
+		{"bad label in header", "---\ntitle: T\ndate: 2024-01-01\nparticipants:\n  - name: Ana Lima\n    labels: [\"A:L\"]\n---\nAna Lima: a\n", `bad.md:6: label "A:L" must be a short code without a colon, e.g. SW or CDR`, false},
 		{"participant without name", "---\ntitle: T\ndate: 2024-01-01\nparticipants:\n  - id: x\n---\nAna Lima (AL): a\n", "bad.md:5: participant has no name: add `name: Full Name`", false},
 		{"unknown label", ok + "Ana Lima (AL): a\n\nXY: b\n", `bad.md:7: unknown speaker label "XY": declare it as ` + "`Full Name (XY):`" + ` or add it to participants`, false},
 		{"label used before its declaration", ok + "AL: a\n\nAna Lima (AL): b\n", `bad.md:5: unknown speaker label "AL": declare it as ` + "`Full Name (AL):`" + ` or add it to participants`, false},
@@ -439,4 +439,54 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("second parse differs")
 		}
 	})
+}
+
+func TestParse_Times(t *testing.T) {
+	c := mustParse(t, "testdata/timestamps.md", mustRead(t, "testdata/timestamps.md"))
+	want := []struct {
+		time    float64
+		speaker string
+		text    string
+	}{
+		{5, "ana-lima", "Good morning."},
+		{9, "bo-chen", "Morning, Ana.\n\nA second paragraph of Bo's turn has no time of its own."},
+		{62.5, "ana-lima", "The time may follow the label."},
+		{90, "", "[door closes]"},
+		{-1, "bo-chen", "This turn has no time."},
+		{3723, "ana-lima", "Hours can be one digit."},
+	}
+	if len(c.Lines) != len(want) {
+		t.Fatalf("got %d lines: %+v", len(c.Lines), c.Lines)
+	}
+	for i, w := range want {
+		l := c.Lines[i]
+		if l.Time != w.time || l.Speaker != w.speaker || l.Text != w.text {
+			t.Errorf("line %d = %+v, want time %v speaker %q text %q", i+1, l, w.time, w.speaker, w.text)
+		}
+	}
+
+	const hdr = "---\ntitle: T\ndate: 2024-01-01\n---\n"
+	bad := []struct{ name, body, want string }{
+		{"minutes over 59", "[00:75:00] Ana Lima (AL): a", "x.md:5: timestamp [00:75:00] is not a time: write [HH:MM:SS] with minutes and seconds under 60"},
+		{"timestamp alone", "Ana Lima (AL): a\n\n[00:01:00]", "x.md:7: timestamp alone in a paragraph: put it at the start of a turn, as in `[00:01:23] SW: text`"},
+		{"timestamp without speaker", "Ana Lima (AL): a\n\n[00:01:00] more", "x.md:7: timestamp not followed by a speaker: write `[00:01:23] SW: text`"},
+		{"time goes back", "[00:02:00] Ana Lima (AL): a\n\n[00:01:00] AL: b", "x.md:7: warning: time 00:01:00 is earlier than the line before (00:02:00): check the timestamp"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ps := Parse("x.md", []byte(hdr+tt.body))
+			if !strings.Contains(ps.Error(), tt.want) {
+				t.Errorf("problems:\n%v\nwant:\n%s", ps, tt.want)
+			}
+		})
+	}
+}
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

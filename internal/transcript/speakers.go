@@ -109,3 +109,34 @@ func (s *speakers) names(idx []int) string {
 func normName(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
+
+// code returns the participant a speaker code or name written in a file
+// stands for (a label, full name or surname), adding a participant named
+// after the code when none matches. known is false for such a new one.
+func (s *speakers) code(code string) (id string, known bool) {
+	code = strings.Join(strings.Fields(code), " ")
+	// When several participants match (a shared surname), the code
+	// becomes a speaker of its own rather than a guess.
+	if m := s.lookup(code); len(m) == 1 {
+		return s.list[m[0]].ID, true
+	}
+	id = idFromName(code)
+	if id == "" {
+		id = "speaker"
+	}
+	base := id
+	for n := 2; s.hasID(id); n++ {
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
+	s.list = append(s.list, Participant{ID: id, Name: code, Labels: []string{code}})
+	return id, false
+}
+
+func (s *speakers) hasID(id string) bool {
+	for _, p := range s.list {
+		if p.ID == id {
+			return true
+		}
+	}
+	return false
+}
