@@ -59,7 +59,7 @@ func LoadDir(dir string) (*Archive, Problems) {
 	root, _ = filepath.Abs(root)
 
 	var sums, sidecars []string
-	used := map[string]bool{} // sidecar paths that belong to a transcript
+	used := map[string]bool{}     // sidecar paths that belong to a transcript
 	bySlug := map[string]string{} // slug → path of the first file with it
 	walkErr := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
