@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"backchannel/internal/index"
+	"backchannel/internal/transcript"
+	"backchannel/internal/web"
+	webassets "backchannel/web"
+)
+
+// benchLibrary is the smallest web.Library: one archive, one open index.
+type benchLibrary struct {
+	a *transcript.Archive
+	x *index.Index
+}
+
+func (l benchLibrary) Archive() *transcript.Archive { return l.a }
+func (l benchLibrary) Health() error                { return nil }
+func (l benchLibrary) Search(ctx context.Context, q index.Query) (*index.Result, error) {
+	return l.x.Search(ctx, q)
+}
+
+// runServe serves the product's pages from an existing index, in this
+// process, so that the server can be CPU-profiled under load:
+// `bench serve -addr A -transcripts DIR -data DIR -cpuprofile FILE`.
+// It stops on SIGTERM or SIGINT and then writes the profile.
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	transcripts := fs.String("transcripts", "", "transcripts folder")
+	data := fs.String("data", "", "data folder with a built index")
+	cpu := fs.String("cpuprofile", "", "write a CPU profile here, from the first request to shutdown")
+	heap := fs.String("memprofile", "", "write a heap profile here at shutdown")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *transcripts == "" || *data == "" {
+		return errors.New("usage: bench serve -addr A -transcripts DIR -data DIR [-cpuprofile FILE]")
+	}
+	a, problems := transcript.LoadDir(*transcripts)
+	if problems.HasErrors() {
+		return fmt.Errorf("serve: %w", problems)
+	}
+	x, err := index.Open(*data)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer x.Close()
+	srv, err := web.NewServer(web.Config{Library: benchLibrary{a: a, x: x}, Assets: webassets.FS,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	stop, err := startCPUProfile(*cpu)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	hs.Shutdown(sctx)
+	if err := stop(); err != nil {
+		return err
+	}
+	if *heap != "" {
+		return writeHeapProfile(*heap)
+	}
+	return nil
+}
+
+// profileHTTP runs `bench serve` with a CPU profile under the same load as
+// the real server got, for the pages and the search page, and writes a heap
+// profile of the serving process at the end.
+func profileHTTP(ctx context.Context, o options, lines int, transcripts, data string, paths []string, logf func(string, ...any)) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	cpu := filepath.Join(o.profile, fmt.Sprintf("%d-serve.cpu.pprof", lines))
+	heap := filepath.Join(o.profile, fmt.Sprintf("%d-serve.heap.pprof", lines))
+	cmd := exec.Command(self, "serve", "-addr", addr, "-transcripts", transcripts, "-data", data, "-cpuprofile", cpu, "-memprofile", heap)
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer cmd.Process.Kill()
+	base := "http://" + addr
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := getOK(ctx, base+paths[0]); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			return fmt.Errorf("bench serve never answered: %v\n%s", err, tail(log.String(), 2000))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	ld := newLoader(o.conns, o.loadTime)
+	for _, p := range paths {
+		lr, err := ld.load(ctx, base+p)
+		if err != nil {
+			return err
+		}
+		logf("  profiled %-40s %8.0f req/s  p99 %s", p, lr.RPS, ms(lr.P99))
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("bench serve: %w\n%s", err, tail(log.String(), 2000))
+	}
+	logf("serve profiles in %s and %s", cpu, heap)
+	return nil
+}
