@@ -24,10 +24,10 @@ type loadResult struct {
 
 // loader drives HTTP load at one URL on loopback for a fixed time.
 type loader struct {
-	name        string
-	conns       int
-	duration    time.Duration
-	run         func(ctx context.Context, url string, conns int, d time.Duration) (loadResult, error)
+	name     string
+	conns    int
+	duration time.Duration
+	run      func(ctx context.Context, url string, conns int, d time.Duration) (loadResult, error)
 }
 
 // newLoader uses wrk when it is installed, else a bounded Go loop.
