@@ -3,7 +3,6 @@ package index
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -87,7 +86,11 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 	}
 	if p, ok := c.Participant(l.Speaker); ok && l.Speaker != "" {
 		for _, k := range p.Keys() {
-			d.Keys = append(d.Keys, speakerKey(k))
+			k = speakerKey(k)
+			d.Keys = append(d.Keys, k)
+			if f := foldKey(k); f != k {
+				d.Keys = append(d.Keys, f)
+			}
 		}
 		d.Name = p.Name
 	}
@@ -99,6 +102,16 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 func speakerKey(s string) string {
 	s = strings.ToValidUTF8(s, "")
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// foldKey folds a speaker key as the text analyzers fold words, so that
+// "Renee Lefevre" finds Renée Lefèvre.
+func foldKey(k string) string {
+	f := strings.Fields(k)
+	for i, w := range f {
+		f[i] = string(fold([]byte(w)))
+	}
+	return strings.Join(f, " ")
 }
 
 func docTypeFor(lang string) string {
@@ -177,6 +190,3 @@ func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
 }
 
 const keywordAnalyzer = keyword.Name
-
-// validText reports whether s is worth analysing.
-func validText(s string) bool { return utf8.ValidString(s) && strings.TrimSpace(s) != "" }

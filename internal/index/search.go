@@ -596,12 +596,12 @@ func (p *plan) query(r *request, loose, withSpeaker, withCall bool) bq.Query {
 	var filters []bq.Query
 	if withSpeaker {
 		if r.speaker != "" {
-			filters = append(filters, term(fieldKeys, r.speaker, 0))
+			filters = append(filters, speakerQuery(r.speaker))
 		}
 		if len(r.parsed.Speakers) > 0 {
 			var any []bq.Query
 			for _, s := range r.parsed.Speakers {
-				any = append(any, term(fieldKeys, speakerKey(s), 0))
+				any = append(any, speakerQuery(speakerKey(s)))
 			}
 			filters = append(filters, disj(any...))
 		}
@@ -632,6 +632,14 @@ func (p *plan) query(r *request, loose, withSpeaker, withCall bool) bq.Query {
 		b.AddFilter(bq.NewConjunctionQuery(filters))
 	}
 	return b
+}
+
+// speakerQuery matches a speaker key as typed or folded.
+func speakerQuery(key string) bq.Query {
+	if f := foldKey(key); f != key && f != "" {
+		return disj(term(fieldKeys, key, 0), term(fieldKeys, f, 0))
+	}
+	return term(fieldKeys, key, 0)
 }
 
 // highlightQuery is what the page phase matches to find locations.
