@@ -1,0 +1,210 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+func indexDirs(t *testing.T, dataDir string) (index, build []string) {
+	t.Helper()
+	entries, err := os.ReadDir(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		switch {
+		case strings.HasPrefix(e.Name(), indexPrefix):
+			index = append(index, e.Name())
+		case strings.HasPrefix(e.Name(), buildPrefix), strings.HasPrefix(e.Name(), linkPrefix):
+			build = append(build, e.Name())
+		}
+	}
+	return index, build
+}
+
+func TestBuild_OpenMatches(t *testing.T) {
+	a := fixtureArchive()
+	dir := t.TempDir()
+	if _, err := Open(dir); !errors.Is(err, ErrNoIndex) {
+		t.Fatalf("Open before any build: %v, want ErrNoIndex", err)
+	}
+	var calls, last, total int
+	st, err := Build(t.Context(), dir, a, BuildOptions{Progress: func(done, tot int) { calls++; last, total = done, tot }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Calls != len(a.Calls) || st.Lines != total || calls == 0 || last != total {
+		t.Errorf("stats %+v, progress %d calls, last %d/%d", st, calls, last, total)
+	}
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if n, err := x.DocCount(); err != nil || int(n) != total {
+		t.Errorf("DocCount = %d, %v; want %d", n, err, total)
+	}
+	if !x.Matches(a) {
+		t.Error("Matches(same archive) = false")
+	}
+	b := fixtureArchive()
+	b.Hash = "something else"
+	if x.Matches(b) || x.Matches(nil) {
+		t.Error("Matches(changed archive) = true")
+	}
+}
+
+func TestBuild_SchemaChanged(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Build(t.Context(), dir, fixtureArchive(), BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := currentDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := readMeta(cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Schema = SchemaVersion - 1
+	b, _ := json.Marshal(m)
+	if err := os.WriteFile(filepath.Join(cur, metaFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrSchemaChanged) {
+		t.Errorf("Open: %v, want ErrSchemaChanged", err)
+	}
+}
+
+// A cancelled build leaves the previous index as it was, still answering,
+// and leaves nothing behind.
+func TestBuild_Cancelled(t *testing.T) {
+	dir := t.TempDir()
+	old := shippedArchive(t)
+	if _, err := Build(t.Context(), dir, old, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := indexDirs(t, dir)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	_, err := Build(ctx, dir, fixtureArchive(), BuildOptions{Progress: func(int, int) { cancel() }})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Build: %v, want context.Canceled", err)
+	}
+	after, leftovers := indexDirs(t, dir)
+	if len(leftovers) != 0 || strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("after a cancelled build: index dirs %v (before %v), leftovers %v", after, before, leftovers)
+	}
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if !x.Matches(old) {
+		t.Error("the live index is not the old one")
+	}
+	r := mustSearch(t, x, Query{Text: "word for word", Speaker: "dmitriev"})
+	if r.Total != 1 {
+		t.Errorf("old index: %d hits", r.Total)
+	}
+}
+
+// Leftovers of an interrupted build are removed by the next one; index
+// folders older than the one replaced are removed, while an Index that
+// has one open keeps answering.
+func TestBuild_Cleanup(t *testing.T) {
+	dir := t.TempDir()
+	a := shippedArchive(t)
+	if _, err := Build(t.Context(), dir, a, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	junk := filepath.Join(dir, buildPrefix+"interrupted")
+	if err := os.MkdirAll(junk, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(junk, "00000001.zap"), []byte("partial"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := Build(t.Context(), dir, fixtureArchive(), BuildOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dirs, leftovers := indexDirs(t, dir)
+	if len(leftovers) != 0 {
+		t.Errorf("leftovers not removed: %v", leftovers)
+	}
+	if len(dirs) != 2 {
+		t.Errorf("index dirs %v, want the current and the previous one", dirs)
+	}
+	if _, err := os.Stat(first.dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("oldest index dir still there: %v", err)
+	}
+	// The first index's files are gone, but it is open: it still answers.
+	r := mustSearch(t, first, Query{Text: "man of peace"})
+	if r.Total != 1 || len(r.Hits) != 1 || r.Hits[0].Text == "" {
+		t.Errorf("index with its folder removed: %+v", r)
+	}
+	cur, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close()
+	if !cur.Matches(fixtureArchive()) {
+		t.Error("current index is not the last build")
+	}
+}
+
+func TestOpen_Locked(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Build(t.Context(), dir, fixtureArchive(), BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := currentDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A writer holds the index (as a second process would).
+	w, err := bleve.OpenUsing(cur, map[string]any{"bolt_timeout": "1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(dir)
+	_ = w.Close()
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("Open with a writer holding the index: %v, want ErrLocked", err)
+	}
+	// Readers share.
+	x1, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x1.Close()
+	x2, err := Open(dir)
+	if err != nil {
+		t.Fatalf("second reader: %v", err)
+	}
+	defer x2.Close()
+	// A build while another holds the build lock.
+	unlock, err := lockDir(filepath.Join(dir, lockFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if _, err := Build(t.Context(), dir, fixtureArchive(), BuildOptions{}); !errors.Is(err, ErrLocked) {
+		t.Errorf("concurrent Build: %v, want ErrLocked", err)
+	}
+}
