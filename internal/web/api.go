@@ -9,9 +9,9 @@ import (
 	"backchannel/internal/transcript"
 )
 
-// SearchResponse is the JSON body of /api/v1/search. cmd's `search --json`
-// prints the same value, built with NewSearchResponse.
-type SearchResponse struct {
+// SearchJSON is the JSON body of /api/v1/search. cmd's `search --json`
+// prints the same value, built with SearchResponse.
+type SearchJSON struct {
 	Total    uint64       `json:"total"`
 	Hits     []SearchHit  `json:"hits"`
 	Facets   SearchFacets `json:"facets"`
@@ -19,7 +19,7 @@ type SearchResponse struct {
 	Fallback bool         `json:"fallback"` // not every word matched
 }
 
-// SearchHit is one hit in a SearchResponse.
+// SearchHit is one hit in a SearchJSON.
 type SearchHit struct {
 	Call         string      `json:"call"`
 	Line         int         `json:"line"`
@@ -38,7 +38,7 @@ type APISpeaker struct {
 	Name string `json:"name"`
 }
 
-// SearchFacets are the facet counts of a SearchResponse.
+// SearchFacets are the facet counts of a SearchJSON.
 type SearchFacets struct {
 	Speaker  []SpeakerFacet  `json:"speaker"`
 	Call     []CallFacet     `json:"call"`
@@ -65,17 +65,23 @@ type LanguageFacet struct {
 	Count int    `json:"count"`
 }
 
-// NewSearchResponse shapes a search result for the API, taking names,
-// titles, dates and times from the archive. Every list is [] rather than
-// null when empty. Fragments are re-escaped so that they hold only text and
-// <mark> elements.
-func NewSearchResponse(a *transcript.Archive, res *index.Result) SearchResponse {
-	out := SearchResponse{
+// SearchResponse shapes the result of query q for the API, taking names,
+// titles, dates and times from the archive a (which may be nil: the hit's
+// own fields are used then). Every list is [] rather than null when empty.
+// Fragments are re-escaped so that they hold only text and <mark> elements.
+func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) SearchJSON {
+	if res == nil {
+		res = &index.Result{}
+	}
+	out := SearchJSON{
 		Total:    res.Total,
 		Hits:     []SearchHit{},
 		Facets:   SearchFacets{Speaker: []SpeakerFacet{}, Call: []CallFacet{}, Language: []LanguageFacet{}},
 		Query:    res.Parsed,
 		Fallback: res.Fallback,
+	}
+	if out.Query == "" {
+		out.Query = q.Text
 	}
 	names := map[string]string{}
 	if a != nil {
@@ -107,12 +113,16 @@ func NewSearchResponse(a *transcript.Archive, res *index.Result) SearchResponse 
 		for _, f := range h.Fragments {
 			sh.Fragments = append(sh.Fragments, segmentsHTML(parseFragment(f)))
 		}
+		sh.Date = h.Date
+		t := h.Time
 		if c := call(h.Call); c != nil {
 			sh.Date = c.Date
-			if l, ok := c.Line(h.Line); ok && l.Time >= 0 {
-				t := l.Time
-				sh.Time = &t
+			if l, ok := c.Line(h.Line); ok {
+				t = l.Time
 			}
+		}
+		if t >= 0 {
+			sh.Time = &t
 		}
 		out.Hits = append(out.Hits, sh)
 	}
@@ -152,7 +162,7 @@ func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, NewSearchResponse(a, res))
+	writeJSON(w, http.StatusOK, SearchResponse(a, p.query(), res))
 	return nil
 }
 

@@ -163,7 +163,6 @@ func keys(t testing.TB, v any) []string {
 	return ks
 }
 
-
 // sampleResult is what the fake index answers: a turn with fragments, a
 // direction, and a turn where only the speaker's name matched.
 func sampleResult() *index.Result {

@@ -190,6 +190,7 @@ type searchPage struct {
 	Pages       []pageLink
 	Prev, Next  string
 	Drop        []facetView // "drop this filter" suggestions when nothing matched
+	Suggest     []facetView // queries with a spelling close to indexed words
 	Calls       []callView  // for the call filter's select
 }
 
@@ -306,6 +307,15 @@ func (s *Server) fillResults(page *searchPage, a *transcript.Archive, res *index
 		}
 	}
 
+	for _, sug := range res.Suggestions {
+		if sug == "" || sug == p.Q || len(page.Suggest) == 5 {
+			continue
+		}
+		q := p
+		q.Page = 1
+		q.Q = sug
+		page.Suggest = append(page.Suggest, facetView{Label: sug, URL: q.url()})
+	}
 	if res.Total == 0 {
 		drop := func(label string, change func(*searchParams)) {
 			q := p
@@ -366,6 +376,7 @@ func highlightURL(h index.Hit) string {
 func newHitView(a *transcript.Archive, h index.Hit, speakers map[string]string) hitView {
 	v := hitView{
 		CallTitle:    h.Call,
+		Date:         h.Date,
 		URL:          lineURL(h.Call, h.Line),
 		HighlightURL: highlightURL(h),
 	}
