@@ -33,6 +33,8 @@ func parserFor(path string) (p parser, format string, ok bool) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".md":
 		return parseMD, "md", true
+	case ".vtt":
+		return parseVTT, "vtt", true
 	}
 	return nil, "", false
 }
@@ -42,7 +44,7 @@ func parserFor(path string) (p parser, format string, ok bool) {
 func hasOwnHeader(format string) bool { return format == "md" }
 
 // knownFormats lists the extensions Parse reads, for messages.
-const knownFormats = ".md"
+const knownFormats = ".md, .vtt"
 
 // Slug returns the slug of a transcript file: its base name without the
 // extension ("transcripts/2025-10-14-witkoff-ushakov.md" gives

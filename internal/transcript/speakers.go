@@ -128,7 +128,11 @@ func (s *speakers) code(code string) (id string, known bool) {
 	for n := 2; s.hasID(id); n++ {
 		id = fmt.Sprintf("%s-%d", base, n)
 	}
-	s.list = append(s.list, Participant{ID: id, Name: code, Labels: []string{code}})
+	p := Participant{ID: id, Name: code}
+	if labelRE.MatchString(code) {
+		p.Labels = []string{code}
+	}
+	s.list = append(s.list, p)
 	return id, false
 }
 
