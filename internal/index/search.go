@@ -28,10 +28,11 @@ const (
 	facetSize      = 50    // values per facet
 	numFragments   = 3     // fragments per hit
 
-	boostPhrase = 2.0 // a quoted phrase, matched as spoken
-	boostBonus  = 3.0 // every free word, in order, as spoken
-	boostName   = 2.0 // a free word in the speaker's name
-	boostFuzzy  = 0.3 // a misspelling's neighbour, in a fallback
+	boostPhrase  = 2.0 // a quoted phrase, matched as spoken
+	boostBonus   = 3.0 // every free word, in order, as spoken
+	boostStemmed = 2.0 // every free word, in order, in any inflection
+	boostName    = 2.0 // a free word in the speaker's name
+	boostFuzzy   = 0.3 // a misspelling's neighbour, in a fallback
 )
 
 // Sort orders.
@@ -130,8 +131,25 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	looseUsed := false
 	if sr.Total == 0 && len(p.clauses) > 0 {
-		res.Suggestions = x.suggest(r.parsed, p)
+		// Nothing has every word. First the query with misspelled words
+		// corrected, then any of the words (and close spellings).
+		res.Suggestions = x.suggest(r.parsed)
+		if len(res.Suggestions) > 0 {
+			cr := *r
+			cr.parsed = query.Parse(res.Suggestions[0])
+			cp := x.plan(&cr)
+			cres, err := x.run(ctx, cp.query(&cr, false, true, true), &cr, true)
+			if err != nil {
+				return nil, err
+			}
+			if cres.Total > 0 {
+				sr, p, r, res.Fallback = cres, cp, &cr, true
+			}
+		}
+	}
+	if sr.Total == 0 && len(p.clauses) > 0 {
 		loose := p.query(r, true, true, true)
 		lr, err := x.run(ctx, loose, r, true)
 		if err != nil && strings.Contains(err.Error(), "TooManyClauses") {
@@ -143,7 +161,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			return nil, err
 		}
 		if lr.Total > 0 {
-			sr, res.Fallback = lr, true
+			sr, res.Fallback, looseUsed = lr, true, true
 		}
 	}
 	res.Total = sr.Total
@@ -155,21 +173,21 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	// Facet counts ignore their own filter: one cheap count-only request
 	// each, only when that filter is set.
 	if r.filterSpeakers {
-		fr, err := x.facetOnly(ctx, p.query(r, res.Fallback, false, true), fieldSpeaker)
+		fr, err := x.facetOnly(ctx, p.query(r, looseUsed, false, true), fieldSpeaker)
 		if err != nil {
 			return nil, err
 		}
 		res.Facets.Speaker = facetCounts(fr, fieldSpeaker)
 	}
 	if r.filterCalls {
-		fr, err := x.facetOnly(ctx, p.query(r, res.Fallback, true, false), fieldSlug)
+		fr, err := x.facetOnly(ctx, p.query(r, looseUsed, true, false), fieldSlug)
 		if err != nil {
 			return nil, err
 		}
 		res.Facets.Call = facetCounts(fr, fieldSlug)
 	}
 	if len(sr.Hits) > 0 {
-		if res.Hits, err = x.page(ctx, sr, p.highlightQuery(res.Fallback)); err != nil {
+		if res.Hits, err = x.page(ctx, sr, p.highlightQuery(looseUsed)); err != nil {
 			return nil, err
 		}
 	}
@@ -558,7 +576,15 @@ func (x *Index) plan(r *request) *plan {
 		}
 	}
 	if len(free) >= 2 {
-		p.bonus = phrase(fieldExact, free, boostBonus)
+		// The free words in the order typed: as spoken, or in any
+		// inflection ("informally passed" for "informally pass it").
+		alts := make([][]string, len(free))
+		for i, t := range free {
+			alts[i] = t.stems
+		}
+		stemmed := bq.NewMultiPhraseQuery(alts, fieldText)
+		stemmed.SetBoost(boostStemmed)
+		p.bonus = disj(phrase(fieldExact, free, boostBonus), stemmed)
 	}
 	return p
 }
@@ -667,7 +693,7 @@ func (p *plan) highlightQuery(loose bool) bq.Query {
 // suggest proposes the query with each unknown free word replaced by the
 // most frequent indexed word within a small edit distance. It returns nil
 // when there is nothing to suggest.
-func (x *Index) suggest(pq query.Query, p *plan) []string {
+func (x *Index) suggest(pq query.Query) []string {
 	adv, err := x.idx.Advanced()
 	if err != nil {
 		return nil
