@@ -296,7 +296,7 @@ func (b *body) speaker(code string, line int) string {
 // finish checks the lines as a whole; at is the line to name when there
 // are none (the header's closing line), and none what to say then.
 func (b *body) finish(at int, none string) Problems {
-	if len(b.lines) == 0 {
+	if len(b.lines) == 0 && !b.ps.HasErrors() {
 		b.errorf(at, "%s", none)
 	}
 	for _, l := range b.lines {

@@ -35,6 +35,8 @@ func parserFor(path string) (p parser, format string, ok bool) {
 		return parseMD, "md", true
 	case ".vtt":
 		return parseVTT, "vtt", true
+	case ".srt":
+		return parseSRT, "srt", true
 	}
 	return nil, "", false
 }
@@ -44,7 +46,7 @@ func parserFor(path string) (p parser, format string, ok bool) {
 func hasOwnHeader(format string) bool { return format == "md" }
 
 // knownFormats lists the extensions Parse reads, for messages.
-const knownFormats = ".md, .vtt"
+const knownFormats = ".md, .vtt, .srt"
 
 // Slug returns the slug of a transcript file: its base name without the
 // extension ("transcripts/2025-10-14-witkoff-ushakov.md" gives
