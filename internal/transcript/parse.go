@@ -37,6 +37,8 @@ func parserFor(path string) (p parser, format string, ok bool) {
 		return parseVTT, "vtt", true
 	case ".srt":
 		return parseSRT, "srt", true
+	case ".json":
+		return parseJSON, "json", true
 	}
 	return nil, "", false
 }
@@ -46,7 +48,7 @@ func parserFor(path string) (p parser, format string, ok bool) {
 func hasOwnHeader(format string) bool { return format == "md" }
 
 // knownFormats lists the extensions Parse reads, for messages.
-const knownFormats = ".md, .vtt, .srt"
+const knownFormats = ".md, .vtt, .srt, .json"
 
 // Slug returns the slug of a transcript file: its base name without the
 // extension ("transcripts/2025-10-14-witkoff-ushakov.md" gives
