@@ -1,0 +1,168 @@
+package index
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"backchannel/internal/transcript"
+)
+
+var (
+	benchLines   = flag.Int("bench.lines", 20000, "lines in the synthetic archive of the BenchmarkSearch_* benchmarks")
+	latency      = flag.Bool("latency", false, "run TestLatency: p50/p99 search latency by query class")
+	latencyLines = flag.Int("latency.lines", 100000, "lines in TestLatency's synthetic archive")
+)
+
+// benchIndex is built once per test binary, for all benchmarks.
+type sharedIndex struct {
+	once sync.Once
+	dir  string
+	x    *Index
+	a    *transcript.Archive
+	err  error
+}
+
+var bench sharedIndex
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if bench.x != nil {
+		_ = bench.x.Close()
+	}
+	if bench.dir != "" {
+		_ = os.RemoveAll(bench.dir)
+	}
+	os.Exit(code)
+}
+
+func benchSetup(b *testing.B) (*Index, *transcript.Archive) {
+	b.Helper()
+	bench.once.Do(func() {
+		bench.a = synthArchive(*benchLines)
+		bench.dir, bench.err = os.MkdirTemp("", "backchannel-bench-")
+		if bench.err != nil {
+			return
+		}
+		if _, bench.err = Build(context.Background(), bench.dir, bench.a, BuildOptions{}); bench.err != nil {
+			return
+		}
+		bench.x, bench.err = Open(bench.dir)
+	})
+	if bench.err != nil {
+		b.Fatal(bench.err)
+	}
+	return bench.x, bench.a
+}
+
+func benchClass(b *testing.B, name string) {
+	x, a := benchSetup(b)
+	var qs []Query
+	for _, c := range synthClasses(a) {
+		if c.name == name {
+			qs = c.queries
+		}
+	}
+	if qs == nil {
+		b.Fatalf("no class %s", name)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := x.Search(ctx, qs[i%len(qs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSearch_CommonWord(b *testing.B)   { benchClass(b, "CommonWord") }
+func BenchmarkSearch_RareWord(b *testing.B)     { benchClass(b, "RareWord") }
+func BenchmarkSearch_TwoWords(b *testing.B)     { benchClass(b, "TwoWords") }
+func BenchmarkSearch_Phrase(b *testing.B)       { benchClass(b, "Phrase") }
+func BenchmarkSearch_WordSpeaker(b *testing.B)  { benchClass(b, "WordSpeaker") }
+func BenchmarkSearch_Highlight10(b *testing.B)  { benchClass(b, "Highlight10") }
+func BenchmarkSearch_SpeakerFacet(b *testing.B) { benchClass(b, "SpeakerFacet") }
+func BenchmarkSearch_DeepPage(b *testing.B)     { benchClass(b, "DeepPage") }
+func BenchmarkSearch_Prefix(b *testing.B)       { benchClass(b, "Prefix") }
+func BenchmarkSearch_Misspelled(b *testing.B)   { benchClass(b, "Misspelled") }
+func BenchmarkSearch_DateSort(b *testing.B)     { benchClass(b, "DateSort") }
+
+// TestLatency prints p50/p99 search latency by query class on the shipped
+// archive and on a synthetic one, with build time and index size. It runs
+// only with -latency:
+//
+//	go test ./internal/index -run TestLatency -latency -latency.lines=100000
+func TestLatency(t *testing.T) {
+	if !*latency {
+		t.Skip("run with -latency to measure search latency")
+	}
+	shipped := shippedArchive(t)
+	shippedClasses := []queryClass{{"ShippedPastes", []Query{
+		{Text: "word for word", Speaker: "dmitriev"}, {Text: "“They might not take”"},
+		{Text: "I'll informally pass it along"}, {Text: "man of peace"}, {Text: "Russia Ukraine thing"},
+		{Text: "informaly"}, {Text: "pea*"},
+	}}}
+	measure(t, "shipped", shipped, shippedClasses)
+	a := synthArchive(*latencyLines)
+	measure(t, fmt.Sprintf("synthetic %d lines", *latencyLines), a, synthClasses(a))
+}
+
+func measure(t *testing.T, name string, a *transcript.Archive, classes []queryClass) {
+	dir := t.TempDir()
+	st, err := Build(t.Context(), dir, a, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var size int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				size += fi.Size()
+			}
+		}
+		return nil
+	})
+	var textBytes int
+	for _, c := range a.Calls {
+		for _, l := range c.Lines {
+			textBytes += len(l.Text)
+		}
+	}
+	openStart := time.Now()
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if _, err := x.Search(t.Context(), Query{Text: "the"}); err != nil {
+		t.Fatal(err)
+	}
+	firstAnswer := time.Since(openStart)
+	fmt.Printf("%s: %d lines, build %v (%.0f lines/s), index %.1f MB (%.1fx the text), open to first answer %v\n",
+		name, st.Lines, st.Duration.Round(time.Millisecond), float64(st.Lines)/st.Duration.Seconds(),
+		float64(size)/1e6, float64(size)/float64(max(textBytes, 1)), firstAnswer.Round(time.Microsecond))
+	const rounds = 200
+	for _, c := range classes {
+		var ds []time.Duration
+		for i := range rounds {
+			q := c.queries[i%len(c.queries)]
+			start := time.Now()
+			if _, err := x.Search(t.Context(), q); err != nil {
+				t.Fatalf("%s %+v: %v", c.name, q, err)
+			}
+			ds = append(ds, time.Since(start))
+		}
+		slices.Sort(ds)
+		fmt.Printf("  %-13s p50 %8v  p99 %8v  max %8v\n", c.name,
+			ds[len(ds)/2].Round(time.Microsecond), ds[len(ds)*99/100].Round(time.Microsecond), ds[len(ds)-1].Round(time.Microsecond))
+	}
+}
