@@ -39,6 +39,8 @@ func parserFor(path string) (p parser, format string, ok bool) {
 		return parseSRT, "srt", true
 	case ".json":
 		return parseJSON, "json", true
+	case ".txt":
+		return parseTXT, "txt", true
 	}
 	return nil, "", false
 }
@@ -48,7 +50,7 @@ func parserFor(path string) (p parser, format string, ok bool) {
 func hasOwnHeader(format string) bool { return format == "md" }
 
 // knownFormats lists the extensions Parse reads, for messages.
-const knownFormats = ".md, .vtt, .srt, .json"
+const knownFormats = ".md, .vtt, .srt, .json, .txt"
 
 // Slug returns the slug of a transcript file: its base name without the
 // extension ("transcripts/2025-10-14-witkoff-ushakov.md" gives

@@ -29,9 +29,8 @@ type srtBlock struct {
 
 // parseSRT reads a SubRip (.srt) file: numbered subtitles with timings.
 // A subtitle line starting with `Name:` (or `- Name:`) gives the speaker,
-// when Name is a participant, is written in capitals, is two or three
-// capitalised words, or is one capitalised word used so more than once; a
-// subtitle without one continues the last speaker.
+// when Name looks like a speaker (see speakerLike); a subtitle without one
+// continues the last speaker.
 func parseSRT(in input) (*Call, Problems) {
 	lines, ps, ok := decodeText(in.path, in.data)
 	if !ok {
@@ -72,14 +71,6 @@ func parseSRT(in input) (*Call, Problems) {
 			}
 		}
 	}
-	isSpeaker := func(name string) bool {
-		switch {
-		case len(b.sp.lookup(name)) > 0, capsRE.MatchString(name), nameLikeRE.MatchString(name) && len(strings.Fields(name)) <= 3:
-			return true
-		}
-		return oneNameRE.MatchString(name) && uses[name] > 1
-	}
-
 	last := ""
 	for _, bk := range blocks {
 		var cur *Line
@@ -95,7 +86,7 @@ func parseSRT(in input) (*Call, Problems) {
 			if l == "" {
 				continue
 			}
-			if m := srtSpeakerRE.FindStringSubmatch(l); m != nil && isSpeaker(m[1]) {
+			if m := srtSpeakerRE.FindStringSubmatch(l); m != nil && speakerLike(m[1], b.sp, uses) {
 				flush()
 				last = b.speaker(m[1], bk.line)
 				cur = &Line{Kind: Turn, Speaker: last, Text: m[2], Time: bk.start, SourceLine: bk.line}

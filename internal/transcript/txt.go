@@ -1,0 +1,253 @@
+package transcript
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	// radioTimeRE is a radio-log timestamp line: [DD:HH:MM:SS] or
+	// [HH:MM:SS], possibly negative (before launch).
+	radioTimeRE = regexp.MustCompile(`^\[(-?)([0-9]{1,3}):([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?(?:\.([0-9]{1,3}))?\]`)
+	// radioMetaRE is a metadata line such as `_page : 8`.
+	radioMetaRE = regexp.MustCompile(`^_[A-Za-z0-9_]+[ \t]*:`)
+	// radioLogRE is `SPEAKER: text`; the speaker may hold spaces and
+	// parentheses ("CDR (TRANQ)").
+	radioLogRE = regexp.MustCompile(`^([^\s:][^:]*?)[ \t]*:[ \t]*(.*)$`)
+	// linkRE is Spacelog's inline markup: [glossary:S-IVB] or
+	// [time:115800|32:10], whose reader-facing text is the key or the part
+	// after the bar.
+	linkRE = regexp.MustCompile(`\[[a-z]+:([^\]|]*)(?:\|([^\]]*))?\]`)
+	// memoKeyRE are the heading fields of a memorandum of conversation.
+	memoKeyRE = regexp.MustCompile(`^(?i:participants|present|date|time|date and time|date, time and place|date & time|place|location|subject|subjects|topic|topics|memorandum for|from|to|classification|drafted by|cleared by|copies|distribution|approved|ref|reference)$`)
+)
+
+// parseTXT reads a plain-text transcript, recognised by its content: a
+// radio log (timestamp lines, then `CDR: text` lines, indented
+// continuations, `_page : 8` metadata), or a memorandum of conversation
+// (`The President: text` paragraphs after a heading that may list the
+// participants).
+func parseTXT(in input) (*Call, Problems) {
+	lines, ps, ok := decodeText(in.path, in.data)
+	if !ok {
+		return nil, ps
+	}
+	h, hps := metaFor(in)
+	ps = append(ps, hps...)
+	b := newBody(in.path, h.Participants)
+	if isRadioLog(lines) {
+		readRadioLog(b, lines)
+	} else {
+		readMemo(b, lines, len(h.Participants) == 0)
+	}
+	ps = append(ps, b.finish(1, "no turns found: a plain-text transcript is either a radio log (`[00:00:01:02]` lines, then `CDR: text`) or a memorandum of conversation (`The President: text` paragraphs)")...)
+	if ps.HasErrors() {
+		return nil, ps
+	}
+	c := &Call{}
+	h.apply(c)
+	c.Participants = b.sp.list
+	c.Lines = b.lines
+	return c, ps
+}
+
+// isRadioLog reports whether the first line that is not blank or a comment
+// is a timestamp line.
+func isRadioLog(lines []string) bool {
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		return radioTimeRE.MatchString(t)
+	}
+	return false
+}
+
+// radioTime returns a radio-log timestamp in seconds; before launch
+// (negative) it is -1, since a line's time cannot be negative.
+func radioTime(m []string) float64 {
+	if m[1] == "-" {
+		return -1
+	}
+	f := []int{atoi(m[2]), atoi(m[3]), atoi(m[4])}
+	if m[5] != "" {
+		f = append(f, atoi(m[5]))
+	}
+	sec := 0
+	switch len(f) {
+	case 4: // DD:HH:MM:SS
+		sec = ((f[0]*24+f[1])*60+f[2])*60 + f[3]
+	default: // HH:MM:SS
+		sec = (f[0]*60+f[1])*60 + f[2]
+	}
+	t := float64(sec)
+	if m[6] != "" {
+		t += float64(atoi(m[6])) / pow10(len(m[6]))
+	}
+	return t
+}
+
+// readRadioLog reads the Spacelog transcript format.
+func readRadioLog(b *body, lines []string) {
+	var cur *Line
+	at := -1.0
+	inMeta := false
+	flush := func() {
+		if cur != nil {
+			if strings.TrimSpace(cur.Text) == "" {
+				b.warnf(cur.SourceLine, "turn has no text: skipped")
+			} else {
+				cur.Text = linkRE.ReplaceAllStringFunc(cur.Text, linkText)
+				b.add(*cur)
+			}
+		}
+		cur = nil
+	}
+	for i, raw := range lines {
+		n := i + 1
+		t := strings.TrimSpace(raw)
+		switch {
+		case t == "", strings.HasPrefix(raw, "#"):
+		case raw[0] == '[' && radioTimeRE.MatchString(raw):
+			flush()
+			m := radioTimeRE.FindStringSubmatch(raw)
+			at = radioTime(m)
+			inMeta = false
+			// A few logs put the first line of the block on the same line:
+			// "[01:02:51:56] CC: text".
+			if rest := strings.TrimSpace(raw[len(m[0]):]); rest != "" {
+				lm := radioLogRE.FindStringSubmatch(rest)
+				if lm == nil {
+					b.errorf(n, "text after the timestamp is not `SPEAKER: text`")
+					continue
+				}
+				cur = &Line{Kind: Turn, Speaker: b.speaker(lm[1], n), Text: strings.TrimSpace(lm[2]), Time: at, SourceLine: n}
+			}
+		case raw[0] == ' ' || raw[0] == '\t':
+			switch {
+			case inMeta:
+			case cur != nil:
+				cur.Text += "\n" + t
+			default:
+				b.errorf(n, "indented line continues nothing: put `SPEAKER: text` before it")
+			}
+		case radioMetaRE.MatchString(raw):
+			flush()
+			inMeta = true
+		default:
+			m := radioLogRE.FindStringSubmatch(raw)
+			if m == nil {
+				b.errorf(n, "line is not `SPEAKER: text`, a [DD:HH:MM:SS] timestamp, a `_key : value` metadata line or an indented continuation")
+				continue
+			}
+			flush()
+			inMeta = false
+			cur = &Line{Kind: Turn, Speaker: b.speaker(m[1], n), Text: strings.TrimSpace(m[2]), Time: at, SourceLine: n}
+		}
+	}
+	flush()
+}
+
+// linkText replaces Spacelog link markup by the text a reader sees.
+func linkText(s string) string {
+	m := linkRE.FindStringSubmatch(s)
+	if m[2] != "" {
+		return m[2]
+	}
+	return m[1]
+}
+
+// readMemo reads a memorandum of conversation: paragraphs that start with
+// a speaker and a colon, each continued by the paragraphs after it that do
+// not. Paragraphs before the first speaker are the heading; a
+// PARTICIPANTS field there lists the participants (one per line, or
+// separated by semicolons, "Name, role") when addParticipants is true.
+func readMemo(b *body, lines []string, addParticipants bool) {
+	paras := paragraphs(lines, 1)
+	uses := map[string]int{}
+	for _, p := range paras {
+		if m := radioLogRE.FindStringSubmatch(p.text); m != nil {
+			uses[m[1]]++
+		}
+	}
+	started := false
+	for _, p := range paras {
+		m := radioLogRE.FindStringSubmatch(firstLine(p.text))
+		if m != nil && memoKeyRE.MatchString(strings.TrimSpace(m[1])) {
+			if !started && addParticipants && isParticipantsKey(m[1]) {
+				memoParticipants(b, strings.TrimSpace(p.text[strings.IndexByte(p.text, ':')+1:]))
+			}
+			continue
+		}
+		if m != nil && speakerLike(m[1], b.sp, uses) {
+			started = true
+			rest := strings.TrimLeft(p.text[strings.IndexByte(p.text, ':')+1:], " \t\n")
+			b.add(Line{Kind: Turn, Speaker: b.speaker(m[1], p.line), Text: rest, Time: -1, SourceLine: p.line})
+			b.open = true
+			continue
+		}
+		if !started {
+			// Heading text: the memo's title, classification, and the
+			// lines of a PARTICIPANTS field written on lines of its own.
+			continue
+		}
+		if isDirection(p.text) {
+			b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
+			b.open = false
+			continue
+		}
+		if !b.open {
+			b.errorf(p.line, "paragraph after a bracketed note has no speaker: start it with `Name:`")
+			continue
+		}
+		last := &b.lines[len(b.lines)-1]
+		last.Text += "\n\n" + p.text
+	}
+}
+
+func isParticipantsKey(k string) bool {
+	k = strings.ToLower(strings.TrimSpace(k))
+	return k == "participants" || k == "present"
+}
+
+// memoParticipants adds the people a PARTICIPANTS field lists.
+func memoParticipants(b *body, list string) {
+	sep := "\n"
+	if !strings.Contains(list, "\n") {
+		sep = ";"
+	}
+	for _, item := range strings.Split(list, sep) {
+		item = strings.TrimSpace(item)
+		name, role, _ := strings.Cut(item, ",")
+		name = strings.Join(strings.Fields(name), " ")
+		if name == "" || len(b.sp.byName(name)) > 0 {
+			continue
+		}
+		id := idFromName(name)
+		if id == "" || b.sp.hasID(id) {
+			continue
+		}
+		b.sp.list = append(b.sp.list, Participant{ID: id, Name: name, Role: strings.TrimSpace(role)})
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// speakerLike reports whether the text before a colon is a speaker in a
+// format without declarations: a participant, a name in capitals, two to
+// four capitalised words ("The President", "Maria Keller"), or one
+// capitalised word that starts a line more than once ("Agnew", but not a
+// single "Note").
+func speakerLike(name string, sp *speakers, uses map[string]int) bool {
+	switch {
+	case len(sp.lookup(name)) > 0, capsRE.MatchString(name), nameLikeRE.MatchString(name):
+		return true
+	}
+	return oneNameRE.MatchString(name) && uses[name] > 1
+}
