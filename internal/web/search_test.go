@@ -75,8 +75,8 @@ func TestSearchPage(t *testing.T) {
 	if !strings.Contains(doc.Find(".parsed").Text(), "word") {
 		t.Error("how the query was read is not shown")
 	}
-	if !strings.Contains(doc.Find(".count").Text(), "1–3 of 3") {
-		t.Errorf("count = %q", doc.Find(".count").Text())
+	if !strings.Contains(doc.Find(".result-count").Text(), "1–3 of 3") {
+		t.Errorf("count = %q", doc.Find(".result-count").Text())
 	}
 
 	// Facets: the selected speaker links to the search without it, others
