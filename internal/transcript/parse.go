@@ -41,6 +41,8 @@ func parserFor(path string) (p parser, format string, ok bool) {
 		return parseJSON, "json", true
 	case ".txt":
 		return parseTXT, "txt", true
+	case ".xml":
+		return parseXML, "xml", true
 	}
 	return nil, "", false
 }
@@ -50,7 +52,7 @@ func parserFor(path string) (p parser, format string, ok bool) {
 func hasOwnHeader(format string) bool { return format == "md" }
 
 // knownFormats lists the extensions Parse reads, for messages.
-const knownFormats = ".md, .vtt, .srt, .json, .txt"
+const knownFormats = ".md, .vtt, .srt, .json, .txt, .xml"
 
 // Slug returns the slug of a transcript file: its base name without the
 // extension ("transcripts/2025-10-14-witkoff-ushakov.md" gives

@@ -412,7 +412,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("\xEF\xBB\xBF---\ntitle: [a\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, ext := range []string{".md", ".vtt", ".srt", ".json", ".txt"} {
+		for _, ext := range []string{".md", ".vtt", ".srt", ".json", ".txt", ".xml"} {
 			fuzzOne(t, "2024-01-01-fuzz"+ext, data)
 		}
 	})

@@ -1,0 +1,94 @@
+package transcript
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestParse_FRUSCorpus reads the two FRUS conversation records: speakers
+// marked up with <persName> and written as text, continuations, bracketed
+// directions, footnotes left out, the participants list.
+func TestParse_FRUSCorpus(t *testing.T) {
+	dir := corpus(t, "frus-conversations")
+	tests := []struct {
+		file     string
+		turns    map[string]int // turns per speaker name
+		title    string
+		date     string
+		contains string // a line text that must be present, word for word
+	}{
+		{"frus1969-76v38p1_d10_nixon-bruce_tape.xml", map[string]int{"Nixon": 64, "Bruce": 62},
+			"10. Conversation Between President Nixon and Ambassador David K.E. Bruce", "1973-05-03", "The fact—"},
+		{"frus1969-76v38p1_d11_cabinet_memcon.xml", map[string]int{"The President": 3, "Agnew": 2},
+			"11. Memorandum of Conversation", "1973-05-18", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join(dir, tt.file)
+			c, ps := Parse(path, mustRead(t, path))
+			if c == nil {
+				t.Fatalf("parse failed:\n%v", ps)
+			}
+			if c.Title != tt.title || c.Date != tt.date {
+				t.Errorf("title, date = %q, %q; want %q, %q", c.Title, c.Date, tt.title, tt.date)
+			}
+			got := map[string]int{}
+			found := tt.contains == ""
+			for _, l := range c.Lines {
+				if l.Kind == Turn {
+					p, _ := c.Participant(l.Speaker)
+					got[p.Name]++
+				}
+				if l.Text == tt.contains {
+					found = true
+				}
+				if strings.Contains(l.Text, "Source: National Archives") {
+					t.Errorf("line %d holds a footnote: %q", l.N, l.Text)
+				}
+				if strings.Contains(l.Text, "  ") || strings.Contains(l.Text, "\n ") {
+					t.Errorf("line %d keeps XML layout white space: %q", l.N, l.Text)
+				}
+			}
+			if len(got) != len(tt.turns) {
+				t.Errorf("turns per speaker = %v, want %v", got, tt.turns)
+			}
+			for k, v := range tt.turns {
+				if got[k] != v {
+					t.Errorf("turns per speaker = %v, want %v", got, tt.turns)
+					break
+				}
+			}
+			if !found {
+				t.Errorf("no line %q", tt.contains)
+			}
+		})
+	}
+}
+
+func TestParse_XML(t *testing.T) {
+	tei := func(body string) string {
+		return `<TEI xmlns="http://www.tei-c.org/ns/1.0"><div><head>A fictional memo<note>Source: nowhere.</note></head>` +
+			`<opener><date when="1999-01-02">2 Jan</date></opener>` + body + `</div></TEI>`
+	}
+	tests := []struct{ name, data, want string }{
+		{"persName speakers and continuation", tei(`<list type="participants"><item>Minister <persName corresp="#a">Ana Lima</persName>, of Ferries</item></list>` +
+			`<p><persName corresp="#a">Ana Lima</persName>: Hello <gloss>there</gloss>.</p><p>Still me, be<pb n="2"/>cause.</p><p>[laughter]</p>`),
+			"turn:ana-lima:Hello there.\n\nStill me, because.|direction::[laughter]"},
+		{"text speaker", tei(`<p>The Minister: Hello.</p>`), "turn:the-minister:Hello."},
+		{"no speaker first", tei(`<p>Hello.</p>`), "x.xml:1: paragraph has no speaker: it does not start with <persName>Name</persName>: or Name:, and no turn comes before it"},
+		{"not well-formed", "<TEI>\n<p>Hello</TEI>", "x.xml:2: not well-formed XML: element <p> closed by </TEI>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := linesOrErrors(Parse("x.xml", []byte(tt.data)))
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	c, _ := Parse("x.xml", []byte(tei(`<list type="participants"><item>Minister <persName corresp="#a">Ana Lima</persName>, of Ferries</item></list><p><persName corresp="#a">Ana Lima</persName>: Hi.</p>`)))
+	if c == nil || c.Title != "A fictional memo" || c.Date != "1999-01-02" || c.Participants[0].Role != "Minister, of Ferries" {
+		t.Errorf("call = %+v", c)
+	}
+}
