@@ -72,7 +72,9 @@ func TestBrowser(t *testing.T) {
 	}))
 	defer cancel()
 	call := func(f func(ctx context.Context, tg *chromedp.Target) error) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) { return chromedp.Void{}, f(ctx, tg) }
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			return chromedp.Void{}, f(ctx, tg)
+		}
 	}
 	scheme := func(v string) chromedp.Action[chromedp.Void] {
 		return call(func(ctx context.Context, tg *chromedp.Target) error {
