@@ -1,0 +1,510 @@
+package main
+
+// The validator half of the browser tests (issue 4, "Quality, checked in a
+// real browser"): every page type of a running `backchannel serve` is
+// crawled, then checked by the Nu HTML Checker (0 errors), by axe-core in
+// headless Chromium in light and dark mode (0 violations), and for console
+// errors and failed requests.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// crawledPage is one URL the crawler fetched.
+type crawledPage struct {
+	url    string // absolute, without fragment
+	from   string // the page that links to it, or "" for a seed
+	kind   string // what a seed is (e.g. "404 page"); "" when crawled
+	status int
+	html   []byte // the body when it is an HTML page
+}
+
+// seed is a page the crawl starts from. status 0 accepts any status.
+type seed struct {
+	kind   string
+	path   string
+	status int
+}
+
+// seeds lists one page of every type the issues name for st's archive.
+func (st *site) makeSeeds(t *testing.T) []seed {
+	t.Helper()
+	c := st.calls[0]
+	n := len(c.Lines)
+	call := "/calls/" + url.PathEscape(c.Slug)
+	s := []seed{
+		{"home page", "/", 200},
+		{"search page with results", "/search?q=" + url.QueryEscape(searchableWord(c.Lines[0].Text)), 200},
+		{"search page without results", "/search?q=zyxwvutsrq", 200},
+		{"empty search page", "/search", 200},
+		{"search help", "/search/help", 200},
+		{"bad query", "/search?q=" + url.QueryEscape(`"unbalanced`), 0},
+		{"line page", call + "/L1", 200},
+		{"range page", fmt.Sprintf("%s/L%d-L%d", call, min(2, n), n), 200},
+		{"speaker page", "/speakers/" + url.PathEscape(c.Participants[0].ID), 200},
+		{"404 page", "/no-such-page", 404},
+		{"unknown call", "/calls/no-such-call", 404},
+		{"line past the end", fmt.Sprintf("%s/L%d", call, n+1), 404},
+		{"unknown speaker", "/speakers/no-such-person", 404},
+	}
+	for _, c := range st.calls {
+		s = append(s, seed{"call page", "/calls/" + url.PathEscape(c.Slug), 200})
+	}
+	return s
+}
+
+// searchableWord picks the longest word of text (letters only), a word the
+// search page must find.
+func searchableWord(text string) string {
+	best := ""
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if len([]rune(w)) > len([]rune(best)) {
+			best = w
+		}
+	}
+	return best
+}
+
+// Crawl limits: pages whose URLs differ only in numbers or query values are
+// one shape, and at most perShape of each are fetched unless they are
+// seeds, so that a long call does not mean hundreds of line pages.
+const (
+	perShape   = 2
+	maxFetches = 400
+)
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// shape is u's path with numbers folded, plus its query's keys.
+func shape(u *url.URL) string {
+	keys := make([]string, 0, len(u.Query()))
+	for k := range u.Query() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return digits.ReplaceAllString(u.Path, "N") + "?" + strings.Join(keys, "&")
+}
+
+// crawl fetches the seeds and every same-origin page, stylesheet, script
+// and image they link to, following links between HTML pages.
+func crawl(t *testing.T, st *site, seeds []seed) []crawledPage {
+	t.Helper()
+	base, err := url.Parse(st.srv.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type job struct {
+		u    string
+		from string
+		seed *seed
+	}
+	var queue []job
+	seen := map[string]bool{}
+	shapes := map[string]int{}
+	enqueue := func(u *url.URL, from string, sd *seed) {
+		u.Fragment, u.RawFragment = "", ""
+		key := u.String()
+		if seen[key] {
+			return
+		}
+		if sd == nil {
+			if shapes[shape(u)] >= perShape {
+				return
+			}
+		}
+		seen[key] = true
+		shapes[shape(u)]++
+		queue = append(queue, job{key, from, sd})
+	}
+	for i := range seeds {
+		u, err := base.Parse(seeds[i].path)
+		if err != nil {
+			t.Fatalf("seed %s: %v", seeds[i].path, err)
+		}
+		enqueue(u, "", &seeds[i])
+	}
+
+	client := &http.Client{}
+	var pages []crawledPage
+	for len(queue) > 0 && len(pages) < maxFetches {
+		j := queue[0]
+		queue = queue[1:]
+		resp, err := client.Get(j.u)
+		if err != nil {
+			t.Fatalf("GET %s: %v", j.u, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("GET %s: %v", j.u, err)
+		}
+		p := crawledPage{url: j.u, from: j.from, status: resp.StatusCode}
+		if j.seed != nil {
+			p.kind = j.seed.kind
+		}
+		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		if mt == "text/html" {
+			p.html = body
+			doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatalf("parse %s: %v", j.u, err)
+			}
+			pageURL := resp.Request.URL
+			doc.Find("a[href], link[href], area[href]").Each(func(_ int, s *goquery.Selection) {
+				href, _ := s.Attr("href")
+				if u, ok := sameOrigin(base, pageURL, href); ok {
+					enqueue(u, j.u, nil)
+				}
+			})
+			doc.Find("script[src], img[src], source[src], iframe[src]").Each(func(_ int, s *goquery.Selection) {
+				src, _ := s.Attr("src")
+				if u, ok := sameOrigin(base, pageURL, src); ok {
+					enqueue(u, j.u, nil)
+				}
+			})
+		}
+		pages = append(pages, p)
+	}
+	if len(queue) > 0 {
+		t.Logf("%s: crawl stopped after %d fetches, %d URLs left", st.name, maxFetches, len(queue))
+	}
+	return pages
+}
+
+// sameOrigin resolves ref against the page's URL and reports whether it
+// points to the site under test.
+func sameOrigin(base, page *url.URL, ref string) (*url.URL, bool) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || strings.HasPrefix(ref, "#") {
+		return nil, false
+	}
+	u, err := page.Parse(ref)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host != base.Host {
+		return nil, false
+	}
+	return u, true
+}
+
+// htmlPages returns the crawled pages that are HTML.
+func htmlPages(pages []crawledPage) []crawledPage {
+	var out []crawledPage
+	for _, p := range pages {
+		if p.html != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// label names a page in a failure message.
+func (p crawledPage) label(st *site) string {
+	s := strings.TrimPrefix(p.url, st.srv.base)
+	if p.kind != "" {
+		s += " (" + p.kind + ")"
+	}
+	return s
+}
+
+// testLinks checks that every seed answers with the status its page type
+// should have and that no page links to a URL that fails.
+func testLinks(t *testing.T, st *site, seeds []seed, pages []crawledPage) {
+	want := map[string]seed{}
+	for _, s := range seeds {
+		want[st.url(s.path)] = s
+	}
+	htmlSeeds := 0
+	for _, p := range pages {
+		if s, ok := want[p.url]; ok {
+			if s.status != 0 && p.status != s.status {
+				t.Errorf("%s: status %d, want %d", p.label(st), p.status, s.status)
+			}
+			if p.html == nil {
+				t.Errorf("%s: not an HTML page", p.label(st))
+			} else {
+				htmlSeeds++
+			}
+			continue
+		}
+		if p.status >= 400 {
+			t.Errorf("%s links to %s, which answers %d", strings.TrimPrefix(p.from, st.srv.base), strings.TrimPrefix(p.url, st.srv.base), p.status)
+		}
+	}
+	for _, p := range pages {
+		if p.kind == "search page with results" && !bytes.Contains(p.html, []byte("<mark")) {
+			t.Errorf("%s: no <mark> in the page, so the seed is not a search with results", p.label(st))
+		}
+	}
+	resp, body := st.srv.get(t, "/favicon.ico")
+	if resp.StatusCode != 200 || len(body) == 0 {
+		t.Errorf("/favicon.ico answers %d with %d bytes; browsers ask for it on every site", resp.StatusCode, len(body))
+	}
+	t.Logf("%s: %d URLs fetched, %d HTML pages", st.name, len(pages), len(htmlPages(pages)))
+}
+
+// vnuMessage is one message of the Nu HTML Checker's JSON output.
+type vnuMessage struct {
+	Type     string `json:"type"`    // "error", "info" or "non-document-error"
+	SubType  string `json:"subType"` // "warning" for warnings, "fatal" for fatal errors
+	URL      string `json:"url"`
+	LastLine int    `json:"lastLine"`
+	Message  string `json:"message"`
+	Extract  string `json:"extract"`
+}
+
+// vnuCanary is a page with a known error (head without title): the
+// checker must report it, or the run checked nothing.
+const vnuCanary = "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"></head>\n<body><p>canary</p></body>\n</html>\n"
+
+// testValidHTML runs the Nu HTML Checker once over every HTML page of every
+// site and reports each error as page:line: message.
+func testValidHTML(t *testing.T, s *suite) {
+	java, jar := vnuTool(t)
+	dir := t.TempDir()
+	type file struct {
+		st   *site
+		page crawledPage
+	}
+	files := map[string]file{}
+	args := []string{"-jar", jar, "--format", "json", "--stdout", "--exit-zero-always"}
+	canary := filepath.Join(dir, "canary.html")
+	if err := os.WriteFile(canary, []byte(vnuCanary), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args = append(args, canary)
+	for _, st := range s.sites {
+		for i, p := range htmlPages(st.pages) {
+			name := filepath.Join(dir, fmt.Sprintf("%s-%03d.html", st.name, i))
+			if err := os.WriteFile(name, p.html, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files[filepath.Base(name)] = file{st, p}
+			args = append(args, name)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(t.Context(), java, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("vnu: %v\n%s", err, stderr.String())
+	}
+	var out struct {
+		Messages []vnuMessage `json:"messages"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatalf("vnu output: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	canaryCaught := false
+	errs, warnings := map[string]int{}, 0
+	for _, m := range out.Messages {
+		isErr := m.Type == "error" || m.Type == "non-document-error"
+		if filepath.Base(m.URL) == "canary.html" {
+			canaryCaught = canaryCaught || isErr
+			continue
+		}
+		page, site := m.URL, "?"
+		if f, ok := files[filepath.Base(m.URL)]; ok {
+			page, site = f.page.label(f.st), f.st.name
+		}
+		switch {
+		case isErr:
+			errs[site]++
+			t.Errorf("%s %s:%d: %s\n\t%s", site, page, m.LastLine, m.Message, strings.TrimSpace(m.Extract))
+		case m.SubType == "warning":
+			warnings++
+			t.Logf("warning: %s %s:%d: %s", site, page, m.LastLine, m.Message)
+		}
+	}
+	if !canaryCaught {
+		t.Errorf("the Nu HTML Checker found no error in a page without <title>; is it checking anything?\n%s", stdout.String())
+	}
+	for _, st := range s.sites {
+		t.Logf("%s: Nu HTML Checker: %d pages, %d errors", st.name, len(htmlPages(st.pages)), errs[st.name])
+	}
+	t.Logf("%d warnings", warnings)
+}
+
+// axeViolation is one failed axe-core rule on a page.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target  string `json:"target"`
+		HTML    string `json:"html"`
+		Summary string `json:"summary"`
+	} `json:"nodes"`
+}
+
+// axeRun runs every default axe-core rule (best practices included) on the
+// document and returns the violations in a shape Go can decode.
+const axeRun = `axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+	id: v.id, impact: v.impact || '', help: v.help,
+	nodes: v.nodes.map(n => ({
+		target: n.target.map(x => Array.isArray(x) ? x.join(' >>> ') : String(x)).join(', '),
+		html: n.html.slice(0, 160),
+		summary: n.failureSummary || '',
+	})),
+})))`
+
+// pageCheck is what a visit in the browser found on one page.
+type pageCheck struct {
+	page       string
+	violations map[string][]axeViolation // by colour scheme
+	problems   []string                  // console errors and failed requests
+}
+
+// visitPages loads every HTML page in a tab and runs axe-core on it in the
+// light and the dark colour scheme, recording console errors and failed
+// requests along the way.
+func visitPages(t *testing.T, s *suite, st *site, pages []crawledPage) []pageCheck {
+	t.Helper()
+	axe := axeSource(t)
+	tb := s.newTab(t)
+	selfCheck(t, tb, st, axe)
+	var checks []pageCheck
+	for _, p := range htmlPages(pages) {
+		tb.open(t, p.url)
+		c := pageCheck{page: p.label(st), violations: map[string][]axeViolation{}}
+		if err := chromedp.Do(tb.ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
+			t.Fatalf("inject axe-core into %s: %v", c.page, err)
+		}
+		c.violations["light"] = eval[[]axeViolation](t, tb, axeRun)
+		if p.kind != "" {
+			// Dark mode on one page of each type: it has its own colours.
+			setColorScheme(t, tb, "dark")
+			c.violations["dark"] = eval[[]axeViolation](t, tb, axeRun)
+			setColorScheme(t, tb, "light")
+		}
+		c.problems = tb.take()
+		checks = append(checks, c)
+	}
+	// Requests that come after the last load (browsers ask for the favicon
+	// then) belong to the last page.
+	if len(checks) > 0 {
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate("about:blank")); err != nil {
+			t.Fatal(err)
+		}
+		checks[len(checks)-1].problems = append(checks[len(checks)-1].problems, tb.take()...)
+	}
+	return checks
+}
+
+// selfCheck breaks the site's 404 page on purpose (no lang, an image
+// without alt text that does not load, a console error) and fails the test
+// unless axe and the tab's recorder see it: a check that sees nothing
+// proves nothing.
+func selfCheck(t *testing.T, tb *tab, st *site, axe string) {
+	t.Helper()
+	tb.open(t, st.url("/no-such-page"))
+	tb.take()
+	eval[bool](t, tb, `new Promise(done => {
+		document.documentElement.removeAttribute('lang');
+		const img = document.createElement('img');
+		img.onerror = img.onload = () => done(true);
+		img.src = '/canary-missing.png';
+		document.body.append(img);
+		console.error('canary');
+	})`)
+	if err := chromedp.Do(tb.ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
+		t.Fatalf("inject axe-core: %v", err)
+	}
+	found := map[string]bool{}
+	for _, v := range eval[[]axeViolation](t, tb, axeRun) {
+		found[v.ID] = true
+	}
+	if !found["image-alt"] || !found["html-has-lang"] {
+		t.Fatalf("axe-core did not report image-alt and html-has-lang on a page that breaks both (got %v)", found)
+	}
+	got := strings.Join(tb.take(), "\n")
+	if !strings.Contains(got, "canary") || !strings.Contains(got, "404") {
+		t.Fatalf("the tab did not record a console error and a 404 on a page that has both; it recorded:\n%s", got)
+	}
+}
+
+// setColorScheme emulates prefers-color-scheme.
+func setColorScheme(t *testing.T, tb *tab, scheme string) {
+	t.Helper()
+	_, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+	})
+	if err != nil {
+		t.Fatalf("emulate prefers-color-scheme: %s: %v", scheme, err)
+	}
+}
+
+// testAxe reports every axe-core violation with its rule, help text and the
+// offending elements.
+func testAxe(t *testing.T, st *site, checks []pageCheck) {
+	total := 0
+	for _, c := range checks {
+		for _, scheme := range []string{"light", "dark"} {
+			for _, v := range c.violations[scheme] {
+				if scheme == "dark" && sameViolation(c.violations["light"], v) {
+					continue // reported once, for light
+				}
+				total++
+				var b strings.Builder
+				fmt.Fprintf(&b, "%s [%s]: axe %s (%s): %s", c.page, scheme, v.ID, v.Impact, v.Help)
+				for _, n := range v.Nodes {
+					fmt.Fprintf(&b, "\n\t%s\n\t\t%s", n.Target, n.HTML)
+					if n.Summary != "" {
+						fmt.Fprintf(&b, "\n\t\t%s", strings.ReplaceAll(n.Summary, "\n", "\n\t\t"))
+					}
+				}
+				t.Error(b.String())
+			}
+		}
+	}
+	t.Logf("%s: axe-core: %d pages, light and dark, %d violations", st.name, len(checks), total)
+}
+
+func sameViolation(list []axeViolation, v axeViolation) bool {
+	for _, w := range list {
+		if w.ID == v.ID && len(w.Nodes) == len(v.Nodes) {
+			return true
+		}
+	}
+	return false
+}
+
+// testConsole reports console errors, uncaught exceptions and failed
+// requests, page by page.
+func testConsole(t *testing.T, st *site, checks []pageCheck) {
+	total := 0
+	for _, c := range checks {
+		for _, p := range c.problems {
+			total++
+			t.Errorf("%s: %s", c.page, p)
+		}
+	}
+	t.Logf("%s: %d pages, %d console errors or failed requests", st.name, len(checks), total)
+}
+
+// testPages is the validator half of TestBrowser for one archive (the
+// Nu HTML Checker runs once for all archives).
+func testPages(t *testing.T, s *suite, st *site) {
+	t.Run("links", func(t *testing.T) { testLinks(t, st, st.seeds, st.pages) })
+	t.Run("browser", func(t *testing.T) {
+		checks := visitPages(t, s, st, st.pages)
+		t.Run("axe", func(t *testing.T) { testAxe(t, st, checks) })
+		t.Run("console", func(t *testing.T) { testConsole(t, st, checks) })
+	})
+}
