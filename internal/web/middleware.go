@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"time"
 
@@ -25,6 +26,21 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
 		if s.hsts {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requestIDPattern is what an incoming X-Request-Id must look like to be
+// kept (from a proxy in front); anything else is dropped and chi makes one.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:/+=-]{1,64}$`)
+
+// cleanRequestID drops an incoming X-Request-Id that does not look like one,
+// before chi's RequestID middleware would adopt it.
+func cleanRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.Header.Get(middleware.RequestIDHeader); id != "" && !requestIDPattern.MatchString(id) {
+			r.Header.Del(middleware.RequestIDHeader)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -98,6 +98,7 @@ func (s *Server) routes() http.Handler {
 	// there is no redirect a request can steer.
 	r.Use(
 		s.securityHeaders,
+		cleanRequestID,
 		middleware.RequestID,
 		s.requestID,
 		s.logRequests,
