@@ -136,15 +136,15 @@ func jsonProblem(path string, data []byte, err error) Problem {
 // array alone) and Oyez oral-argument transcripts
 // ({"transcript": {"sections": [{"turns": [...]}]}}).
 func parseJSON(in input) (*Call, Problems) {
+	if bytes.HasPrefix(in.data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(in.data, []byte{0xFF, 0xFE}) {
+		return nil, Problems{{Path: in.path, Line: 1, Severity: Error, Message: "JSON must be UTF-8, not UTF-16: save it as UTF-8"}}
+	}
 	// The text checks (UTF-8, NUL, BOM) apply to JSON as to any text.
 	_, ps, ok := decodeText(in.path, in.data)
 	if !ok || ps.HasErrors() {
 		return nil, ps
 	}
 	data := bytes.TrimPrefix(in.data, []byte("\xEF\xBB\xBF"))
-	if bytes.HasPrefix(in.data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(in.data, []byte{0xFF, 0xFE}) {
-		return nil, append(ps, Problem{Path: in.path, Line: 1, Severity: Error, Message: "JSON must be UTF-8, not UTF-16: save it as UTF-8"})
-	}
 	var top any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

@@ -11,9 +11,6 @@ var (
 	// srtTagRE is formatting that subtitle tools put in the text: HTML-like
 	// tags (<i>, <font color=...>) and ASS overrides ({\an8}).
 	srtTagRE = regexp.MustCompile(`</?(?i:i|b|u|s|font)(?:\s[^>]*)?>|\{\\[^}]*\}`)
-	// srtSpeakerRE is a speaker before a colon at the start of a subtitle
-	// line, after an optional dialogue dash.
-	srtSpeakerRE = regexp.MustCompile(`^(?:-[ \t]*)?([^:\s][^:]{0,39}?)[ \t]*:[ \t]*(.*)$`)
 	// capsRE is a speaker written in capitals: "JOHN", "MARIA KELLER", "Q".
 	capsRE = regexp.MustCompile(`^\p{Lu}[\p{Lu}\p{N}.'’\-]*(?:[ \t]+\p{Lu}[\p{Lu}\p{N}.'’\-]*){0,3}$`)
 	// oneNameRE is one capitalised word: "Maria".
@@ -66,7 +63,7 @@ func parseSRT(in input) (*Call, Problems) {
 	uses := map[string]int{}
 	for _, bk := range blocks {
 		for _, l := range bk.text {
-			if m := srtSpeakerRE.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			if m := speakerSplit(strings.TrimSpace(l), 40, true); m != nil {
 				uses[m[1]]++
 			}
 		}
@@ -82,11 +79,15 @@ func parseSRT(in input) (*Call, Problems) {
 			cur = nil
 		}
 		for _, raw := range bk.text {
-			l := strings.TrimSpace(srtTagRE.ReplaceAllString(raw, ""))
+			l := raw
+			if strings.ContainsAny(l, "<{") {
+				l = srtTagRE.ReplaceAllString(l, "")
+			}
+			l = strings.TrimSpace(l)
 			if l == "" {
 				continue
 			}
-			if m := srtSpeakerRE.FindStringSubmatch(l); m != nil && speakerLike(m[1], b.sp, uses) {
+			if m := speakerSplit(l, 40, true); m != nil && speakerLike(m[1], b.sp, uses) {
 				flush()
 				last = b.speaker(m[1], bk.line)
 				cur = &Line{Kind: Turn, Speaker: last, Text: m[2], Time: bk.start, SourceLine: bk.line}

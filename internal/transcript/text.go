@@ -102,9 +102,19 @@ func invalidUTF8At(s string) int {
 }
 
 // position returns the 1-based line and byte column of offset i in data.
+// CRLF, LF and a lone CR each end a line.
 func position(data []byte, i int) (line, col int) {
-	line = 1 + bytes.Count(data[:i], []byte{'\n'})
-	start := bytes.LastIndexByte(data[:i], '\n') + 1
+	line, start := 1, 0
+	for j := 0; j < i && j < len(data); j++ {
+		switch data[j] {
+		case '\n':
+			line, start = line+1, j+1
+		case '\r':
+			if j+1 >= len(data) || data[j+1] != '\n' {
+				line, start = line+1, j+1
+			}
+		}
+	}
 	return line, i - start + 1
 }
 

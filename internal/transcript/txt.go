@@ -11,9 +11,6 @@ var (
 	radioTimeRE = regexp.MustCompile(`^\[(-?)([0-9]{1,3}):([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?(?:\.([0-9]{1,3}))?\]`)
 	// radioMetaRE is a metadata line such as `_page : 8`.
 	radioMetaRE = regexp.MustCompile(`^_[A-Za-z0-9_]+[ \t]*:`)
-	// radioLogRE is `SPEAKER: text`; the speaker may hold spaces and
-	// parentheses ("CDR (TRANQ)").
-	radioLogRE = regexp.MustCompile(`^([^\s:][^:]*?)[ \t]*:[ \t]*(.*)$`)
 	// linkRE is Spacelog's inline markup: [glossary:S-IVB] or
 	// [time:115800|32:10], whose reader-facing text is the key or the part
 	// after the bar.
@@ -117,7 +114,7 @@ func readRadioLog(b *body, lines []string) {
 			// A few logs put the first line of the block on the same line:
 			// "[01:02:51:56] CC: text".
 			if rest := strings.TrimSpace(raw[len(m[0]):]); rest != "" {
-				lm := radioLogRE.FindStringSubmatch(rest)
+				lm := speakerSplit(rest, maxCode, false)
 				if lm == nil {
 					b.errorf(n, "text after the timestamp is not `SPEAKER: text`")
 					continue
@@ -136,7 +133,7 @@ func readRadioLog(b *body, lines []string) {
 			flush()
 			inMeta = true
 		default:
-			m := radioLogRE.FindStringSubmatch(raw)
+			m := speakerSplit(raw, maxCode, false)
 			if m == nil {
 				b.errorf(n, "line is not `SPEAKER: text`, a [DD:HH:MM:SS] timestamp, a `_key : value` metadata line or an indented continuation")
 				continue
@@ -167,13 +164,13 @@ func readMemo(b *body, lines []string, addParticipants bool) {
 	paras := paragraphs(lines, 1)
 	uses := map[string]int{}
 	for _, p := range paras {
-		if m := radioLogRE.FindStringSubmatch(p.text); m != nil {
+		if m := speakerSplit(firstLine(p.text), maxPrefix, false); m != nil {
 			uses[m[1]]++
 		}
 	}
 	started := false
 	for _, p := range paras {
-		m := radioLogRE.FindStringSubmatch(firstLine(p.text))
+		m := speakerSplit(firstLine(p.text), maxPrefix, false)
 		if m != nil && memoKeyRE.MatchString(strings.TrimSpace(m[1])) {
 			if !started && addParticipants && isParticipantsKey(m[1]) {
 				memoParticipants(b, strings.TrimSpace(p.text[strings.IndexByte(p.text, ':')+1:]))
@@ -250,4 +247,27 @@ func speakerLike(name string, sp *speakers, uses map[string]int) bool {
 		return true
 	}
 	return oneNameRE.MatchString(name) && uses[name] > 1
+}
+
+// maxCode bounds a radio log's speaker code ("CMP (COLUMBIA)").
+const maxCode = 80
+
+// speakerSplit splits `NAME: text` at the first colon: it returns the whole,
+// the name (which may hold spaces and parentheses, as in "CDR (TRANQ)")
+// and the text, or nil when there is no colon within max bytes. With dash,
+// a leading dialogue dash ("- Ana: hi") is skipped. It looks at no more
+// than max bytes, so that a 10 MB line costs nothing.
+func speakerSplit(s string, max int, dash bool) []string {
+	if dash && strings.HasPrefix(s, "-") {
+		s = strings.TrimLeft(s[1:], " \t")
+	}
+	i := strings.IndexByte(s[:min(len(s), max+1)], ':')
+	if i <= 0 {
+		return nil
+	}
+	name := strings.TrimRight(s[:i], " \t")
+	if name == "" || s[0] == ' ' || s[0] == '\t' || strings.ContainsRune(name, '\n') {
+		return nil
+	}
+	return []string{s, name, strings.TrimLeft(s[i+1:], " \t")}
 }

@@ -83,7 +83,7 @@ func parseXML(in input) (*Call, Problems) {
 			b.open = true
 			continue
 		}
-		if m := radioLogRE.FindStringSubmatch(firstLine(p.text)); m != nil && speakerLike(m[1], b.sp, nil) && len(m[1]) <= 40 {
+		if m := speakerSplit(firstLine(p.text), 40, false); m != nil && speakerLike(m[1], b.sp, nil) {
 			rest := strings.TrimLeft(p.text[strings.IndexByte(p.text, ':')+1:], " \t\n")
 			b.add(Line{Kind: Turn, Speaker: b.speaker(m[1], p.line), Text: rest, Time: -1, SourceLine: p.line})
 			b.open = true
