@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds templates/ and static/.
 //
-//go:embed templates static
+//go:embed templates/*.html static
 var FS embed.FS

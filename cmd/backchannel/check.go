@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"backchannel/internal/transcript"
+)
+
+func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("check", "PATH...",
+		"Validates transcript files or folders without indexing. Prints every problem\n"+
+			"as path:line: message and exits 1 if there is any error (0 with warnings only).", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError("check needs at least one file or folder")
+	}
+	problems := transcript.Check(fs.Args()...)
+	errs, warns := 0, 0
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p.String())
+		if p.Severity == transcript.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	fmt.Fprintf(stdout, "%s, %s\n", plural(errs, "error"), plural(warns, "warning"))
+	if errs > 0 {
+		return errReported
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"strings"
+
+	"backchannel/internal/index"
+	"backchannel/internal/web"
+)
+
+func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("search", "[--data DIR] [--speaker S] [--json] QUERY...",
+		"Searches the existing index from the terminal, in the same query language as\n"+
+			"the web search (see /search/help). Prints each hit with its link; --json\n"+
+			"prints exactly what /api/v1/search returns.", stderr)
+	var dirs dirFlags
+	dirs.register(fs, true)
+	var q index.Query
+	fs.StringVar(&q.Speaker, "speaker", "", "only lines by this speaker (id, label, full name or surname)")
+	fs.StringVar(&q.Call, "call", "", "only lines of this call (slug)")
+	fs.StringVar(&q.After, "after", "", "only calls on or after this date (YYYY-MM-DD)")
+	fs.StringVar(&q.Before, "before", "", "only calls on or before this date (YYYY-MM-DD)")
+	fs.StringVar(&q.Sort, "sort", "", "relevance (default) or date")
+	fs.IntVar(&q.Page, "page", 1, "page of results")
+	fs.IntVar(&q.Size, "size", index.DefaultSize, "hits per page (at most 100)")
+	asJSON := fs.Bool("json", false, "print the JSON that /api/v1/search returns")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	q.Text = strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(q.Text) == "" && q.Speaker == "" && q.Call == "" {
+		return usageError("search needs a query or a filter")
+	}
+	a, err := loadArchive(dirs.transcripts, true, io.Discard)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	idx, err := index.Open(dirs.data)
+	if errors.Is(err, index.ErrNoIndex) {
+		return fmt.Errorf("search: no index in %s: run 'backchannel ingest' first", dirs.data)
+	}
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer idx.Close()
+	if !idx.Matches(a) {
+		fmt.Fprintf(stderr, "note: the transcripts changed since the index in %s was built; run 'backchannel ingest' to update it\n", dirs.data)
+	}
+	res, err := idx.Search(ctx, q)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(web.SearchResponse(a, q, res))
+	}
+	return printHits(stdout, web.SearchResponse(a, q, res))
+}
+
+// printHits prints a search result for a terminal: a count, how the query
+// was read, then each hit as "speaker, call (date) L{n}", its text with the
+// matched words in [brackets], and its link.
+func printHits(w io.Writer, res web.SearchJSON) error {
+	fmt.Fprintf(w, "%s for %s", plural(int(res.Total), "hit"), res.Query)
+	if res.Fallback {
+		fmt.Fprint(w, " (not every word matched: showing lines with some of them)")
+	}
+	fmt.Fprintln(w)
+	for _, h := range res.Hits {
+		who := "(stage direction)"
+		if h.Speaker != nil {
+			who = h.Speaker.Name
+		}
+		text := h.Text
+		if len(h.Fragments) > 0 {
+			text = fragmentText(strings.Join(h.Fragments, " … "))
+		}
+		fmt.Fprintf(w, "\n%s, %s (%s) L%d\n  %s\n  %s\n", who, h.Call, h.Date, h.Line, text, h.URL)
+	}
+	return nil
+}
+
+// fragmentText turns an HTML fragment with <mark> into plain text with the
+// matched words in [brackets].
+func fragmentText(s string) string {
+	s = strings.NewReplacer("<mark>", "[", "</mark>", "]").Replace(s)
+	return html.UnescapeString(s)
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	webassets "backchannel/web"
+
+	"backchannel/internal/index"
+	"backchannel/internal/transcript"
+	"backchannel/internal/web"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--transcripts DIR] [--data DIR] [--watch]",
+		"Serves the archive. Builds the index first when there is none or the\n"+
+			"transcripts changed since it was built. Refuses to start on a broken archive.", stderr)
+	var dirs dirFlags
+	dirs.register(fs, true)
+	addr := fs.String("addr", envOr("BACKCHANNEL_ADDR", "127.0.0.1:8080"), "listen address (env BACKCHANNEL_ADDR)")
+	hsts := fs.Bool("hsts", false, "send Strict-Transport-Security (only behind TLS)")
+	watchFiles := fs.Bool("watch", false, "re-ingest when files in the transcripts folder change")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("serve takes no arguments, got %q", fs.Args())
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	a, err := loadArchive(dirs.transcripts, false, stderr)
+	if err != nil {
+		return fmt.Errorf("serve: %w; the index already built was not touched", err)
+	}
+	idx, err := openFresh(ctx, dirs.data, a, logger)
+	if err != nil {
+		return err
+	}
+	lib := &library{}
+	lib.swap(a, idx)
+	defer lib.close()
+	if *watchFiles {
+		lib.setReady(errors.New("not watching the transcripts folder yet"))
+		go func() {
+			if err := watch(ctx, dirs.transcripts, dirs.data, lib, logger); err != nil {
+				lib.setReady(err)
+				logger.Error("watch failed", "err", err)
+			}
+		}()
+	}
+
+	srv, err := web.NewServer(web.Config{Library: lib, Assets: webassets.FS, Logger: logger, HSTS: *hsts})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("listening", "url", "http://"+ln.Addr().String(), "calls", len(a.Calls))
+	fmt.Fprintf(stdout, "Backchannel is serving %s at http://%s\n", plural(len(a.Calls), "call"), ln.Addr())
+	return serveUntilDone(ctx, ln, srv.Handler(), logger)
+}
+
+// openFresh opens the index in dataDir, building it first when there is none,
+// when it was built from other transcripts or another schema, or when it
+// cannot be opened (the transcripts are the source of truth).
+func openFresh(ctx context.Context, dataDir string, a *transcript.Archive, logger *slog.Logger) (*index.Index, error) {
+	idx, err := index.Open(dataDir)
+	switch {
+	case err == nil && idx.Matches(a):
+		return idx, nil
+	case err == nil:
+		idx.Close()
+		logger.Info("transcripts changed since the index was built; rebuilding", "data", dataDir)
+	case errors.Is(err, index.ErrNoIndex):
+		logger.Info("no index yet; building it", "data", dataDir)
+	case errors.Is(err, index.ErrLocked):
+		return nil, fmt.Errorf("serve: the index in %s is locked by another process: %w", dataDir, err)
+	default:
+		logger.Warn("index cannot be opened; rebuilding it from the transcripts", "data", dataDir, "err", err)
+	}
+	stats, err := index.Build(ctx, dataDir, a, index.BuildOptions{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("serve: build index: %w", err)
+	}
+	logger.Info("index built", "calls", stats.Calls, "lines", stats.Lines, "seconds", stats.Duration.Seconds())
+	idx, err = index.Open(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("serve: open index: %w", err)
+	}
+	return idx, nil
+}
+
+// serveUntilDone serves h on ln until ctx is done, then shuts down
+// gracefully: in-flight requests get up to ten seconds to finish.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}
