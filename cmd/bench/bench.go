@@ -47,8 +47,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.results, "results", "", "markdown file to update with the table (e.g. cmd/bench/RESULTS.md)")
 	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of Backchannel's searches and ingest, and a heap profile, into this folder")
 	fs.IntVar(&o.reps, "reps", 10, "timed passes over each class's queries")
-	fs.DurationVar(&o.classBudget, "class-budget", 20*time.Second, "time limit for one engine on one query class")
-	fs.DurationVar(&o.loadTime, "load-time", 5*time.Second, "duration of each HTTP load run")
+	fs.DurationVar(&o.classBudget, "class-budget", 0, "time limit for one engine on one query class (default 5s up to 100k lines, else 10s)")
+	fs.DurationVar(&o.loadTime, "load-time", 4*time.Second, "duration of each HTTP load run")
 	fs.IntVar(&o.conns, "conns", 16, "concurrent HTTP connections")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -111,8 +111,14 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 		return nil, err
 	}
 	transcripts := filepath.Join(dir, "transcripts")
+	if o.classBudget == 0 {
+		o.classBudget = 5 * time.Second
+		if lines > 100000 {
+			o.classBudget = 10 * time.Second
+		}
+	}
 	r := &sizeResult{Lines: lines, Seed: o.seed, Date: time.Now().UTC().Format("2006-01-02 15:04 MST"),
-		Cores: runtime.NumCPU(), GoVersion: runtime.Version()}
+		Cores: runtime.NumCPU(), GoVersion: runtime.Version(), LoadBefore: loadAvg()}
 
 	logf("%d lines: generating", lines)
 	start := time.Now()
@@ -199,6 +205,7 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 	if err := benchHTTP(ctx, o, c, qs, transcripts, data, dir, r, logf); err != nil {
 		return nil, err
 	}
+	r.LoadAfter = loadAvg()
 	if o.profile != "" {
 		paths := []string{r.PagePaths["transcript"], r.PagePaths["line"], r.PagePaths["search"]}
 		if err := profileHTTP(ctx, o, lines, transcripts, data, paths, logf); err != nil {

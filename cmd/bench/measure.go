@@ -49,9 +49,13 @@ func timeQueries(qs []benchQuery, reps int, budget time.Duration, run func(bench
 	var hits, nhits int
 	var errs int
 	var first string
-	for _, q := range qs { // warm-up
+	warm := time.Now().Add(budget / 4)
+	for _, q := range qs { // warm-up, bounded
 		if _, err := run(q); err != nil && first == "" {
 			first = err.Error()
+		}
+		if time.Now().After(warm) {
+			break
 		}
 	}
 	deadline := time.Now().Add(budget)
@@ -176,4 +180,17 @@ func ms(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
+}
+
+// loadAvg returns the 1, 5 and 15 minute load averages, or "?".
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
