@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"backchannel/internal/transcript"
 )
 
 // options are runBench's flags.
@@ -129,6 +131,18 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 	r.GenTime = time.Since(start)
 	r.Calls, r.FileBytes, r.TextBytes, r.Speakers = len(c.Calls), c.FileBytes, c.TextBytes, len(c.Speakers)
 	qs := makeQueries(c, o.seed)
+	// The product's parser on the same files: a share of every ingest, and a
+	// check that the corpus is valid.
+	start = time.Now()
+	a, problems := transcript.LoadDir(transcripts)
+	r.ParseTime = time.Since(start)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("generated archive does not parse cleanly: %w", problems)
+	}
+	if got := countLines(a); got != c.Lines {
+		return nil, fmt.Errorf("generated %d lines, the parser read %d", c.Lines, got)
+	}
+	a = nil
 	logf("%d lines: %d calls, %s, %d queries, generated in %s", lines, r.Calls, mb(r.FileBytes), len(qs), ms(r.GenTime))
 
 	// Backchannel ingest, as the product runs it.
@@ -213,6 +227,14 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 		}
 	}
 	return r, nil
+}
+
+func countLines(a *transcript.Archive) int {
+	n := 0
+	for _, c := range a.Calls {
+		n += len(c.Lines)
+	}
+	return n
 }
 
 func byClass(qs []benchQuery, c class) []benchQuery {
