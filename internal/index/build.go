@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -26,6 +29,8 @@ import (
 type BuildOptions struct {
 	Logger   *slog.Logger          // nil: discard
 	Progress func(done, total int) // called after each batch; may be nil
+
+	batchSize int // lines per batch; 0 means defaultBatchSize (tests set it small)
 }
 
 // BuildStats says what Build did.
@@ -34,9 +39,12 @@ type BuildStats struct {
 	Duration     time.Duration
 }
 
-// batchSize is the number of lines per Bleve batch. Large batches make
+// defaultBatchSize is the number of lines per Bleve batch. Large batches make
 // fewer, bigger segments; scorch analyses a batch's documents in parallel.
-const batchSize = 5000
+const defaultBatchSize = 5000
+
+// buildWorkers is how many batches are indexed at once.
+func buildWorkers() int { return max(1, min(runtime.GOMAXPROCS(0), 4)) }
 
 // Build indexes archive a into a new directory under dataDir, verifies it
 // and swaps it in as the current index. The live index is never written:
@@ -84,7 +92,7 @@ func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts Buil
 	for _, c := range a.Calls {
 		total += len(c.Lines)
 	}
-	if err := writeIndex(ctx, buildDir, a, total, opts.Progress); err != nil {
+	if err := writeIndex(ctx, buildDir, a, total, opts); err != nil {
 		return stats, fmt.Errorf("build index: %w", err)
 	}
 	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: total, Built: time.Now().UTC()}
@@ -137,7 +145,11 @@ func newID() (string, error) {
 }
 
 // writeIndex creates the Bleve index in dir and fills it.
-func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total int, progress func(done, total int)) error {
+func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total int, opts BuildOptions) error {
+	progress, batchSize := opts.Progress, opts.batchSize
+	if batchSize <= 0 {
+		batchSize = defaultBatchSize
+	}
 	m, err := newMapping()
 	if err != nil {
 		return err
@@ -157,56 +169,96 @@ func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total in
 			_ = idx.Close()
 		}
 	}()
-	b := idx.NewBatch()
-	done := 0
-	persisted := make(chan error, 1)
-	flush := func(last bool) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	// Batches are filled here and indexed by a few workers at once: each
+	// idx.Batch analyses its documents in parallel and then builds a
+	// segment on its own goroutine, so two batches in flight keep the
+	// cores busy. Unsafe batches return before they are persisted; each
+	// one's persisted callback reports when it is on disk.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	nBatches := (total + batchSize - 1) / batchSize
+	persisted := make(chan error, nBatches+1)
+	jobs := make(chan *bleve.Batch)
+	var (
+		mu       sync.Mutex
+		done     int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
 		}
-		if last {
-			// With unsafe batches only this callback says the data is
-			// on disk; persistence is in order, so the last one is enough.
-			b.SetPersistedCallback(func(err error) {
-				select {
-				case persisted <- err:
-				default:
+		mu.Unlock()
+		cancel()
+	}
+	for range buildWorkers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				if err := idx.Batch(b); err != nil {
+					fail(err)
+					continue
 				}
-			})
+				mu.Lock()
+				done += b.Size()
+				if progress != nil {
+					progress(done, total)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	sent := 0
+	produce := func() error {
+		defer close(jobs)
+		b := idx.NewBatch()
+		send := func() error {
+			b.SetPersistedCallback(func(err error) { persisted <- err })
+			select {
+			case jobs <- b:
+				sent++
+				b = idx.NewBatch()
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		if err := idx.Batch(b); err != nil {
-			return err
+		for _, c := range a.Calls {
+			for _, l := range c.Lines {
+				if err := b.Index(docID(c.Slug, l.N), newLineDoc(c, l)); err != nil {
+					return fmt.Errorf("index %s line %d: %w", c.Slug, l.N, err)
+				}
+				if b.Size() >= batchSize {
+					if err := send(); err != nil {
+						return err
+					}
+				}
+			}
 		}
-		done += b.Size()
-		b.Reset()
-		if progress != nil {
-			progress(done, total)
+		if b.Size() > 0 {
+			return send()
 		}
 		return nil
 	}
-	for _, c := range a.Calls {
-		for _, l := range c.Lines {
-			d := newLineDoc(c, l)
-			if err := b.Index(docID(c.Slug, l.N), d); err != nil {
-				return fmt.Errorf("index %s line %d: %w", c.Slug, l.N, err)
-			}
-			if b.Size() >= batchSize {
-				if err := flush(false); err != nil {
-					return err
-				}
-			}
-		}
+	if err := produce(); err != nil {
+		fail(err)
 	}
-	if err := flush(true); err != nil {
-		return err
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
 	}
-	select {
-	case err := <-persisted:
-		if err != nil {
-			return fmt.Errorf("persist: %w", err)
+	for range sent {
+		select {
+		case err := <-persisted:
+			if err != nil {
+				return fmt.Errorf("persist: %w", err)
+			}
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 	// One segment makes rare-word queries and a cold open faster
 	// (issue 6). ForceMerge waits for the merge to finish.
@@ -215,6 +267,26 @@ func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total in
 			if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
 				return fmt.Errorf("merge segments: %w", err)
 			}
+		}
+	}
+	// Scorch keeps the snapshot before the merge (and so the merged-away
+	// segment files) until two more snapshots are persisted: persist two
+	// small internal updates, so that the folder holds only what the root
+	// needs.
+	for i := range 2 {
+		b := idx.NewBatch()
+		b.SetInternal([]byte("backchannel-build"), []byte(strconv.Itoa(i)))
+		b.SetPersistedCallback(func(err error) { persisted <- err })
+		if err := idx.Batch(b); err != nil {
+			return err
+		}
+		select {
+		case err := <-persisted:
+			if err != nil {
+				return fmt.Errorf("persist: %w", err)
+			}
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -36,11 +36,12 @@ func TestBuild_OpenMatches(t *testing.T) {
 		t.Fatalf("Open before any build: %v, want ErrNoIndex", err)
 	}
 	var calls, last, total int
-	st, err := Build(t.Context(), dir, a, BuildOptions{Progress: func(done, tot int) { calls++; last, total = done, tot }})
+	opts := BuildOptions{Progress: func(done, tot int) { calls++; last, total = done, tot }, batchSize: 7}
+	st, err := Build(t.Context(), dir, a, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Calls != len(a.Calls) || st.Lines != total || calls == 0 || last != total {
+	if st.Calls != len(a.Calls) || st.Lines != total || calls < total/7 || last != total {
 		t.Errorf("stats %+v, progress %d calls, last %d/%d", st, calls, last, total)
 	}
 	x, err := Open(dir)
@@ -53,6 +54,12 @@ func TestBuild_OpenMatches(t *testing.T) {
 	}
 	if !x.Matches(a) {
 		t.Error("Matches(same archive) = false")
+	}
+	// Merged from many batches to one segment, and the merged-away files
+	// are gone.
+	zaps, _ := filepath.Glob(filepath.Join(x.dir, "store", "*.zap"))
+	if len(zaps) != 1 {
+		t.Errorf("index holds %d segment files, want 1: %v", len(zaps), zaps)
 	}
 	b := fixtureArchive()
 	b.Hash = "something else"
@@ -95,7 +102,7 @@ func TestBuild_Cancelled(t *testing.T) {
 	before, _ := indexDirs(t, dir)
 
 	ctx, cancel := context.WithCancel(t.Context())
-	_, err := Build(ctx, dir, fixtureArchive(), BuildOptions{Progress: func(int, int) { cancel() }})
+	_, err := Build(ctx, dir, fixtureArchive(), BuildOptions{Progress: func(int, int) { cancel() }, batchSize: 5})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled Build: %v, want context.Canceled", err)
 	}
