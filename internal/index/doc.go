@@ -6,4 +6,47 @@
 // that the web layer never sees a Bleve type. An index is built beside the
 // live one and swapped in only when complete and verified; a running server
 // opens it read-only.
+//
+// # Data folder
+//
+//	current -> index-<id>      symlink to the live index, replaced by rename
+//	index-<id>/                a verified index: Bleve files + backchannel.json
+//	build-<id>/                a build in progress (removed by the next Build)
+//	build.lock                 held (flock) while a Build runs
+//
+// Build writes build-<id> with large batches indexed by parallel workers,
+// merges it to one segment, writes backchannel.json (schema version and
+// archive hash), fsyncs every file and folder, opens it read-only to check
+// the document count and that a known word finds its line, renames it to
+// index-<id> and repoints current with an atomic rename of a new symlink.
+// The index it replaced is kept until the next Build; older ones are
+// removed (a process that still has one open keeps reading its unlinked
+// files).
+//
+// # Documents and analysis
+//
+// One document per line, id "slug#n". The text is indexed twice: "text",
+// stored with term vectors and stemmed by the call's language (Porter for
+// en, Snowball for ru, none otherwise), and "exact", folded but not
+// stemmed, for phrases as spoken. Every analyzer uses the unicode tokenizer
+// and the backchannel_fold token filter (apostrophes removed, so "I’ll",
+// "I'll" and "Ill" are one term; dashes and ellipses; diacritics; case), and
+// none drops stop words. Folding is done on terms, never by a char filter,
+// so highlight offsets stay right. Speakers are indexed by ID (facets), by
+// their lower-cased keys (id, labels, name, surname; filter) and by name as
+// text (free words match names).
+//
+// # Searching
+//
+// Query text is parsed by package query, never by Bleve's query-string
+// parser. Every clause must match; a single word matches its stems, its
+// exact form or the speaker's name; a quoted phrase matches the exact
+// field; the free words in the order typed earn a bonus, most as spoken.
+// When nothing matches every word, Search retries with misspelled words
+// replaced by the closest indexed word, then with any of the words (and
+// close spellings), and sets Result.Fallback. Ranking is Bleve's score with
+// ties broken by date, call and line. Hits are ranked first, then only the
+// page of hits is loaded and highlighted. Facet counts for speaker and call
+// ignore their own filter (one extra count-only request each, only when
+// that filter is set).
 package index

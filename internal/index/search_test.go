@@ -1,10 +1,12 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
@@ -388,5 +390,49 @@ func TestSearch_Hostile(t *testing.T) {
 	r = mustSearch(t, x, Query{Text: "C++ careful"})
 	if r.Total == 0 {
 		t.Errorf("C++ careful: no hits (fallback %v)", r.Fallback)
+	}
+}
+
+func TestSearch_ConcurrentAndDeadline(t *testing.T) {
+	x, _ := buildOpen(t, fixtureArchive())
+	queries := []Query{
+		{Text: "careful"}, {Text: "senator", Speaker: "HJ"}, {Text: `"routine delivery"`},
+		{Text: "rotterdan"}, {Text: "inform*"}, {Text: "careful OR harbour", Call: "2025-02-03-okafor-lefevre"},
+	}
+	want := make([][]string, len(queries))
+	for i, q := range queries {
+		want[i] = ids(mustSearch(t, x, q))
+	}
+	// A generous deadline of our own: -race on a busy machine is slow.
+	slow, cancelSlow := context.WithTimeout(t.Context(), time.Minute)
+	defer cancelSlow()
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 10 {
+				k := (g + i) % len(queries)
+				r, err := x.Search(slow, queries[k])
+				if err == nil && !slices.Equal(ids(r), want[k]) {
+					err = errors.New("different hits under concurrency for " + queries[k].Text)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), -time.Second)
+	defer cancel()
+	_, err := x.Search(ctx, Query{Text: "careful"})
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrBadQuery) {
+		t.Errorf("search past its deadline: %v, want context.DeadlineExceeded", err)
 	}
 }
