@@ -215,3 +215,11 @@ func TestOpen_Locked(t *testing.T) {
 		t.Errorf("concurrent Build: %v, want ErrLocked", err)
 	}
 }
+
+func TestBuild_Empty(t *testing.T) {
+	x, _ := buildOpen(t, newArchive("empty"))
+	r := mustSearch(t, x, Query{Text: "anything"})
+	if r.Total != 0 || r.Hits == nil {
+		t.Errorf("empty archive: %+v", r)
+	}
+}

@@ -146,6 +146,8 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			}
 			if cres.Total > 0 {
 				sr, p, r, res.Fallback = cres, cp, &cr, true
+			} else {
+				res.Suggestions = nil // a suggestion that finds nothing helps no one
 			}
 		}
 	}
