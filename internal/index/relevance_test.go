@@ -116,7 +116,7 @@ func TestRelevance(t *testing.T) {
 	}
 	n := float64(len(relevanceSet))
 	s1, mrr := float64(first)/n, rr/n
-	fmt.Printf("index relevance: %d judged queries, success@1 %.3f, MRR %.3f\n", len(relevanceSet), s1, mrr)
+	fmt.Printf("relevance: %d judged queries (shipped + fixture calls), success@1 %.3f, MRR %.3f\n", len(relevanceSet), s1, mrr)
 	if len(relevanceSet) < 40 {
 		t.Errorf("only %d judged queries, want at least 40", len(relevanceSet))
 	}
