@@ -398,8 +398,17 @@ func newHitView(a *transcript.Archive, h index.Hit, speakers map[string]string) 
 	}
 	if v.Line.Slug == "" {
 		// The archive changed under the index: show what the hit says.
-		v.Line = lineView{Slug: h.Call, N: h.Line, Direction: h.Speaker == "", SpeakerID: h.Speaker,
-			SpeakerName: speakers[h.Speaker]}
+		n := strconv.Itoa(h.Line)
+		v.Line = lineView{Slug: h.Call, N: h.Line, Direction: h.Speaker == "",
+			SpeakerName: speakers[h.Speaker], Anchor: "L" + n,
+			URL: lineURL(h.Call, h.Line), Permalink: callURL(h.Call) + "/L" + n}
+		if v.Line.SpeakerName == "" {
+			v.Line.SpeakerName = h.Speaker
+		}
+		if idPattern.MatchString(h.Speaker) {
+			v.Line.SpeakerID = h.Speaker
+			v.Line.SpeakerURL = speakerURL(h.Speaker)
+		}
 		for _, para := range strings.Split(h.Text, "\n\n") {
 			v.Line.Paragraphs = append(v.Line.Paragraphs, markTerms(para, terms))
 		}

@@ -82,26 +82,22 @@ func httpURL(u string) string {
 	return p.String()
 }
 
-// lineView is one line as pages show it.
+// lineView is one line as pages show it. Links are computed once here
+// rather than by template functions: a long call renders thousands of lines.
 type lineView struct {
 	Slug        string
 	N           int
 	Direction   bool
 	SpeakerID   string // "" for a direction or an unknown speaker
 	SpeakerName string
+	SpeakerURL  string // "" when SpeakerID is ""
 	Paragraphs  [][]segment
 	Time        string // "m:ss", "" when unknown
 	Selected    bool   // inside the range a line page is about
+	Anchor      string // the line's id on its call page, "L7"
+	URL         string // canonical link, /calls/{slug}#L7
+	Permalink   string // the line's own page, /calls/{slug}/L7
 }
-
-// Anchor is the line's id on its call page.
-func (l lineView) Anchor() string { return "L" + strconv.Itoa(l.N) }
-
-// URL is the canonical link to the line.
-func (l lineView) URL() string { return lineURL(l.Slug, l.N) }
-
-// Permalink is the line's own page.
-func (l lineView) Permalink() string { return callURL(l.Slug) + "/L" + strconv.Itoa(l.N) }
 
 // Plain is the line's text as one string (for quotes in meta tags).
 func (l lineView) Plain() string {
@@ -117,11 +113,15 @@ func (l lineView) Plain() string {
 }
 
 func newLineView(c *transcript.Call, l transcript.Line, terms []string) lineView {
+	n := strconv.Itoa(l.N)
 	v := lineView{
 		Slug:      c.Slug,
 		N:         l.N,
 		Direction: l.Kind == transcript.Direction,
 		Time:      timecode(l.Time),
+		Anchor:    "L" + n,
+		URL:       callURL(c.Slug) + "#L" + n,
+		Permalink: callURL(c.Slug) + "/L" + n,
 	}
 	if !v.Direction && l.Speaker != "" {
 		v.SpeakerName = l.Speaker
@@ -129,6 +129,7 @@ func newLineView(c *transcript.Call, l transcript.Line, terms []string) lineView
 			v.SpeakerName = p.Name
 			if idPattern.MatchString(p.ID) {
 				v.SpeakerID = p.ID
+				v.SpeakerURL = speakerURL(p.ID)
 			}
 		}
 	}
