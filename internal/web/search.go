@@ -179,6 +179,7 @@ type pageLink struct {
 type searchPage struct {
 	basePage
 	Params      searchParams
+	Error       string // why the search could not be run (a 400)
 	Searched    bool
 	Result      *index.Result
 	Total       int // Result.Total
@@ -199,21 +200,28 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := parseSearch(r, false)
-	if err != nil {
-		return err
-	}
+	p, perr := parseSearch(r, false)
 	page := searchPage{Params: p}
 	page.basePage = basePage{Title: "Search", Canonical: "/search", Nav: "search",
 		Description: "Search every line of the archive."}
 	for _, c := range a.Calls {
 		page.Calls = append(page.Calls, callView{Slug: c.Slug, Title: c.Title, Date: c.Date})
 	}
-	if !p.empty() {
-		res, err := s.lib.Search(r.Context(), p.query())
-		if err != nil {
-			return err
+	var res *index.Result
+	if perr == nil && !p.empty() {
+		res, perr = s.lib.Search(r.Context(), p.query())
+	}
+	if perr != nil {
+		// A search the user can fix is shown with the form, so they can.
+		status, msg := classify(perr)
+		if status != http.StatusBadRequest {
+			return perr
 		}
+		page.Error = msg
+		page.Title = "Search: " + msg
+		return s.render(w, r, status, "search.html", &page)
+	}
+	if res != nil {
 		page.Searched = true
 		page.Result = res
 		page.Total = int(min(res.Total, uint64(1<<31-1)))

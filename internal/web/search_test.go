@@ -251,6 +251,12 @@ func TestSearchBadInput(t *testing.T) {
 			if strings.Contains(page.Body.String(), "/var/lib") {
 				t.Error("page leaks internals")
 			}
+			if page.Code == 400 {
+				doc := mustDoc(t, page)
+				if doc.Find("form #q").Length() != 1 || strings.TrimSpace(doc.Find(".notice-error").Text()) == "" {
+					t.Error("a 400 search page should show the form and what to fix")
+				}
+			}
 		})
 	}
 }
