@@ -17,3 +17,24 @@
 // The package never imports Bleve: it uses the plain Query and Result types
 // of package index and the types of package transcript.
 package web
+
+// JSON API decisions (/api/v1):
+//
+//   - /api/v1/search returns {"total", "hits", "facets", "query", "fallback"}.
+//     A hit's "speaker" is {"id", "name"} or null for a stage direction;
+//     "fragments" is [] (never null) when only the speaker's name matched and
+//     holds escaped text with <mark> elements only; "url" is always the
+//     canonical /calls/{slug}#L{n}; "highlight_url" adds ?hl= with the matched
+//     words (it equals "url" when there are none); "time" (seconds) is left
+//     out when unknown. Facets are "speaker" [{"id","name","count"}], "call"
+//     [{"slug","title","count"}] and "language" [{"code","count"}].
+//   - /api/v1/calls returns {"calls": [{"slug","title","date","completeness",
+//     "participants": [{"id","name","role"}],"line_count"}]}; "completeness"
+//     is "excerpt", "complete" or null when the transcript does not say.
+//   - /api/v1/calls/{slug} (and /calls/{slug}.json) adds "source"
+//     {"publisher","url","published","note"} and "lines" [{"n","speaker",
+//     "text","kind"}], where "speaker" is the participant id or null for a
+//     direction, "kind" is "turn" or "direction", "text" keeps paragraphs
+//     separated by a blank line, and "time" (seconds) appears when known.
+//   - Bad parameters give 400 {"error": "..."}; the index's ErrBadQuery too.
+//     Query text is never an error. Nothing a user sends gives a 5xx.
