@@ -120,6 +120,7 @@ type suite struct {
 // site is one archive served by `backchannel serve`.
 type site struct {
 	name  string
+	dir   string // the transcripts folder
 	srv   *server
 	calls []apiCall
 	seeds []seed        // one page of each type
@@ -176,7 +177,7 @@ func newSuite(t *testing.T, archives ...[2]string) *suite {
 	t.Helper()
 	s := &suite{top: t}
 	for _, a := range archives {
-		st := &site{name: a[0], srv: startServe(t, a[1], t.TempDir())}
+		st := &site{name: a[0], dir: a[1], srv: startServe(t, a[1], t.TempDir())}
 		st.calls = st.loadCalls(t)
 		st.seeds = st.makeSeeds(t)
 		st.pages = crawl(t, st, st.seeds)

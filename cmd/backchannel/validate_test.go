@@ -19,9 +19,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
+
+	"backchannel/internal/transcript"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/cdproto/emulation"
@@ -33,6 +36,7 @@ type crawledPage struct {
 	url    string // absolute, without fragment
 	from   string // the page that links to it, or "" for a seed
 	kind   string // what a seed is (e.g. "404 page"); "" when crawled
+	dark   bool   // check it in dark mode too
 	status int
 	html   []byte // the body when it is an HTML page
 }
@@ -42,6 +46,7 @@ type seed struct {
 	kind   string
 	path   string
 	status int
+	dark   bool // axe checks it in dark mode too: one page per template
 }
 
 // seeds lists one page of every type the issues name for st's archive.
@@ -51,22 +56,22 @@ func (st *site) makeSeeds(t *testing.T) []seed {
 	n := len(c.Lines)
 	call := "/calls/" + url.PathEscape(c.Slug)
 	s := []seed{
-		{"home page", "/", 200},
-		{"search page with results", "/search?q=" + url.QueryEscape(searchableWord(c.Lines[0].Text)), 200},
-		{"search page without results", "/search?q=zyxwvutsrq", 200},
-		{"empty search page", "/search", 200},
-		{"search help", "/search/help", 200},
-		{"bad query", "/search?q=" + url.QueryEscape(`"unbalanced`), 0},
-		{"line page", call + "/L1", 200},
-		{"range page", fmt.Sprintf("%s/L%d-L%d", call, min(2, n), n), 200},
-		{"speaker page", "/speakers/" + url.PathEscape(c.Participants[0].ID), 200},
-		{"404 page", "/no-such-page", 404},
-		{"unknown call", "/calls/no-such-call", 404},
-		{"line past the end", fmt.Sprintf("%s/L%d", call, n+1), 404},
-		{"unknown speaker", "/speakers/no-such-person", 404},
+		{"home page", "/", 200, true},
+		{"search page with results", "/search?q=" + url.QueryEscape(searchableWord(c.Lines[0].Text)), 200, true},
+		{"search page without results", "/search?q=zyxwvutsrq", 200, false},
+		{"empty search page", "/search", 200, false},
+		{"search help", "/search/help", 200, true},
+		{"bad query", "/search?q=" + url.QueryEscape(`"unbalanced`), 0, false},
+		{"line page", call + "/L1", 200, true},
+		{"range page", fmt.Sprintf("%s/L%d-L%d", call, min(2, n), min(3, n)), 200, true},
+		{"speaker page", "/speakers/" + url.PathEscape(c.Participants[0].ID), 200, true},
+		{"404 page", "/no-such-page", 404, true},
+		{"unknown call", "/calls/no-such-call", 404, false},
+		{"line past the end", fmt.Sprintf("%s/L%d", call, n+1), 404, false},
+		{"unknown speaker", "/speakers/no-such-person", 404, false},
 	}
-	for _, c := range st.calls {
-		s = append(s, seed{"call page", "/calls/" + url.PathEscape(c.Slug), 200})
+	for i, c := range st.calls {
+		s = append(s, seed{"call page", "/calls/" + url.PathEscape(c.Slug), 200, i == 0})
 	}
 	return s
 }
@@ -92,6 +97,19 @@ const (
 )
 
 var digits = regexp.MustCompile(`[0-9]+`)
+
+// template is a coarser shape: the second path segment (a slug or an id)
+// folded too, so that pages of the same template share it. The browser
+// checks one page of each, the Nu HTML Checker every page crawled.
+func template(u *url.URL) string {
+	segs := strings.Split(u.Path, "/")
+	if len(segs) > 2 {
+		segs[2] = "*"
+	}
+	v := *u
+	v.Path = strings.Join(segs, "/")
+	return shape(&v)
+}
 
 // shape is u's path with numbers folded, plus its query's keys.
 func shape(u *url.URL) string {
@@ -158,7 +176,7 @@ func crawl(t *testing.T, st *site, seeds []seed) []crawledPage {
 		}
 		p := crawledPage{url: j.u, from: j.from, status: resp.StatusCode}
 		if j.seed != nil {
-			p.kind = j.seed.kind
+			p.kind, p.dark = j.seed.kind, j.seed.dark
 		}
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		if mt == "text/html" {
@@ -371,8 +389,9 @@ type pageCheck struct {
 	problems   []string                  // console errors and failed requests
 }
 
-// visitPages loads every HTML page in a tab and runs axe-core on it in the
-// light and the dark colour scheme, recording console errors and failed
+// visitPages loads the seeds and one crawled page of each other template in
+// a tab and runs axe-core on each, in the light colour scheme and, for one
+// page per template, the dark one, recording console errors and failed
 // requests along the way.
 func visitPages(t *testing.T, s *suite, st *site, pages []crawledPage) []pageCheck {
 	t.Helper()
@@ -380,15 +399,24 @@ func visitPages(t *testing.T, s *suite, st *site, pages []crawledPage) []pageChe
 	tb := s.newTab(t)
 	selfCheck(t, tb, st, axe)
 	var checks []pageCheck
+	templates := map[string]bool{}
 	for _, p := range htmlPages(pages) {
+		u, err := url.Parse(p.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.kind == "" && templates[template(u)] {
+			continue
+		}
+		templates[template(u)] = true
 		tb.open(t, p.url)
 		c := pageCheck{page: p.label(st), violations: map[string][]axeViolation{}}
 		if err := chromedp.Do(tb.ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
 			t.Fatalf("inject axe-core into %s: %v", c.page, err)
 		}
 		c.violations["light"] = eval[[]axeViolation](t, tb, axeRun)
-		if p.kind != "" {
-			// Dark mode on one page of each type: it has its own colours.
+		if p.dark {
+			// Dark mode has its own colours: check one page per template.
 			setColorScheme(t, tb, "dark")
 			c.violations["dark"] = eval[[]axeViolation](t, tb, axeRun)
 			setColorScheme(t, tb, "light")
@@ -453,8 +481,11 @@ func setColorScheme(t *testing.T, tb *tab, scheme string) {
 // testAxe reports every axe-core violation with its rule, help text and the
 // offending elements.
 func testAxe(t *testing.T, st *site, checks []pageCheck) {
-	total := 0
+	total, dark := 0, 0
 	for _, c := range checks {
+		if _, ok := c.violations["dark"]; ok {
+			dark++
+		}
 		for _, scheme := range []string{"light", "dark"} {
 			for _, v := range c.violations[scheme] {
 				if scheme == "dark" && sameViolation(c.violations["light"], v) {
@@ -473,7 +504,7 @@ func testAxe(t *testing.T, st *site, checks []pageCheck) {
 			}
 		}
 	}
-	t.Logf("%s: axe-core: %d pages, light and dark, %d violations", st.name, len(checks), total)
+	t.Logf("%s: axe-core: %d pages (%d of them in dark mode too), %d violations", st.name, len(checks), dark, total)
 }
 
 func sameViolation(list []axeViolation, v axeViolation) bool {
@@ -498,10 +529,48 @@ func testConsole(t *testing.T, st *site, checks []pageCheck) {
 	t.Logf("%s: %d pages, %d console errors or failed requests", st.name, len(checks), total)
 }
 
+// testLineLanguage checks that every line on call, line and range pages is
+// marked with its call's language (issue 4: "each line's language is
+// marked"), so that screen readers pronounce it right.
+func testLineLanguage(t *testing.T, st *site) {
+	a, problems := transcript.LoadDir(st.dir)
+	if a == nil || len(a.Calls) == 0 {
+		t.Fatalf("load %s: %v", st.dir, problems)
+	}
+	for _, c := range a.Calls {
+		call := "/calls/" + url.PathEscape(c.Slug)
+		n := len(c.Lines)
+		for _, path := range []string{call, call + "/L1", fmt.Sprintf("%s/L1-L%d", call, n)} {
+			_, body := st.srv.get(t, path)
+			doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range c.Lines {
+				el := doc.Find("#L" + strconv.Itoa(l.N))
+				if el.Length() == 0 {
+					continue // a line page shows only the lines around its own
+				}
+				got := el.Closest("[lang]").AttrOr("lang", "")
+				if !sameLanguage(got, c.Language) {
+					t.Errorf("%s: line %d is marked lang=%q; the call's language is %q", path, l.N, got, c.Language)
+				}
+			}
+		}
+	}
+}
+
+// sameLanguage compares two BCP 47 tags by their primary language.
+func sameLanguage(a, b string) bool {
+	primary := func(s string) string { p, _, _ := strings.Cut(strings.ToLower(s), "-"); return p }
+	return a != "" && primary(a) == primary(b)
+}
+
 // testPages is the validator half of TestBrowser for one archive (the
 // Nu HTML Checker runs once for all archives).
 func testPages(t *testing.T, s *suite, st *site) {
 	t.Run("links", func(t *testing.T) { testLinks(t, st, st.seeds, st.pages) })
+	t.Run("line language", func(t *testing.T) { testLineLanguage(t, st) })
 	t.Run("browser", func(t *testing.T) {
 		checks := visitPages(t, s, st, st.pages)
 		t.Run("axe", func(t *testing.T) { testAxe(t, st, checks) })
