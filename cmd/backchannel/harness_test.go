@@ -186,16 +186,6 @@ func newSuite(t *testing.T, archives ...[2]string) *suite {
 	return s
 }
 
-// site returns the site called name.
-func (s *suite) site(name string) *site {
-	for _, st := range s.sites {
-		if st.name == name {
-			return st
-		}
-	}
-	panic("no site " + name)
-}
-
 func (st *site) loadCalls(t *testing.T) []apiCall {
 	t.Helper()
 	var list struct {

@@ -49,7 +49,7 @@ type seed struct {
 	dark   bool // axe checks it in dark mode too: one page per template
 }
 
-// seeds lists one page of every type the issues name for st's archive.
+// makeSeeds lists one page of every type the issues name for st's archive.
 func (st *site) makeSeeds(t *testing.T) []seed {
 	t.Helper()
 	c := st.calls[0]
