@@ -172,6 +172,10 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		Call:     facetCounts(sr, fieldSlug),
 		Language: facetCounts(sr, fieldLang),
 	}
+	if len(x.meta.Languages) == 1 && sr.Total > 0 {
+		// Every hit has the index's one language.
+		res.Facets.Language = []FacetCount{{Value: x.meta.Languages[0], Count: int(sr.Total)}}
+	}
 	// Facet counts ignore their own filter: one cheap count-only request
 	// each, only when that filter is set.
 	if r.filterSpeakers {
@@ -204,7 +208,9 @@ func (x *Index) run(ctx context.Context, q bq.Query, r *request, facets bool) (*
 	if facets {
 		req.AddFacet(fieldSpeaker, bleve.NewFacetRequest(fieldSpeaker, facetSize))
 		req.AddFacet(fieldSlug, bleve.NewFacetRequest(fieldSlug, facetSize))
-		req.AddFacet(fieldLang, bleve.NewFacetRequest(fieldLang, facetSize))
+		if len(x.meta.Languages) != 1 {
+			req.AddFacet(fieldLang, bleve.NewFacetRequest(fieldLang, facetSize))
+		}
 	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {

@@ -340,6 +340,20 @@ func TestSearch_Facets(t *testing.T) {
 	if len(all.Facets.Language) != 1 || all.Facets.Language[0] != (FacetCount{"en", int(all.Total)}) {
 		t.Errorf("language facet %v", all.Facets.Language)
 	}
+	multi := mustSearch(t, x, Query{Text: "документы OR urgent OR careful"})
+	wantLang := []FacetCount{{"en", 3}, {"ru", 2}, {"fr", 1}}
+	if !slices.Equal(multi.Facets.Language, wantLang) {
+		t.Errorf("language facet %v, want %v", multi.Facets.Language, wantLang)
+	}
+	// An index of one language counts without looking at each hit.
+	shipped, _ := buildOpen(t, shippedArchive(t))
+	r := mustSearch(t, shipped, Query{Text: "ushakov"})
+	if !slices.Equal(r.Facets.Language, []FacetCount{{"en", int(r.Total)}}) || r.Total == 0 {
+		t.Errorf("one-language facet %v for %d hits", r.Facets.Language, r.Total)
+	}
+	if r = mustSearch(t, shipped, Query{Text: "zzzzzz"}); len(r.Facets.Language) != 0 {
+		t.Errorf("language facet with no hits: %v", r.Facets.Language)
+	}
 }
 
 func TestSearch_BadParameters(t *testing.T) {
