@@ -187,3 +187,14 @@ func TestHostileInput_ChangedWhileRead(t *testing.T) {
 		t.Errorf("readFile(%s) = %v", proc, p)
 	}
 }
+
+func TestLineCounter(t *testing.T) {
+	data := []byte("a\nb\r\nc\rd\n\ne\r")
+	lc := &lineCounter{data: data}
+	for i := range data {
+		want, _ := position(data, i)
+		if got := lc.lineAt(i); got != want {
+			t.Errorf("offset %d: line %d, want %d as position says", i, got, want)
+		}
+	}
+}

@@ -145,29 +145,39 @@ func parseJSON(in input) (*Call, Problems) {
 		return nil, ps
 	}
 	data := bytes.TrimPrefix(in.data, []byte("\xEF\xBB\xBF"))
-	var top any
+	// Only the top level is decoded here (values stay raw), so that the
+	// segments are decoded once, each with its line.
+	var obj map[string]json.RawMessage
+	var top any = &obj
+	isList := false
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		top, isList = new([]json.RawMessage), true
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&top); err != nil {
+	if err := dec.Decode(top); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, append(ps, Problem{Path: in.path, Line: 1, Severity: Error, Message: "JSON transcript must be an object with \"segments\", or a list of segments"})
+		}
 		return nil, append(ps, jsonProblem(in.path, data, err))
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		off := dec.InputOffset()
-		line, col := position(data, int(off))
+		line, col := position(data, int(off)-1)
 		return nil, append(ps, Problem{Path: in.path, Line: line, Col: col, Severity: Error, Message: "text after the JSON value: a file holds one JSON document"})
 	}
 	h, hps := metaFor(in)
 	ps = append(ps, hps...)
 	b := newBody(in.path, h.Participants)
-	obj, _ := top.(map[string]any)
 	switch {
-	case obj != nil && obj["segments"] != nil:
-		readWhisper(b, data, []string{"segments", "*"})
-	case obj == nil && isArray(top):
+	case isList:
 		readWhisper(b, data, []string{"*"})
-	case obj != nil && hasKey(obj, "transcript") && (hasKey(obj, "media_file") || hasKey(obj, "unavailable")):
-		if t, _ := obj["title"].(string); t != "" && in.sidecar == nil {
-			h.Title = t
+	case obj["segments"] != nil:
+		readWhisper(b, data, []string{"segments", "*"})
+	case obj["transcript"] != nil && (obj["media_file"] != nil || obj["unavailable"] != nil):
+		var title string
+		if json.Unmarshal(obj["title"], &title) == nil && title != "" && in.sidecar == nil {
+			h.Title = title
 		}
 		readOyez(b, data, obj)
 	default:
@@ -184,10 +194,6 @@ func parseJSON(in input) (*Call, Problems) {
 	return c, ps
 }
 
-func isArray(v any) bool { _, ok := v.([]any); return ok }
-
-func hasKey(m map[string]any, k string) bool { _, ok := m[k]; return ok }
-
 // whisperSegment is one segment of Whisper or WhisperX output.
 type whisperSegment struct {
 	Start   *float64 `json:"start"`
@@ -196,8 +202,9 @@ type whisperSegment struct {
 }
 
 func readWhisper(b *body, data []byte, path []string) {
+	lc := &lineCounter{data: data}
 	err := jsonEach(data, path, func(off int64, raw json.RawMessage) error {
-		line, _ := position(data, int(off))
+		line := lc.lineAt(int(off))
 		var s whisperSegment
 		if err := json.Unmarshal(raw, &s); err != nil {
 			p := jsonProblem(b.path, raw, err)
@@ -242,17 +249,19 @@ type oyezTurn struct {
 	} `json:"text_blocks"`
 }
 
-func readOyez(b *body, data []byte, obj map[string]any) {
-	if obj["transcript"] == nil {
+func readOyez(b *body, data []byte, obj map[string]json.RawMessage) {
+	if string(obj["transcript"]) == "null" {
 		msg := "Oyez file has no transcript (\"transcript\": null)"
-		if note, _ := obj["public_note"].(string); note != "" {
+		var note string
+		if json.Unmarshal(obj["public_note"], &note) == nil && note != "" {
 			msg += ": " + note
 		}
 		b.errorf(1, "%s", msg)
 		return
 	}
+	lc := &lineCounter{data: data}
 	err := jsonEach(data, []string{"transcript", "sections", "*", "turns", "*"}, func(off int64, raw json.RawMessage) error {
-		line, _ := position(data, int(off))
+		line := lc.lineAt(int(off))
 		var t oyezTurn
 		if err := json.Unmarshal(raw, &t); err != nil {
 			p := jsonProblem(b.path, raw, err)

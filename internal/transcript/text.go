@@ -142,3 +142,29 @@ func decodeUTF16(data []byte) (string, error) {
 	}
 	return string(utf16.Decode(u)), nil
 }
+
+// lineCounter gives the line of offsets that only grow, counting each byte
+// once (position counts from the start every time). Line ends are as in
+// position.
+type lineCounter struct {
+	data      []byte
+	off, line int
+}
+
+// lineAt returns the 1-based line of offset i; i must not decrease.
+func (lc *lineCounter) lineAt(i int) int {
+	if lc.line == 0 {
+		lc.line = 1
+	}
+	for ; lc.off < i && lc.off < len(lc.data); lc.off++ {
+		switch lc.data[lc.off] {
+		case '\n':
+			lc.line++
+		case '\r':
+			if lc.off+1 >= len(lc.data) || lc.data[lc.off+1] != '\n' {
+				lc.line++
+			}
+		}
+	}
+	return lc.line
+}
