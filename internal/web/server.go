@@ -102,6 +102,8 @@ func (s *Server) routes() http.Handler {
 		middleware.RequestID,
 		s.requestID,
 		s.logRequests,
+		middleware.Compress(5, "text/html", "text/css", "text/javascript", "text/plain",
+			"application/json", "image/svg+xml"),
 		s.recoverer,
 		middleware.GetHead,
 	)

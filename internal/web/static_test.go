@@ -1,10 +1,13 @@
 package web
 
 import (
+	"compress/gzip"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -101,5 +104,33 @@ func TestDevModeReloads(t *testing.T) {
 	assets["templates/help.html"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{.Nope}}{{end}}`)}
 	if rec := get(t, s, "/search/help"); rec.Code != 500 {
 		t.Errorf("dev mode with a broken template: %d, want 500", rec.Code)
+	}
+}
+
+func TestCompression(t *testing.T) {
+	s := newTestServer(t, &fakeLibrary{})
+	for _, p := range []string{"/calls/" + slugHarbour, "/static/app.css", "/api/v1/calls"} {
+		req := httptest.NewRequest(http.MethodGet, p, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Header().Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s: Content-Encoding %q", p, rec.Header().Get("Content-Encoding"))
+			continue
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plain := get(t, s, p).Body.String(); string(body) != plain {
+			t.Errorf("%s: gzip body differs from the plain one", p)
+		}
+		if cl := rec.Header().Get("Content-Length"); cl != "" && cl != strconv.Itoa(rec.Body.Len()) {
+			t.Errorf("%s: stale Content-Length %s", p, cl)
+		}
 	}
 }
