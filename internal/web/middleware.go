@@ -91,7 +91,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 			if v == nil {
 				return
 			}
-			if v == http.ErrAbortHandler { //nolint:errorlint // sentinel value compare, as net/http does
+			if v == http.ErrAbortHandler { // a value compare, as net/http does
 				panic(v)
 			}
 			// serveError logs it, once, with the stack.
