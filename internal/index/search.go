@@ -440,7 +440,13 @@ func wordQuery(t qtok) bq.Query {
 	for _, s := range t.stems {
 		qs = append(qs, term(fieldText, s, 0))
 	}
-	qs = append(qs, term(fieldExact, t.exact, 0), term(fieldName, t.exact, boostName))
+	// The exact form ranks above other inflections; when no analyzer
+	// changes the word ("the"), the text field already says it all and a
+	// second posting list of the same documents would only cost time.
+	if len(t.stems) != 1 || t.stems[0] != t.exact {
+		qs = append(qs, term(fieldExact, t.exact, 0))
+	}
+	qs = append(qs, term(fieldName, t.exact, boostName))
 	return disj(qs...)
 }
 
