@@ -277,3 +277,50 @@ func TestCheck_ShippedReadme(t *testing.T) {
 		t.Errorf("README example has %d lines, the README says six", len(c.Lines))
 	}
 }
+
+// TestLoadDir_Formats: every format in one folder, sidecars read, and the
+// hash following a sidecar's edits.
+func TestLoadDir_Formats(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"2024-01-05-md.md":         call("2024-01-05", "md"),
+		"board.vtt":                "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana Lima>vtt\n",
+		"board.yaml":               "title: Board\ndate: 2024-01-04\nparticipants:\n  - name: Ana Lima\n",
+		"2024-01-03-interview.srt": "1\n00:00:01,000 --> 00:00:02,000\nANA: srt\n",
+		"2024-01-02-stt.json":      `{"segments": [{"start": 1, "text": "json", "speaker": "S0"}]}`,
+		"2024-01-01-log.txt":       "[00:00:00:01]\nCDR: txt\n",
+		"memo.xml":                 `<TEI><div><head>Memo</head><date when="2023-12-31"/><p>The Minister: xml</p></div></TEI>`,
+	})
+	a, ps := LoadDir(dir)
+	var got []string
+	for _, c := range a.Calls {
+		got = append(got, c.Format+":"+c.Date+":"+c.Lines[0].Text)
+	}
+	if want := "xml:2023-12-31:xml txt:2024-01-01:txt json:2024-01-02:json srt:2024-01-03:srt vtt:2024-01-04:vtt md:2024-01-05:md"; strings.Join(got, " ") != want {
+		t.Errorf("calls = %s\nwant    %s", strings.Join(got, " "), want)
+	}
+	if b, _ := a.Call("board"); b == nil || b.Title != "Board" || b.Lines[0].Speaker != "ana-lima" {
+		t.Errorf("board = %+v: want the sidecar's title and participant", b)
+	}
+	if ps.HasErrors() {
+		t.Errorf("errors: %v", ps)
+	}
+	warned := 0
+	for _, p := range ps {
+		if strings.Contains(p.Message, "no sidecar") {
+			warned++
+		}
+	}
+	if warned != 4 { // srt, json, txt, xml
+		t.Errorf("%d warnings about missing sidecars, want 4:\n%v", warned, ps)
+	}
+	h0 := a.Hash
+	writeFiles(t, dir, map[string]string{"board.yaml": "title: Board meeting\ndate: 2024-01-04\n"})
+	a, _ = LoadDir(dir)
+	if a.Hash == h0 {
+		t.Error("hash did not change when a sidecar changed")
+	}
+	if b, _ := a.Call("board"); b == nil || b.Title != "Board meeting" {
+		t.Errorf("board = %+v", b)
+	}
+}
