@@ -2,9 +2,11 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -127,7 +129,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	p := x.plan(r)
 	res := &Result{Parsed: r.parsed.String(), Hits: []Hit{}}
 
-	sr, err := x.run(ctx, p.query(r, false, true, true), r, true)
+	sr, err := x.run(ctx, p.query(r, false, true, true), r)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +142,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			cr := *r
 			cr.parsed = query.Parse(res.Suggestions[0])
 			cp := x.plan(&cr)
-			cres, err := x.run(ctx, cp.query(&cr, false, true, true), &cr, true)
+			cres, err := x.run(ctx, cp.query(&cr, false, true, true), &cr)
 			if err != nil {
 				return nil, err
 			}
@@ -153,11 +155,11 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	if sr.Total == 0 && len(p.clauses) > 0 {
 		loose := p.query(r, true, true, true)
-		lr, err := x.run(ctx, loose, r, true)
+		lr, err := x.run(ctx, loose, r)
 		if err != nil && strings.Contains(err.Error(), "TooManyClauses") {
 			p.noFuzzy = true
 			loose = p.query(r, true, true, true)
-			lr, err = x.run(ctx, loose, r, true)
+			lr, err = x.run(ctx, loose, r)
 		}
 		if err != nil {
 			return nil, err
@@ -176,41 +178,48 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		// Every hit has the index's one language.
 		res.Facets.Language = []FacetCount{{Value: x.meta.Languages[0], Count: int(sr.Total)}}
 	}
-	// Facet counts ignore their own filter: one cheap count-only request
-	// each, only when that filter is set.
+	// Facet counts ignore their own filter: one count-only request each,
+	// only when that filter is set. They and the page of hits are
+	// independent, so they run at once.
+	var speakerFacet, callFacet *bleve.SearchResult
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
 	if r.filterSpeakers {
-		fr, err := x.facetOnly(ctx, p.query(r, looseUsed, false, true), fieldSpeaker)
-		if err != nil {
-			return nil, err
-		}
-		res.Facets.Speaker = facetCounts(fr, fieldSpeaker)
+		wg.Go(func() {
+			speakerFacet, errs[0] = x.facetOnly(ctx, p.query(r, looseUsed, false, true), fieldSpeaker)
+		})
 	}
 	if r.filterCalls {
-		fr, err := x.facetOnly(ctx, p.query(r, looseUsed, true, false), fieldSlug)
-		if err != nil {
-			return nil, err
-		}
-		res.Facets.Call = facetCounts(fr, fieldSlug)
+		wg.Go(func() {
+			callFacet, errs[1] = x.facetOnly(ctx, p.query(r, looseUsed, true, false), fieldSlug)
+		})
 	}
 	if len(sr.Hits) > 0 {
-		if res.Hits, err = x.page(ctx, sr, p.highlightQuery(looseUsed)); err != nil {
-			return nil, err
-		}
+		hl := p.highlightQuery(looseUsed)
+		wg.Go(func() { res.Hits, errs[2] = x.page(ctx, sr, hl) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if speakerFacet != nil {
+		res.Facets.Speaker = facetCounts(speakerFacet, fieldSpeaker)
+	}
+	if callFacet != nil {
+		res.Facets.Call = facetCounts(callFacet, fieldSlug)
 	}
 	return res, nil
 }
 
 // run is the ranking phase: ids, scores and facets, no stored fields and
 // no locations.
-func (x *Index) run(ctx context.Context, q bq.Query, r *request, facets bool) (*bleve.SearchResult, error) {
+func (x *Index) run(ctx context.Context, q bq.Query, r *request) (*bleve.SearchResult, error) {
 	req := bleve.NewSearchRequestOptions(q, r.size, r.from, false)
 	req.SortBy(r.sortBy)
-	if facets {
-		req.AddFacet(fieldSpeaker, bleve.NewFacetRequest(fieldSpeaker, facetSize))
-		req.AddFacet(fieldSlug, bleve.NewFacetRequest(fieldSlug, facetSize))
-		if len(x.meta.Languages) != 1 {
-			req.AddFacet(fieldLang, bleve.NewFacetRequest(fieldLang, facetSize))
-		}
+	req.AddFacet(fieldSpeaker, bleve.NewFacetRequest(fieldSpeaker, facetSize))
+	req.AddFacet(fieldSlug, bleve.NewFacetRequest(fieldSlug, facetSize))
+	if len(x.meta.Languages) != 1 {
+		req.AddFacet(fieldLang, bleve.NewFacetRequest(fieldLang, facetSize))
 	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
