@@ -133,7 +133,9 @@ func jsonProblem(path string, data []byte, err error) Problem {
 
 // parseJSON reads speech-to-text JSON: Whisper and WhisperX
 // ({"segments": [{"start", "end", "text", "speaker"}]}, or the segments
-// array alone) and Oyez oral-argument transcripts
+// array alone), Amazon Transcribe with speaker labels
+// ({"jobName", "results": {"audio_segments" | "speaker_labels", "items"}})
+// and Oyez oral-argument transcripts
 // ({"transcript": {"sections": [{"turns": [...]}]}}).
 func parseJSON(in input) (*Call, Problems) {
 	if bytes.HasPrefix(in.data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(in.data, []byte{0xFF, 0xFE}) {
@@ -174,6 +176,8 @@ func parseJSON(in input) (*Call, Problems) {
 		readWhisper(b, data, []string{"*"})
 	case obj["segments"] != nil:
 		readWhisper(b, data, []string{"segments", "*"})
+	case obj["results"] != nil && obj["jobName"] != nil:
+		readTranscribe(b, data, obj["results"])
 	case obj["transcript"] != nil && (obj["media_file"] != nil || obj["unavailable"] != nil):
 		var title string
 		if json.Unmarshal(obj["title"], &title) == nil && title != "" && in.sidecar == nil {
@@ -316,4 +320,102 @@ func (b *body) oyezSpeaker(ident, name string, roles []struct {
 	}
 	b.sp.list = append(b.sp.list, p)
 	return id
+}
+
+// transcribeResults is the part of Amazon Transcribe output that holds the
+// words and who said them.
+type transcribeResults struct {
+	AudioSegments []struct {
+		Transcript   string `json:"transcript"`
+		StartTime    string `json:"start_time"`
+		SpeakerLabel string `json:"speaker_label"`
+	} `json:"audio_segments"`
+	SpeakerLabels *struct {
+		Segments []struct {
+			StartTime    string `json:"start_time"`
+			EndTime      string `json:"end_time"`
+			SpeakerLabel string `json:"speaker_label"`
+		} `json:"segments"`
+	} `json:"speaker_labels"`
+	Items []struct {
+		StartTime    string `json:"start_time"`
+		Type         string `json:"type"`
+		SpeakerLabel string `json:"speaker_label"`
+		Alternatives []struct {
+			Content string `json:"content"`
+		} `json:"alternatives"`
+	} `json:"items"`
+}
+
+// readTranscribe reads Amazon Transcribe output: its audio segments when
+// there are some, else its words grouped by the speaker segments they fall
+// in (punctuation joins the word before it). Transcribe's times are text.
+func readTranscribe(b *body, data []byte, raw json.RawMessage) {
+	var r transcribeResults
+	if err := json.Unmarshal(raw, &r); err != nil {
+		b.ps = append(b.ps, Problem{Path: b.path, Line: 1, Severity: Error, Message: "Amazon Transcribe results: " + err.Error()})
+		return
+	}
+	seconds := func(s string) float64 {
+		var f float64
+		if _, err := fmt.Sscan(s, &f); err != nil || f < 0 {
+			return -1
+		}
+		return f
+	}
+	if len(r.AudioSegments) > 0 {
+		for _, s := range r.AudioSegments {
+			if text := strings.TrimSpace(s.Transcript); text != "" {
+				l := Line{Kind: Turn, Text: text, Time: seconds(s.StartTime), SourceLine: 1}
+				if s.SpeakerLabel != "" {
+					l.Speaker = b.speaker(s.SpeakerLabel, 1)
+				}
+				b.add(l)
+			}
+		}
+		return
+	}
+	if r.SpeakerLabels == nil || len(r.SpeakerLabels.Segments) == 0 {
+		b.errorf(1, "Amazon Transcribe output without speaker labels: run the job with speaker identification, or convert it to segments")
+		return
+	}
+	segs := r.SpeakerLabels.Segments
+	var cur *Line
+	curSeg := -1
+	flush := func() {
+		if cur != nil && cur.Text != "" {
+			b.add(*cur)
+		}
+		cur = nil
+	}
+	for _, it := range r.Items {
+		if len(it.Alternatives) == 0 {
+			continue
+		}
+		word := it.Alternatives[0].Content
+		if it.Type == "punctuation" {
+			if cur != nil {
+				cur.Text += word
+			}
+			continue
+		}
+		t := seconds(it.StartTime)
+		seg := curSeg
+		for seg+1 < len(segs) && t >= seconds(segs[seg+1].StartTime) {
+			seg++
+		}
+		if seg < 0 {
+			seg = 0
+		}
+		if cur == nil || seg != curSeg && segs[seg].SpeakerLabel != segs[curSeg].SpeakerLabel {
+			flush()
+			cur = &Line{Kind: Turn, Speaker: b.speaker(segs[seg].SpeakerLabel, 1), Time: t, SourceLine: 1}
+		}
+		curSeg = seg
+		if cur.Text != "" {
+			cur.Text += " "
+		}
+		cur.Text += word
+	}
+	flush()
 }

@@ -107,3 +107,30 @@ func jsonQuoteless(s string) string {
 	}
 	return s
 }
+
+func TestParse_AmazonTranscribe(t *testing.T) {
+	words := `"items": [
+	  {"start_time": "0.1", "end_time": "0.4", "alternatives": [{"confidence": "0.9", "content": "Hello"}], "type": "pronunciation"},
+	  {"alternatives": [{"confidence": "0.0", "content": ","}], "type": "punctuation"},
+	  {"start_time": "0.5", "end_time": "0.9", "alternatives": [{"content": "Ana"}], "type": "pronunciation"},
+	  {"alternatives": [{"content": "."}], "type": "punctuation"},
+	  {"start_time": "1.5", "end_time": "1.9", "alternatives": [{"content": "Hi"}], "type": "pronunciation"},
+	  {"start_time": "2.0", "end_time": "2.2", "alternatives": [{"content": "Bo"}], "type": "pronunciation"}]`
+	tests := []struct{ name, data, want string }{
+		{"speaker segments and items", `{"jobName": "fictional", "results": {"transcripts": [{"transcript": "Hello, Ana. Hi Bo"}],
+		  "speaker_labels": {"speakers": 2, "segments": [{"start_time": "0.1", "end_time": "0.9", "speaker_label": "spk_0"}, {"start_time": "1.5", "end_time": "2.2", "speaker_label": "spk_1"}]},
+		  ` + words + `}}`, "turn:spk-0:Hello, Ana.|turn:spk-1:Hi Bo"},
+		{"audio segments", `{"jobName": "fictional", "results": {"audio_segments": [{"id": 0, "transcript": "Hello, Ana.", "start_time": "0.1", "speaker_label": "spk_0"}, {"id": 1, "transcript": "Hi Bo", "start_time": "1.5", "speaker_label": "spk_1"}], ` + words + `}}`,
+			"turn:spk-0:Hello, Ana.|turn:spk-1:Hi Bo"},
+		{"no speaker labels", `{"jobName": "fictional", "results": {` + words + `}}`,
+			"x.json:1: Amazon Transcribe output without speaker labels: run the job with speaker identification, or convert it to segments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := linesOrErrors(parse(input{path: "x.json", data: []byte(tt.data), sidePath: "x.yaml", sidecar: []byte(sidecarTD)}))
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
