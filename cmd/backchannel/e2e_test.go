@@ -58,9 +58,13 @@ var urlRE = regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)`)
 // it prints its address.
 func startServe(t *testing.T, transcripts, data string) *server {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, binPath, "serve", "--addr", "127.0.0.1:0",
-		"--transcripts", transcripts, "--data", data)
+	return startServeWith(t, []string{"serve", "--addr", "127.0.0.1:0", "--transcripts", transcripts, "--data", data})
+}
+
+// launch starts cmd (a serve command) and waits until it prints its address.
+// The server is stopped with SIGINT when the test ends.
+func launch(t *testing.T, ctx context.Context, cancel context.CancelFunc, cmd *exec.Cmd) *server {
+	t.Helper()
 	cmd.Env = append(os.Environ(), "BACKCHANNEL_ADDR=", "BACKCHANNEL_DATA=", "BACKCHANNEL_TRANSCRIPTS=")
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 15 * time.Second

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -72,11 +71,11 @@ func watch(ctx context.Context, dir, dataDir string, lib *library, logger *slog.
 func reload(ctx context.Context, dir, dataDir string, lib *library, logger *slog.Logger) error {
 	start := time.Now()
 	a, problems := transcript.LoadDir(dir)
-	for _, p := range problems {
-		logger.Warn("transcript problem", "problem", p.String())
-	}
 	if problems.HasErrors() {
-		return fmt.Errorf("reload %s: %w", dir, errors.New(problems.Error()))
+		return fmt.Errorf("reload %s: %w", dir, problems)
+	}
+	for _, p := range problems {
+		logger.Warn("transcript warning", "problem", p.String())
 	}
 	if cur := lib.Archive(); cur != nil && cur.Hash == a.Hash {
 		return nil

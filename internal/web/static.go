@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -119,6 +121,13 @@ func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(robots))
 }
 
+// HealthDetailer is implemented by a Library that can say more about its
+// state than Health does (counts, the last failed reload); /healthz prints
+// the details as "key: value" lines after its status line.
+type HealthDetailer interface {
+	HealthDetails() map[string]any
+}
+
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
@@ -130,6 +139,20 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	} else if s.lib.Archive() == nil {
 		status, body = http.StatusServiceUnavailable, "unavailable: archive not loaded\n"
 		h.Set("Retry-After", "5")
+	}
+	if d, ok := s.lib.(HealthDetailer); ok {
+		details := d.HealthDetails()
+		keys := make([]string, 0, len(details))
+		for k := range details {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		b.WriteString(body)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "%s: %v\n", k, details[k])
+		}
+		body = b.String()
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
