@@ -113,6 +113,7 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 		return nil, err
 	}
 	transcripts := filepath.Join(dir, "transcripts")
+	began := time.Now()
 	if o.classBudget == 0 {
 		o.classBudget = 5 * time.Second
 		if lines > 100000 {
@@ -220,6 +221,7 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 		return nil, err
 	}
 	r.LoadAfter = loadAvg()
+	r.Elapsed = time.Since(began)
 	if o.profile != "" {
 		paths := []string{r.PagePaths["transcript"], r.PagePaths["line"], r.PagePaths["search"]}
 		if err := profileHTTP(ctx, o, lines, transcripts, data, paths, logf); err != nil {

@@ -39,7 +39,8 @@ type sizeResult struct {
 	HTTP       map[string]loadResult
 	PagePaths  map[string]string
 	Notes      []string
-	LoadBefore string // /proc/loadavg when the run started
+	Elapsed    time.Duration // the whole run at this size
+	LoadBefore string        // /proc/loadavg when the run started
 	LoadAfter  string
 }
 
@@ -104,6 +105,7 @@ func (r *sizeResult) markdown() string {
 	w("## %d lines\n\n", r.Lines)
 	w("Run %s, %d cores, %s, seed %d. Corpus: %d calls, %d lines, %d speakers; %s of transcript files, %s of line text (generated in %s).\n\n",
 		r.Date, r.Cores, r.GoVersion, r.Seed, r.Calls, r.Lines, r.Speakers, mb(r.FileBytes), mb(r.TextBytes), ms(r.GenTime))
+	w("This size took %s end to end (issue 6 allows 15 min for `make bench`, 3 min for `make bench-quick` at 100k). ", r.Elapsed.Round(time.Second))
 	w("Load average (1/5/15 min) before the run %s, after %s: other processes on the machine skew every figure, and ratios less than absolute times.\n\n", r.LoadBefore, r.LoadAfter)
 	w("Search cells are p50 / p99 over %s; ratios compare p99 (below 1x: Backchannel is faster). ", "every query of the class, repeated")
 	w("Targets are issue 6's, set for 1M lines on 2 cores.\n\n")
