@@ -187,15 +187,7 @@ func parseJSON(in input) (*Call, Problems) {
 	default:
 		b.errorf(1, "JSON transcript not recognised: expected Whisper or WhisperX output, {\"segments\": [{\"start\": 0.0, \"end\": 2.5, \"text\": \"...\", \"speaker\": \"SPEAKER_00\"}]}")
 	}
-	ps = append(ps, b.finish(1, "no segments with text")...)
-	if ps.HasErrors() {
-		return nil, ps
-	}
-	c := &Call{}
-	h.apply(c)
-	c.Participants = b.sp.list
-	c.Lines = b.lines
-	return c, ps
+	return b.call(h, ps, 1, "no segments with text")
 }
 
 // whisperSegment is one segment of Whisper or WhisperX output.

@@ -86,15 +86,7 @@ func parseMD(in input) (*Call, Problems) {
 	for _, p := range paragraphs(lines[end+1:], end+2) {
 		b.paragraph(p)
 	}
-	ps = append(ps, b.finish(end+1, "no turns after the header: add lines such as `Maria Keller (MK): text`")...)
-	if ps.HasErrors() {
-		return nil, ps
-	}
-	c := &Call{}
-	h.apply(c)
-	c.Participants = b.sp.list
-	c.Lines = b.lines
-	return c, ps
+	return b.call(h, ps, end+1, "no turns after the header: add lines such as `Maria Keller (MK): text`")
 }
 
 // body reads turns paragraph by paragraph.
@@ -305,6 +297,20 @@ func (b *body) finish(at int, none string) Problems {
 		}
 	}
 	return b.ps
+}
+
+// call finishes the body (see finish) and, when no problem so far is an
+// error, returns the call made of header h and the lines read.
+func (b *body) call(h header, ps Problems, at int, none string) (*Call, Problems) {
+	ps = append(ps, b.finish(at, none)...)
+	if ps.HasErrors() {
+		return nil, ps
+	}
+	c := &Call{}
+	h.apply(c)
+	c.Participants = b.sp.list
+	c.Lines = b.lines
+	return c, ps
 }
 
 // isDirection reports whether the paragraph is one bracketed or

@@ -111,15 +111,7 @@ func parseSRT(in input) (*Call, Problems) {
 		}
 		flush()
 	}
-	ps = append(ps, b.finish(1, "no subtitles with text: an SRT file needs numbered subtitles with `00:00:01,000 --> 00:00:04,000` timings")...)
-	if ps.HasErrors() {
-		return nil, ps
-	}
-	c := &Call{}
-	h.apply(c)
-	c.Participants = b.sp.list
-	c.Lines = b.lines
-	return c, ps
+	return b.call(h, ps, 1, "no subtitles with text: an SRT file needs numbered subtitles with `00:00:01,000 --> 00:00:04,000` timings")
 }
 
 func pow10(n int) float64 {

@@ -37,15 +37,7 @@ func parseTXT(in input) (*Call, Problems) {
 	} else {
 		readMemo(b, lines, len(h.Participants) == 0)
 	}
-	ps = append(ps, b.finish(1, "no turns found: a plain-text transcript is either a radio log (`[00:00:01:02]` lines, then `CDR: text`) or a memorandum of conversation (`The President: text` paragraphs)")...)
-	if ps.HasErrors() {
-		return nil, ps
-	}
-	c := &Call{}
-	h.apply(c)
-	c.Participants = b.sp.list
-	c.Lines = b.lines
-	return c, ps
+	return b.call(h, ps, 1, "no turns found: a plain-text transcript is either a radio log (`[00:00:01:02]` lines, then `CDR: text`) or a memorandum of conversation (`The President: text` paragraphs)")
 }
 
 // isRadioLog reports whether the first line that is not blank or a comment

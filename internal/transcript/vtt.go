@@ -475,13 +475,5 @@ func parseVTT(in input) (*Call, Problems) {
 			}
 		}
 	}
-	ps = append(ps, b.finish(1, "no cues with text: a WebVTT transcript needs cues such as `00:00:01.000 --> 00:00:04.000` then `<v Maria Keller>text`")...)
-	if ps.HasErrors() {
-		return nil, ps
-	}
-	c := &Call{}
-	h.apply(c)
-	c.Participants = b.sp.list
-	c.Lines = b.lines
-	return c, ps
+	return b.call(h, ps, 1, "no cues with text: a WebVTT transcript needs cues such as `00:00:01.000 --> 00:00:04.000` then `<v Maria Keller>text`")
 }

@@ -101,15 +101,7 @@ func parseXML(in input) (*Call, Problems) {
 		last := &b.lines[len(b.lines)-1]
 		last.Text += "\n\n" + p.text
 	}
-	ps = append(ps, b.finish(1, "no paragraphs with speakers: expected TEI <p> elements that start with <persName>Name</persName>: or Name:")...)
-	if ps.HasErrors() {
-		return nil, ps
-	}
-	c := &Call{}
-	h.apply(c)
-	c.Participants = b.sp.list
-	c.Lines = b.lines
-	return c, ps
+	return b.call(h, ps, 1, "no paragraphs with speakers: expected TEI <p> elements that start with <persName>Name</persName>: or Name:")
 }
 
 // readTEI collects the paragraphs, head, date and participants list of a
