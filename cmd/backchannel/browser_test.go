@@ -10,6 +10,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,6 +50,11 @@ func TestBrowser(t *testing.T) {
 		})
 	}
 }
+
+// settle is how long a check waits for the page to reach the state it
+// wants (a highlight, a fragment, a scroll, the clipboard) before it fails.
+// The page needs milliseconds; the margin is for a loaded CI machine.
+const settle = 5 * time.Second
 
 // lineStyle returns, for every element with an id L{n}, a summary of the
 // computed styles that show a highlight: background, outline, shadow, left
@@ -109,12 +115,12 @@ func lineIDs(a, b int) []string {
 	return ids
 }
 
-// wantHighlighted waits up to two seconds for exactly the lines want to be
+// wantHighlighted waits up to settle for exactly the lines want to be
 // highlighted, and reports what was highlighted instead.
 func wantHighlighted(t *testing.T, tb *tab, base map[string]string, want []string, after string) {
 	t.Helper()
 	var got []string
-	for deadline := time.Now().Add(2 * time.Second); ; {
+	for deadline := time.Now().Add(settle); ; {
 		got = highlighted(base, styles(t, tb))
 		if slices.Equal(got, want) || time.Now().After(deadline) {
 			break
@@ -150,11 +156,11 @@ func waitFrame(t *testing.T, tb *tab) {
 	eval[bool](t, tb, `new Promise(r => requestAnimationFrame(() => r(true)))`)
 }
 
-// waitHash waits up to two seconds for location.hash to become want.
+// waitHash waits up to settle for location.hash to become want.
 func waitHash(t *testing.T, tb *tab, want, after string) bool {
 	t.Helper()
 	_, err := chromedp.Run(tb.ctx, chromedp.PollFunction[bool](`want => location.hash === want`,
-		chromedp.WithPollingArgs(want), chromedp.WithPollingTimeout(2*time.Second)))
+		chromedp.WithPollingArgs(want), chromedp.WithPollingTimeout(settle)))
 	if err != nil {
 		got := eval[string](t, tb, `location.href`)
 		t.Errorf("after %s, the URL is %s; want its fragment to be %s", after, got, want)
@@ -210,6 +216,11 @@ func testLineLinks(t *testing.T, s *suite, st *site) {
 		wantHighlighted(t, tb, base, lineIDs(far, n), "opening "+callPath+frag)
 		wantInView(t, tb, "L"+strconv.Itoa(far), "opening "+callPath+frag)
 		screenshot(t, tb, st.name+"-call-range")
+		if os.Getenv("BACKCHANNEL_SCREENSHOTS") != "" {
+			setColorScheme(t, tb, "dark")
+			screenshot(t, tb, st.name+"-call-range-dark")
+			setColorScheme(t, tb, "light")
+		}
 		checkConsole(t, tb)
 	})
 
@@ -450,9 +461,9 @@ func setClipboard(t *testing.T, tb *tab, text string) {
 
 func readClipboard(t *testing.T, tb *tab) string {
 	t.Helper()
-	// The page's script may write asynchronously: wait for up to 2s.
+	// The page's script may write asynchronously: wait for up to settle.
 	var got string
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(settle); time.Now().Before(deadline); {
 		got = eval[string](t, tb, `navigator.clipboard.readText()`)
 		if got != "" {
 			break
@@ -463,13 +474,13 @@ func readClipboard(t *testing.T, tb *tab) string {
 }
 
 // wantInView reports an error unless the element id is (at least partly)
-// in the viewport, waiting up to two seconds for a smooth scroll.
+// in the viewport, waiting up to settle for a smooth scroll.
 func wantInView(t *testing.T, tb *tab, id, after string) {
 	t.Helper()
 	_, err := chromedp.Run(tb.ctx, chromedp.PollFunction[bool](`id => {
 		const r = document.getElementById(id).getBoundingClientRect();
 		return r.bottom > 0 && r.top < window.innerHeight;
-	}`, chromedp.WithPollingArgs(id), chromedp.WithPollingTimeout(2*time.Second)))
+	}`, chromedp.WithPollingArgs(id), chromedp.WithPollingTimeout(settle)))
 	if err != nil {
 		top := eval[float64](t, tb, fmt.Sprintf(`document.getElementById(%q).getBoundingClientRect().top`, id))
 		t.Errorf("after %s, line %s is not on screen (its top is at %.0fpx, the window is %dpx high)", after, id, top,
