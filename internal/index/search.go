@@ -27,6 +27,7 @@ const (
 	maxPrefixTerms = 64    // a prefix matches at most this many words, the most frequent
 	maxPrefixScan  = 20000 // dictionary entries read for one prefix
 	maxFuzzyScan   = 2000  // dictionary entries read for one suggestion
+	maxFuzzyRunes  = 24    // longer words get no close spellings
 	facetSize      = 50    // values per facet
 	numFragments   = 3     // fragments per hit
 
@@ -374,6 +375,11 @@ func (x *Index) tokens(text string) []qtok {
 	}
 	plain := analyze(analyzerPlain)
 	en, ru := analyze(analyzerEN), analyze(analyzerRU)
+	// One word can hold many tokens ("the-the-the-…"): keep a phrase's worth.
+	if len(plain) > query.MaxPhraseWords {
+		plain = plain[:query.MaxPhraseWords]
+		en, ru = en[:min(len(en), query.MaxPhraseWords)], ru[:min(len(ru), query.MaxPhraseWords)]
+	}
 	out := make([]qtok, len(plain))
 	for i, t := range plain {
 		tok := qtok{exact: string(t.Term)}
@@ -459,9 +465,12 @@ func wordQuery(t qtok) bq.Query {
 	return disj(qs...)
 }
 
+// fuzziness is the edit distance allowed for a misspelling of s: none for
+// short words, nor for long ones (their automaton grows with the length,
+// and Bleve refuses it past 10,000 states).
 func fuzziness(s string) int {
 	switch n := utf8.RuneCountInString(s); {
-	case n < 4:
+	case n < 4 || n > maxFuzzyRunes:
 		return 0
 	case n < 7:
 		return 1
@@ -577,9 +586,31 @@ func (x *Index) prefixQuery(prefix string) bq.Query {
 func (x *Index) plan(r *request) *plan {
 	p := &plan{}
 	var free []qtok // single free words, in order, for the phrase bonus
+	freeWords := 0
+	seen := map[string]bool{}
 	for _, c := range r.parsed.Clauses {
-		var strict, loose, plain []bq.Query
+		if len(c.Terms) == 1 && c.Terms[0].Kind == query.Word && !c.Negate {
+			free = append(free, x.tokens(c.Terms[0].Text)...)
+			freeWords++
+		}
+		// A repeated clause ("word for word") adds nothing to the AND;
+		// a repeated OR branch nothing to the OR.
+		key := fmt.Sprint(c.Negate)
 		for _, t := range c.Terms {
+			key += fmt.Sprintf("\x00%d:%s", t.Kind, strings.ToLower(t.Text))
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		var strict, loose, plain []bq.Query
+		seenTerm := map[query.Term]bool{}
+		for _, t := range c.Terms {
+			lt := query.Term{Kind: t.Kind, Text: strings.ToLower(t.Text)}
+			if seenTerm[lt] {
+				continue
+			}
+			seenTerm[lt] = true
 			s, l, pl := x.termPlan(t)
 			if s == nil {
 				continue
@@ -594,11 +625,11 @@ func (x *Index) plan(r *request) *plan {
 			continue
 		}
 		p.clauses = append(p.clauses, clausePlan{strict: disj(strict...), loose: disj(loose...), fuzzy: disj(plain...)})
-		if len(c.Terms) == 1 && c.Terms[0].Kind == query.Word {
-			free = append(free, x.tokens(c.Terms[0].Text)...)
-		}
 	}
-	if len(free) >= 2 {
+	if len(free) > query.MaxPhraseWords {
+		free = free[:query.MaxPhraseWords]
+	}
+	if freeWords >= 2 && len(free) >= 2 { // one word's own tokens are already a phrase
 		// The free words in the order typed: as spoken, or in any
 		// inflection ("informally passed" for "informally pass it").
 		alts := make([][]string, len(free))
@@ -761,13 +792,11 @@ func (x *Index) suggest(pq query.Query) []string {
 // closest returns the most frequent indexed word within edit distance of
 // w, or "" when w itself is indexed or nothing is close.
 func closest(fz index.IndexReaderFuzzy, w string) string {
-	f := fuzziness(w)
-	if f == 0 {
-		f = 1
-	}
-	if utf8.RuneCountInString(w) < 3 {
+	n := utf8.RuneCountInString(w)
+	if n < 3 || n > maxFuzzyRunes {
 		return ""
 	}
+	f := max(fuzziness(w), 1)
 	dict, err := fz.FieldDictFuzzy(fieldExact, w, f, "")
 	if err != nil {
 		return ""

@@ -386,6 +386,7 @@ func TestSearch_Hostile(t *testing.T) {
 		`"` + strings.Repeat("the ", 300) + `"`, "after:9999-99-99", "before:", "-", "--", "OR", "\"\"",
 		"\xff\xfe", "<script>alert(1)</script>", "careful\u202e", "speaker:\"Hal", "call:../../etc/passwd",
 		"a~2", "fo?", "+careful", "careful^10", "field:value", "(((", "ca*", "Ca*", "é*",
+		strings.Repeat("abcdefghij", 100), strings.Repeat("abcdefghij", 3) + " careful", strings.Repeat("é", 500) + "*",
 	} {
 		r, err := x.Search(t.Context(), Query{Text: q})
 		if err != nil {
