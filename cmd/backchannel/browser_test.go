@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"backchannel/internal/annotate"
+	"backchannel/internal/transcript"
+
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -340,6 +343,8 @@ func testLineLinks(t *testing.T, s *suite, st *site) {
 		checkConsole(t, nojs)
 	})
 
+	t.Run("note links", func(t *testing.T) { testNoteLinks(t, s, st, c) })
+
 	t.Run("375px wide", func(t *testing.T) {
 		mobile := s.newTab(t)
 		if err := chromedp.Do(mobile.ctx, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile)); err != nil {
@@ -389,6 +394,53 @@ const tooWide = `(() => {
 			' (' + Math.round(el.getBoundingClientRect().right) + 'px: "' + el.textContent.trim().slice(0, 40) + '")');
 	return {inner: window.innerWidth, scroll: document.documentElement.scrollWidth, wide};
 })()`
+
+// testNoteLinks checks the editorial notes of call c, when it has any: each
+// note's link (#note-N) lands on the note, the note's line links to it, and
+// a note about exact words highlights them in the line.
+func testNoteLinks(t *testing.T, s *suite, st *site, c apiCall) {
+	a, problems := transcript.LoadDir(st.dir)
+	if a == nil {
+		t.Fatalf("load %s: %v", st.dir, problems)
+	}
+	all, problems := annotate.LoadDir(st.dir, a)
+	if len(problems) > 0 {
+		t.Fatalf("notes in %s: %v", st.dir, problems)
+	}
+	notes := all[c.Slug]
+	if notes == nil || len(notes.Notes) == 0 {
+		t.Skipf("%s has no notes file", c.Slug)
+	}
+	callPath := "/calls/" + url.PathEscape(c.Slug)
+	tb := s.newTab(t)
+	tb.open(t, st.url(callPath))
+	if !eval[bool](t, tb, `document.getElementById('note-1') !== null`) {
+		t.Skipf("%s does not show its notes yet (no element with id note-1)", callPath)
+	}
+	for _, n := range notes.Notes {
+		id := n.ID()
+		tb.open(t, st.url(callPath)+"#"+id)
+		wantInView(t, tb, id, "opening "+callPath+"#"+id)
+		line := fmt.Sprintf("L%d", n.First)
+		if !eval[bool](t, tb, fmt.Sprintf(`document.querySelector('#%s a[href="#%s"]') !== null`, line, id)) {
+			t.Errorf("%s: line %s does not link to its note #%s (issue 4: the line shows that it has notes)", callPath, line, id)
+		}
+		if n.Quote == "" {
+			continue
+		}
+		quoteLine := fmt.Sprintf("L%d", max(n.QuoteLine, n.First))
+		marked := eval[bool](t, tb, fmt.Sprintf(`[...document.querySelectorAll('#%s *')].some(el => {
+			if (el.children.length > 0 || el.textContent.trim() !== %q) return false;
+			const s = getComputedStyle(el), p = getComputedStyle(el.parentElement);
+			return el.tagName === 'MARK' || s.backgroundColor !== p.backgroundColor ||
+				s.textDecorationLine !== p.textDecorationLine || s.borderBottomStyle !== 'none';
+		})`, quoteLine, n.Quote))
+		if !marked {
+			t.Errorf("%s: note %d is about the words %q, but line %s shows no highlighted element holding exactly them", callPath, n.N, n.Quote, quoteLine)
+		}
+	}
+	checkConsole(t, tb)
+}
 
 // lineLink selects line n's link to itself.
 func lineLink(n int) string {
