@@ -26,11 +26,13 @@ const (
 	analyzerRU    = "backchannel_ru"    // folded + Snowball Russian stemming, for language ru
 )
 
-// analyzers lists the custom analyzers of the mapping.
-var analyzers = map[string][]string{
-	analyzerPlain: {foldName},
-	analyzerEN:    {foldName, porter.Name},
-	analyzerRU:    {foldName, "stemmer_ru_snowball"},
+// analyzers lists the custom analyzers of the mapping: name → token filters.
+func analyzers() map[string][]string {
+	return map[string][]string{
+		analyzerPlain: {foldName},
+		analyzerEN:    {foldName, porter.Name},
+		analyzerRU:    {foldName, "stemmer_ru_snowball"},
+	}
 }
 
 // fold lower-cases a word and folds what people type differently for the
@@ -87,7 +89,8 @@ func isDash(r rune) bool {
 	return false
 }
 
-// latinFold maps lower-case letters with diacritics to plain letters.
+// latinFold maps lower-case letters with diacritics to plain letters. It
+// is a constant table, built once and only read.
 var latinFold = func() map[rune]string {
 	m := map[rune]string{
 		'ß': "ss", 'æ': "ae", 'œ': "oe", 'ø': "o", 'đ': "d", 'ð': "d", 'ł': "l",

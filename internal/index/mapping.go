@@ -129,7 +129,7 @@ func docTypeFor(lang string) string {
 // indexed that is not named here.
 func newMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
-	for name, filters := range analyzers {
+	for name, filters := range analyzers() {
 		if err := m.AddCustomAnalyzer(name, analyzerConfig(filters)); err != nil {
 			return nil, fmt.Errorf("analyzer %s: %w", name, err)
 		}

@@ -46,7 +46,9 @@ const (
 )
 
 // storedFields are loaded for the page of hits.
-var storedFields = []string{fieldSlug, fieldN, fieldKind, fieldSpeaker, fieldText, fieldDate, fieldLang, fieldTime}
+func storedFields() []string {
+	return []string{fieldSlug, fieldN, fieldKind, fieldSpeaker, fieldText, fieldDate, fieldLang, fieldTime}
+}
 
 // request is a validated Query.
 type request struct {
@@ -267,7 +269,7 @@ func (x *Index) page(ctx context.Context, sr *bleve.SearchResult, hl bq.Query) (
 		b.AddShould(hl)
 	}
 	req := bleve.NewSearchRequestOptions(b, len(ids), 0, false)
-	req.Fields = storedFields
+	req.Fields = storedFields()
 	req.IncludeLocations = hl != nil
 	pr, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
