@@ -38,6 +38,7 @@ type crawledPage struct {
 	kind   string // what a seed is (e.g. "404 page"); "" when crawled
 	dark   bool   // check it in dark mode too
 	status int
+	csp    string // its Content-Security-Policy header
 	html   []byte // the body when it is an HTML page
 }
 
@@ -174,7 +175,7 @@ func crawl(t *testing.T, st *site, seeds []seed) []crawledPage {
 		if err != nil {
 			t.Fatalf("GET %s: %v", j.u, err)
 		}
-		p := crawledPage{url: j.u, from: j.from, status: resp.StatusCode}
+		p := crawledPage{url: j.u, from: j.from, status: resp.StatusCode, csp: resp.Header.Get("Content-Security-Policy")}
 		if j.seed != nil {
 			p.kind, p.dark = j.seed.kind, j.seed.dark
 		}
@@ -275,6 +276,57 @@ func testLinks(t *testing.T, st *site, seeds []seed, pages []crawledPage) {
 		t.Errorf("/favicon.ico answers %d with %d bytes; browsers ask for it on every site", resp.StatusCode, len(body))
 	}
 	t.Logf("%s: %d URLs fetched, %d HTML pages", st.name, len(pages), len(htmlPages(pages)))
+}
+
+// testNoInlineScript checks that every page works under a strict Content
+// Security Policy (issue 4: "no inline script (a strict CSP must pass)"):
+// the page sends one whose script-src allows neither inline script nor
+// eval, and has no inline script, event-handler attribute or javascript:
+// URL that such a policy would block.
+func testNoInlineScript(t *testing.T, st *site, pages []crawledPage) {
+	for _, p := range htmlPages(pages) {
+		if p.csp == "" {
+			t.Errorf("%s: no Content-Security-Policy header", p.label(st))
+		} else if src := cspDirective(p.csp, "script-src", "default-src"); src == "" ||
+			strings.Contains(src, "'unsafe-inline'") || strings.Contains(src, "'unsafe-eval'") || strings.Contains(src, "*") {
+			t.Errorf("%s: Content-Security-Policy %q does not restrict scripts (script-src %q)", p.label(st), p.csp, src)
+		}
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(p.html))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Find("script:not([src])").Each(func(_ int, sel *goquery.Selection) {
+			if typ, _ := sel.Attr("type"); typ == "application/ld+json" || typ == "application/json" {
+				return // data, not script
+			}
+			t.Errorf("%s: inline <script>%.60s</script>", p.label(st), strings.TrimSpace(sel.Text()))
+		})
+		doc.Find("*").Each(func(_ int, sel *goquery.Selection) {
+			for _, a := range sel.Nodes[0].Attr {
+				v := strings.ToLower(strings.TrimSpace(a.Val))
+				if strings.HasPrefix(a.Key, "on") || strings.HasPrefix(v, "javascript:") {
+					t.Errorf("%s: <%s %s=%q> needs inline script", p.label(st), goquery.NodeName(sel), a.Key, a.Val)
+				}
+			}
+		})
+	}
+}
+
+// cspDirective returns the value of the first of names that policy sets.
+func cspDirective(policy string, names ...string) string {
+	dirs := map[string]string{}
+	for _, d := range strings.Split(policy, ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+		if name != "" {
+			dirs[strings.ToLower(name)] = strings.TrimSpace(value)
+		}
+	}
+	for _, n := range names {
+		if v, ok := dirs[n]; ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // vnuMessage is one message of the Nu HTML Checker's JSON output.
@@ -386,6 +438,7 @@ const axeRun = `axe.run(document, {resultTypes: ['violations']}).then(r => r.vio
 type pageCheck struct {
 	page       string
 	violations map[string][]axeViolation // by colour scheme
+	background map[string]string         // the body's background colour, by colour scheme
 	problems   []string                  // console errors and failed requests
 }
 
@@ -410,15 +463,17 @@ func visitPages(t *testing.T, s *suite, st *site, pages []crawledPage) []pageChe
 		}
 		templates[template(u)] = true
 		tb.open(t, p.url)
-		c := pageCheck{page: p.label(st), violations: map[string][]axeViolation{}}
+		c := pageCheck{page: p.label(st), violations: map[string][]axeViolation{}, background: map[string]string{}}
 		if err := chromedp.Do(tb.ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
 			t.Fatalf("inject axe-core into %s: %v", c.page, err)
 		}
 		c.violations["light"] = eval[[]axeViolation](t, tb, axeRun)
 		if p.dark {
 			// Dark mode has its own colours: check one page per template.
+			c.background["light"] = eval[string](t, tb, bodyBackground)
 			setColorScheme(t, tb, "dark")
 			c.violations["dark"] = eval[[]axeViolation](t, tb, axeRun)
+			c.background["dark"] = eval[string](t, tb, bodyBackground)
 			setColorScheme(t, tb, "light")
 		}
 		c.problems = tb.take()
@@ -464,6 +519,29 @@ func selfCheck(t *testing.T, tb *tab, st *site, axe string) {
 	got := strings.Join(tb.take(), "\n")
 	if !strings.Contains(got, "canary") || !strings.Contains(got, "404") {
 		t.Fatalf("the tab did not record a console error and a 404 on a page that has both; it recorded:\n%s", got)
+	}
+}
+
+// bodyBackground is the colour the page paints behind its text.
+const bodyBackground = `(() => {
+	for (const el of [document.body, document.documentElement]) {
+		const c = getComputedStyle(el).backgroundColor;
+		if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c;
+	}
+	return 'none (the browser default)';
+})()`
+
+// testDarkMode checks that pages change colours when the reader prefers a
+// dark scheme (issue 4: "dark mode by prefers-color-scheme").
+func testDarkMode(t *testing.T, checks []pageCheck) {
+	for _, c := range checks {
+		light, ok := c.background["light"]
+		if !ok {
+			continue
+		}
+		if dark := c.background["dark"]; dark == light {
+			t.Errorf("%s: the background is %s in both light and dark mode", c.page, light)
+		}
 	}
 }
 
@@ -571,9 +649,11 @@ func sameLanguage(a, b string) bool {
 func testPages(t *testing.T, s *suite, st *site) {
 	t.Run("links", func(t *testing.T) { testLinks(t, st, st.seeds, st.pages) })
 	t.Run("line language", func(t *testing.T) { testLineLanguage(t, st) })
+	t.Run("no inline script", func(t *testing.T) { testNoInlineScript(t, st, st.pages) })
 	t.Run("browser", func(t *testing.T) {
 		checks := visitPages(t, s, st, st.pages)
 		t.Run("axe", func(t *testing.T) { testAxe(t, st, checks) })
 		t.Run("console", func(t *testing.T) { testConsole(t, st, checks) })
+		t.Run("dark mode", func(t *testing.T) { testDarkMode(t, checks) })
 	})
 }
