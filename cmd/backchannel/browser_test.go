@@ -329,7 +329,7 @@ func testLineLinks(t *testing.T, s *suite, st *site) {
 		checkConsole(t, tb)
 	})
 
-	t.Run("line target without javascript", func(t *testing.T) {
+	t.Run("without javascript", func(t *testing.T) {
 		nojs := s.newTab(t)
 		_, err := chromedp.Call(nojs.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 		if err != nil {
@@ -340,6 +340,29 @@ func testLineLinks(t *testing.T, s *suite, st *site) {
 		nojs.open(t, callURL+"#L3")
 		wantHighlighted(t, nojs, nojsBase, []string{"L3"}, "opening "+callPath+"#L3 with JavaScript disabled")
 		wantInView(t, nojs, "L3", "opening "+callPath+"#L3 with JavaScript disabled")
+
+		// Search from the form, then narrow by a speaker.
+		word := searchableWord(c.Lines[a-1].Text)
+		nojs.open(t, st.url("/search"))
+		_, err = chromedp.Run(nojs.ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+			chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), word+"\n")))
+		if err != nil {
+			t.Fatalf("type %q into the search box and press Enter without JavaScript: %v", word, err)
+		}
+		if marks := eval[[]string](t, nojs, `[...document.querySelectorAll('mark')].map(m => m.textContent)`); !slices.ContainsFunc(marks, func(m string) bool { return strings.EqualFold(m, word) }) {
+			t.Errorf("searching for %q from the form without JavaScript led to %s, with no <mark>%s</mark>", word, eval[string](t, nojs, `location.href`), word)
+		}
+		filter := eval[string](t, nojs, `(() => { const a = document.querySelector('a[href*="speaker="]'); return a ? a.getAttribute('href') : ''; })()`)
+		if filter == "" {
+			t.Fatalf("the search page for %q has no speaker filter link", word)
+		}
+		_, err = chromedp.Run(nojs.ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href=%q]`, filter)))))
+		if err != nil {
+			t.Fatalf("follow the speaker filter %s without JavaScript: %v", filter, err)
+		}
+		if loc := eval[string](t, nojs, `location.search`); !strings.Contains(loc, "speaker=") {
+			t.Errorf("following the speaker filter %s led to %s", filter, loc)
+		}
 		checkConsole(t, nojs)
 	})
 
