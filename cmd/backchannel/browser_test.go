@@ -366,6 +366,31 @@ func testLineLinks(t *testing.T, s *suite, st *site) {
 		checkConsole(t, nojs)
 	})
 
+	t.Run("print", func(t *testing.T) {
+		pr := s.newTab(t)
+		_, err := chromedp.Call(pr.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr.open(t, callURL)
+		// Every line prints with its number and its words.
+		missing := eval[[]string](t, pr, fmt.Sprintf(`(() => {
+			const shown = el => el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+			const out = [];
+			for (let n = 1; n <= %d; n++) {
+				const line = document.getElementById('L' + n);
+				const num = line && line.querySelector('a[href="#L' + n + '"]');
+				if (!shown(line)) out.push('L' + n + ' is not printed');
+				else if (!shown(num) || !num.textContent.includes(String(n))) out.push('L' + n + ' prints without its number');
+			}
+			return out;
+		})()`, n))
+		for _, m := range missing {
+			t.Errorf("%s in print: %s", callPath, m)
+		}
+		checkConsole(t, pr)
+	})
+
 	t.Run("note links", func(t *testing.T) { testNoteLinks(t, s, st, c) })
 
 	t.Run("375px wide", func(t *testing.T) {
