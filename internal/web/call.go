@@ -16,6 +16,8 @@ type callPage struct {
 	Call        callView
 	Lines       []lineView
 	Highlighted []string // words marked from ?hl=
+	Notes       headnoteView
+	Cite        citation
 }
 
 // handleCall serves /calls/{slug}, and the downloads /calls/{slug}.txt and
@@ -64,6 +66,15 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 		Highlighted: terms,
 	}
 	p.CitationMeta = citationMeta(c)
+	base := s.baseURL(r)
+	p.CitationMeta = append(p.CitationMeta, metaTag{"citation_public_url", base + callURL(c.Slug)})
+	p.Cite = citeCall(base, c)
+	if ns := s.notes(c.Slug); ns != nil {
+		p.Notes = newHeadnoteView(c, ns)
+		for i := range p.Lines {
+			annotateLine(&p.Lines[i], c, c.Lines[i], ns, terms, true)
+		}
+	}
 	return s.render(w, r, http.StatusOK, "call.html", &p)
 }
 

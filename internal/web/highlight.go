@@ -14,6 +14,9 @@ import (
 type segment struct {
 	Text string
 	Mark bool
+	// Quote marks words an editorial note is about; Note is its id.
+	Quote bool
+	Note  string
 }
 
 // Limits on the ?hl= parameter.

@@ -31,6 +31,8 @@ type linePage struct {
 	Earlier   int    // the line before the shown ones, 0 if none
 	Later     int    // the line after the shown ones, 0 if none
 	CallLines int
+	Cite      citation
+	Notes     headnoteView // fidelity; the headnote itself stays on the call page
 }
 
 // handleLines serves /calls/{slug}/L{n} and /calls/{slug}/L{a}-L{b}.
@@ -62,9 +64,11 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 	from, to := max(1, first-contextLines), min(len(c.Lines), last+contextLines)
 	p := linePage{Call: cv, First: first, Last: last, Range: last > first, CallLines: len(c.Lines)}
 	var quote []string
+	ns := s.notes(c.Slug)
 	for n := from; n <= to; n++ {
 		l, _ := c.Line(n)
 		v := newLineView(c, l, nil)
+		annotateLine(&v, c, l, ns, nil, false)
 		v.Selected = n >= first && n <= last
 		if v.Selected {
 			if v.Direction {
@@ -88,6 +92,10 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 		path += "-L" + strconv.Itoa(last)
 	}
 	p.Quote = strings.Join(quote, " ") + " — " + joinNonEmpty(", ", cv.Title, c.Date)
+	p.Cite = citeLines(s.baseURL(r), c, first, last, strings.Join(quote, " "))
+	if ns != nil {
+		p.Notes.Fidelity = ns.Fidelity
+	}
 	p.basePage = basePage{
 		Title:       label + " of " + cv.Title,
 		Description: truncate(p.Quote, maxDescription),

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"backchannel/internal/annotate"
 	"backchannel/internal/index"
 	"backchannel/internal/transcript"
 )
@@ -193,6 +194,8 @@ type searchPage struct {
 	Drop        []facetView // "drop this filter" suggestions when nothing matched
 	Suggest     []facetView // queries with a spelling close to indexed words
 	Calls       []callView  // for the call filter's select
+	NotesOnly   bool        // the query has in:notes: lines are not searched
+	NoteHits    []noteHitView
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
@@ -208,8 +211,14 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		page.Calls = append(page.Calls, callView{Slug: c.Slug, Title: c.Title, Date: c.Date})
 	}
 	var res *index.Result
+	text, notesOnly := annotate.NotesOnly(p.Q)
+	page.NotesOnly = notesOnly
 	if perr == nil && !p.empty() {
-		res, perr = s.lib.Search(r.Context(), p.query())
+		if notesOnly {
+			res = &index.Result{}
+		} else {
+			res, perr = s.lib.Search(r.Context(), p.query())
+		}
 	}
 	if perr != nil {
 		// A search the user can fix is shown with the form, so they can.
@@ -230,6 +239,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 			page.Title = "Search results"
 		}
 		s.fillResults(&page, a, res)
+		page.NoteHits = s.searchNotes(a, p, text)
 	}
 	return s.render(w, r, http.StatusOK, "search.html", &page)
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -38,6 +39,10 @@ type Config struct {
 	Dev bool
 	// HSTS sends Strict-Transport-Security (for TLS deployments).
 	HSTS bool
+	// BaseURL is the scheme and host of absolute links (citations, feed,
+	// sitemap, OpenSearch), e.g. "https://backchannel.example"; when
+	// empty they use the request's own scheme and host.
+	BaseURL string
 }
 
 // Server serves the site. Create it with NewServer.
@@ -47,6 +52,7 @@ type Server struct {
 	logger *slog.Logger
 	dev    bool
 	hsts   bool
+	base   string // Config.BaseURL without a trailing slash
 
 	// pages and static are read-only after NewServer; in dev mode they
 	// are rebuilt per request instead (see templates).
@@ -71,6 +77,10 @@ func NewServer(cfg Config) (*Server, error) {
 		logger: cfg.Logger,
 		dev:    cfg.Dev,
 		hsts:   cfg.HSTS,
+		base:   strings.TrimRight(cfg.BaseURL, "/"),
+	}
+	if cfg.BaseURL != "" && httpURL(cfg.BaseURL) == "" {
+		return nil, fmt.Errorf("web: base URL %q is not an http or https URL", cfg.BaseURL)
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -123,6 +133,9 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/healthz", s.handleHealth)
 	r.Get("/robots.txt", s.handleRobots)
+	r.Get("/feed.atom", s.handle(s.handleFeed))
+	r.Get("/sitemap.xml", s.handle(s.handleSitemap))
+	r.Get("/opensearch.xml", s.handle(s.handleOpenSearch))
 	r.Get("/favicon.ico", s.handle(s.handleFavicon))
 	r.Get("/static/{name}", s.handle(s.handleStatic))
 	return r

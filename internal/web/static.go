@@ -113,7 +113,7 @@ func serveBytes(w http.ResponseWriter, r *http.Request, f *staticFile, cache str
 }
 
 func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
-	const robots = "User-agent: *\nDisallow: /search\nDisallow: /api/\n"
+	robots := "User-agent: *\nDisallow: /search\nDisallow: /api/\n\nSitemap: " + s.baseURL(r) + "/sitemap.xml\n"
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Cache-Control", "public, max-age=86400")

@@ -92,11 +92,13 @@ type lineView struct {
 	SpeakerName string
 	SpeakerURL  string // "" when SpeakerID is ""
 	Paragraphs  [][]segment
-	Time        string // "m:ss", "" when unknown
-	Selected    bool   // inside the range a line page is about
-	Anchor      string // the line's id on its call page, "L7"
-	URL         string // canonical link, /calls/{slug}#L7
-	Permalink   string // the line's own page, /calls/{slug}/L7
+	Time        string     // "m:ss", "" when unknown
+	Selected    bool       // inside the range a line page is about
+	Anchor      string     // the line's id on its call page, "L7"
+	URL         string     // canonical link, /calls/{slug}#L7
+	Permalink   string     // the line's own page, /calls/{slug}/L7
+	Notes       []noteView // editorial notes shown beside the line
+	NoteRefs    []noteRef  // links to every note about the line
 }
 
 // Plain is the line's text as one string (for quotes in meta tags).
