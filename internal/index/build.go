@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,11 +96,6 @@ func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts Buil
 		return stats, fmt.Errorf("build index: %w", err)
 	}
 	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: total, Built: time.Now().UTC()}
-	for _, c := range a.Calls {
-		if l := newLineDoc(c, transcript.Line{}).Lang; !slices.Contains(meta.Languages, l) {
-			meta.Languages = append(meta.Languages, l)
-		}
-	}
 	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
 		return stats, fmt.Errorf("build index: %w", err)
 	}

@@ -61,9 +61,6 @@ type buildMeta struct {
 	Calls  int       `json:"calls"`
 	Lines  int       `json:"lines"`
 	Built  time.Time `json:"built"`
-	// Languages lists the call languages indexed. With only one, the
-	// language facet needs no per-hit work.
-	Languages []string `json:"languages"`
 }
 
 // Index is an open, read-only index. It is safe for concurrent use.

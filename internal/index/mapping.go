@@ -13,21 +13,22 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
-	fieldSlug    = "slug"    // call slug: keyword, stored, doc values (call facet, filter)
+	fieldSlug    = "slug"    // call slug: keyword, stored (filter)
 	fieldN       = "n"       // line number: stored only
 	fieldSort    = "sort"    // "date slug 00000042": keyword for deterministic ordering
 	fieldKind    = "kind"    // turn or direction: stored only
-	fieldSpeaker = "speaker" // participant ID: keyword, stored, doc values (speaker facet)
+	fieldSpeaker = "speaker" // participant ID: keyword, stored
 	fieldKeys    = "skeys"   // participant keys (id, labels, name, surname), lower-cased: keyword
 	fieldName    = "sname"   // participant's full name: analysed, so free words match names
 	fieldText    = "text"    // the line: stored, term vectors, stemmed per language
 	fieldExact   = "exact"   // the line again, folded but not stemmed: phrases "as spoken"
 	fieldDate    = "date"    // call date YYYY-MM-DD: keyword, stored, doc values (range, sort)
-	fieldLang    = "lang"    // call language: keyword, stored, doc values (facet)
+	fieldLang    = "lang"    // call language: keyword, stored
+	fieldFacet   = "facet"   // "speaker\x1fslug\x1flang": doc values for all three facets in one visit
 	fieldTime    = "time"    // offset in seconds, -1 when unknown: stored only
 )
 
@@ -52,6 +53,7 @@ type lineDoc struct {
 	Date    string   `json:"date"`
 	Lang    string   `json:"lang"`
 	Time    float64  `json:"time"`
+	Facet   string   `json:"facet"`
 
 	docType string
 }
@@ -82,6 +84,7 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 		Date:    c.Date,
 		Lang:    lang,
 		Time:    l.Time,
+		Facet:   facetValue(l.Speaker, c.Slug, lang),
 		docType: docTypeFor(lang),
 	}
 	if p, ok := c.Participant(l.Speaker); ok && l.Speaker != "" {
@@ -95,6 +98,14 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 		d.Name = p.Name
 	}
 	return d
+}
+
+// facetSep joins the parts of the facet field; it cannot occur in an ID,
+// a slug or a language code.
+const facetSep = "\x1f"
+
+func facetValue(speaker, slug, lang string) string {
+	return speaker + facetSep + slug + facetSep + lang
 }
 
 // speakerKey normalises a speaker name the way Participant.Keys does, and
@@ -174,17 +185,20 @@ func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
 	}
 
 	d := bleve.NewDocumentStaticMapping()
-	d.AddFieldMappingsAt(fieldSlug, keyword(true, true))
+	d.AddFieldMappingsAt(fieldSlug, keyword(true, false))
 	d.AddFieldMappingsAt(fieldN, storedOnly(bleve.NewNumericFieldMapping()))
 	d.AddFieldMappingsAt(fieldSort, keyword(false, true))
 	d.AddFieldMappingsAt(fieldKind, storedOnly(bleve.NewTextFieldMapping()))
-	d.AddFieldMappingsAt(fieldSpeaker, keyword(true, true))
+	d.AddFieldMappingsAt(fieldSpeaker, keyword(true, false))
 	d.AddFieldMappingsAt(fieldKeys, keyword(false, false))
 	d.AddFieldMappingsAt(fieldName, text(analyzerPlain, false, false))
 	d.AddFieldMappingsAt(fieldText, text(textAnalyzer, true, true))
 	d.AddFieldMappingsAt(fieldExact, text(analyzerPlain, false, true))
 	d.AddFieldMappingsAt(fieldDate, keyword(true, true))
-	d.AddFieldMappingsAt(fieldLang, keyword(true, true))
+	d.AddFieldMappingsAt(fieldLang, keyword(true, false))
+	// One doc-values field for the three facets: Bleve's cost is per
+	// field visited per hit, so one visit instead of three.
+	d.AddFieldMappingsAt(fieldFacet, keyword(false, true))
 	d.AddFieldMappingsAt(fieldTime, storedOnly(bleve.NewNumericFieldMapping()))
 	return d
 }

@@ -24,12 +24,13 @@ import (
 const DefaultTimeout = 2 * time.Second
 
 const (
-	maxPrefixTerms = 64    // a prefix matches at most this many words, the most frequent
-	maxPrefixScan  = 20000 // dictionary entries read for one prefix
-	maxFuzzyScan   = 2000  // dictionary entries read for one suggestion
-	maxFuzzyRunes  = 24    // longer words get no close spellings
-	facetSize      = 50    // values per facet
-	numFragments   = 3     // fragments per hit
+	maxPrefixTerms = 64      // a prefix matches at most this many words, the most frequent
+	maxPrefixScan  = 20000   // dictionary entries read for one prefix
+	maxFuzzyScan   = 2000    // dictionary entries read for one suggestion
+	maxFuzzyRunes  = 24      // longer words get no close spellings
+	facetSize      = 50      // values per facet
+	maxFacetTerms  = 1 << 20 // speaker-call-language combinations counted (all, in practice)
+	numFragments   = 3       // fragments per hit
 
 	boostPhrase  = 2.0 // a quoted phrase, matched as spoken
 	boostBonus   = 3.0 // every free word, in order, as spoken
@@ -172,15 +173,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		}
 	}
 	res.Total = sr.Total
-	res.Facets = Facets{
-		Speaker:  facetCounts(sr, fieldSpeaker),
-		Call:     facetCounts(sr, fieldSlug),
-		Language: facetCounts(sr, fieldLang),
-	}
-	if len(x.meta.Languages) == 1 && sr.Total > 0 {
-		// Every hit has the index's one language.
-		res.Facets.Language = []FacetCount{{Value: x.meta.Languages[0], Count: int(sr.Total)}}
-	}
+	res.Facets = facets(sr)
 	// Facet counts ignore their own filter: one count-only request each,
 	// only when that filter is set. They and the page of hits are
 	// independent, so they run at once.
@@ -189,12 +182,12 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	errs := make([]error, 3)
 	if r.filterSpeakers {
 		wg.Go(func() {
-			speakerFacet, errs[0] = x.facetOnly(ctx, p.query(r, looseUsed, false, true), fieldSpeaker)
+			speakerFacet, errs[0] = x.facetOnly(ctx, p.query(r, looseUsed, false, true))
 		})
 	}
 	if r.filterCalls {
 		wg.Go(func() {
-			callFacet, errs[1] = x.facetOnly(ctx, p.query(r, looseUsed, true, false), fieldSlug)
+			callFacet, errs[1] = x.facetOnly(ctx, p.query(r, looseUsed, true, false))
 		})
 	}
 	if len(sr.Hits) > 0 {
@@ -206,10 +199,10 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	if speakerFacet != nil {
-		res.Facets.Speaker = facetCounts(speakerFacet, fieldSpeaker)
+		res.Facets.Speaker = facets(speakerFacet).Speaker
 	}
 	if callFacet != nil {
-		res.Facets.Call = facetCounts(callFacet, fieldSlug)
+		res.Facets.Call = facets(callFacet).Call
 	}
 	return res, nil
 }
@@ -219,11 +212,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 func (x *Index) run(ctx context.Context, q bq.Query, r *request) (*bleve.SearchResult, error) {
 	req := bleve.NewSearchRequestOptions(q, r.size, r.from, false)
 	req.SortBy(r.sortBy)
-	req.AddFacet(fieldSpeaker, bleve.NewFacetRequest(fieldSpeaker, facetSize))
-	req.AddFacet(fieldSlug, bleve.NewFacetRequest(fieldSlug, facetSize))
-	if len(x.meta.Languages) != 1 {
-		req.AddFacet(fieldLang, bleve.NewFacetRequest(fieldLang, facetSize))
-	}
+	req.AddFacet(fieldFacet, bleve.NewFacetRequest(fieldFacet, maxFacetTerms))
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -231,27 +220,54 @@ func (x *Index) run(ctx context.Context, q bq.Query, r *request) (*bleve.SearchR
 	return res, nil
 }
 
-func (x *Index) facetOnly(ctx context.Context, q bq.Query, field string) (*bleve.SearchResult, error) {
+func (x *Index) facetOnly(ctx context.Context, q bq.Query) (*bleve.SearchResult, error) {
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	req.AddFacet(field, bleve.NewFacetRequest(field, facetSize))
+	req.AddFacet(fieldFacet, bleve.NewFacetRequest(fieldFacet, maxFacetTerms))
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search facet %s: %w", field, err)
+		return nil, fmt.Errorf("search facets: %w", err)
 	}
 	return res, nil
 }
 
-func facetCounts(sr *bleve.SearchResult, field string) []FacetCount {
-	out := []FacetCount{}
-	f, ok := sr.Facets[field]
-	if !ok || f == nil || f.Terms == nil {
-		return out
-	}
-	for _, t := range f.Terms.Terms() {
-		if t.Term == "" {
-			continue
+// facets adds up the speaker, call and language counts from the counts of
+// the combined facet field, keeping the facetSize largest of each.
+func facets(sr *bleve.SearchResult) Facets {
+	speakers, calls, langs := map[string]int{}, map[string]int{}, map[string]int{}
+	if f, ok := sr.Facets[fieldFacet]; ok && f != nil && f.Terms != nil {
+		for _, t := range f.Terms.Terms() {
+			// speaker IDs hold no separator; a slug might, so it is the middle.
+			speaker, rest, ok1 := strings.Cut(t.Term, facetSep)
+			i := strings.LastIndex(rest, facetSep)
+			if !ok1 || i < 0 {
+				continue
+			}
+			if speaker != "" {
+				speakers[speaker] += t.Count
+			}
+			calls[rest[:i]] += t.Count
+			langs[rest[i+len(facetSep):]] += t.Count
 		}
-		out = append(out, FacetCount{Value: t.Term, Count: t.Count})
+	}
+	return Facets{Speaker: topCounts(speakers), Call: topCounts(calls), Language: topCounts(langs)}
+}
+
+// topCounts orders counts by count, then value, and keeps facetSize.
+func topCounts(m map[string]int) []FacetCount {
+	out := make([]FacetCount, 0, len(m))
+	for v, n := range m {
+		if v != "" {
+			out = append(out, FacetCount{Value: v, Count: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	if len(out) > facetSize {
+		out = out[:facetSize]
 	}
 	return out
 }

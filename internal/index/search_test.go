@@ -345,7 +345,7 @@ func TestSearch_Facets(t *testing.T) {
 	if !slices.Equal(multi.Facets.Language, wantLang) {
 		t.Errorf("language facet %v, want %v", multi.Facets.Language, wantLang)
 	}
-	// An index of one language counts without looking at each hit.
+	// An index of one language.
 	shipped, _ := buildOpen(t, shippedArchive(t))
 	r := mustSearch(t, shipped, Query{Text: "ushakov"})
 	if !slices.Equal(r.Facets.Language, []FacetCount{{"en", int(r.Total)}}) || r.Total == 0 {
