@@ -490,8 +490,8 @@ func visitPages(t *testing.T, s *suite, st *site, pages []crawledPage) []pageChe
 	return checks
 }
 
-// selfCheck breaks the site's 404 page on purpose (no lang, an image
-// without alt text that does not load, a console error) and fails the test
+// selfCheck breaks the site's 404 page on purpose (no lang, no h1, an
+// image without alt text that does not load, a console error) and fails the test
 // unless axe and the tab's recorder see it: a check that sees nothing
 // proves nothing.
 func selfCheck(t *testing.T, tb *tab, st *site, axe string) {
@@ -500,6 +500,7 @@ func selfCheck(t *testing.T, tb *tab, st *site, axe string) {
 	tb.take()
 	eval[bool](t, tb, `new Promise(done => {
 		document.documentElement.removeAttribute('lang');
+		document.querySelectorAll('h1').forEach(h => h.remove());
 		const img = document.createElement('img');
 		img.onerror = img.onload = () => done(true);
 		img.src = '/canary-missing.png';
@@ -513,8 +514,9 @@ func selfCheck(t *testing.T, tb *tab, st *site, axe string) {
 	for _, v := range eval[[]axeViolation](t, tb, axeRun) {
 		found[v.ID] = true
 	}
-	if !found["image-alt"] || !found["html-has-lang"] {
-		t.Fatalf("axe-core did not report image-alt and html-has-lang on a page that breaks both (got %v)", found)
+	// page-has-heading-one is a best practice: it shows those rules run too.
+	if !found["image-alt"] || !found["html-has-lang"] || !found["page-has-heading-one"] {
+		t.Fatalf("axe-core did not report image-alt, html-has-lang and page-has-heading-one on a page that breaks all three (got %v)", found)
 	}
 	got := strings.Join(tb.take(), "\n")
 	if !strings.Contains(got, "canary") || !strings.Contains(got, "404") {
