@@ -9,6 +9,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"mime"
@@ -39,7 +40,9 @@ type crawledPage struct {
 	dark   bool   // check it in dark mode too
 	status int
 	csp    string // its Content-Security-Policy header
+	ctype  string // its media type
 	html   []byte // the body when it is an HTML page
+	xml    []byte // the body when it is XML (feed, sitemap, OpenSearch)
 }
 
 // seed is a page the crawl starts from. status 0 accepts any status.
@@ -180,6 +183,10 @@ func crawl(t *testing.T, st *site, seeds []seed) []crawledPage {
 			p.kind, p.dark = j.seed.kind, j.seed.dark
 		}
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		p.ctype = mt
+		if mt == "text/xml" || strings.HasSuffix(mt, "/xml") || strings.HasSuffix(mt, "+xml") {
+			p.xml = body
+		}
 		if mt == "text/html" {
 			p.html = body
 			doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
@@ -243,7 +250,8 @@ func (p crawledPage) label(st *site) string {
 }
 
 // testLinks checks that every seed answers with the status its page type
-// should have and that no page links to a URL that fails.
+// should have, that no page links to a URL that fails, that linked XML
+// (feeds, sitemaps, OpenSearch) parses, and that /favicon.ico exists.
 func testLinks(t *testing.T, st *site, seeds []seed, pages []crawledPage) {
 	want := map[string]seed{}
 	for _, s := range seeds {
@@ -269,6 +277,22 @@ func testLinks(t *testing.T, st *site, seeds []seed, pages []crawledPage) {
 	for _, p := range pages {
 		if p.kind == "search page with results" && !bytes.Contains(p.html, []byte("<mark")) {
 			t.Errorf("%s: no <mark> in the page, so the seed is not a search with results", p.label(st))
+		}
+	}
+	for _, p := range pages {
+		if p.xml == nil {
+			continue
+		}
+		d := xml.NewDecoder(bytes.NewReader(p.xml))
+		for {
+			_, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("%s (%s) is not well-formed XML: %v", p.label(st), p.ctype, err)
+				break
+			}
 		}
 	}
 	resp, body := st.srv.get(t, "/favicon.ico")
