@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,10 +93,11 @@ func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts Buil
 	for _, c := range a.Calls {
 		total += len(c.Lines)
 	}
-	if err := writeIndex(ctx, buildDir, a, total, opts); err != nil {
+	codes := newFacetCodes(archiveOrder(a.Calls))
+	if err := writeIndex(ctx, buildDir, a, total, opts, codes); err != nil {
 		return stats, fmt.Errorf("build index: %w", err)
 	}
-	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: total, Built: time.Now().UTC()}
+	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: total, Built: time.Now().UTC(), Facets: codes}
 	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
 		return stats, fmt.Errorf("build index: %w", err)
 	}
@@ -145,7 +147,7 @@ func newID() (string, error) {
 }
 
 // writeIndex creates the Bleve index in dir and fills it.
-func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total int, opts BuildOptions) error {
+func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total int, opts BuildOptions, codes facetCodes) error {
 	progress, batchSize := opts.Progress, opts.batchSize
 	if batchSize <= 0 {
 		batchSize = defaultBatchSize
@@ -226,9 +228,15 @@ func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total in
 				return ctx.Err()
 			}
 		}
-		for _, c := range a.Calls {
-			for _, l := range c.Lines {
-				if err := b.Index(docID(c.Slug, l.N), newLineDoc(c, l)); err != nil {
+		rank := 0
+		ordered := archiveOrder(a.Calls)
+		facetOf := codes.encoder()
+		for _, c := range ordered {
+			lines := slices.Clone(c.Lines)
+			slices.SortStableFunc(lines, func(x, y transcript.Line) int { return x.N - y.N })
+			for _, l := range lines {
+				rank++
+				if err := b.Index(docID(c.Slug, l.N), newLineDoc(c, l, rank, facetOf(c, l))); err != nil {
 					return fmt.Errorf("index %s line %d: %w", c.Slug, l.N, err)
 				}
 				if b.Size() >= batchSize {

@@ -223,3 +223,23 @@ func TestBuild_Empty(t *testing.T) {
 		t.Errorf("empty archive: %+v", r)
 	}
 }
+
+func TestFacetCodes(t *testing.T) {
+	calls := archiveOrder(fixtureCalls())
+	fc := newFacetCodes(calls)
+	enc := fc.encoder()
+	for _, c := range calls {
+		for _, l := range c.Lines {
+			v := enc(c, l)
+			sp, call, lang, ok := fc.decode(v)
+			if !ok || sp != l.Speaker || call != c.Slug || lang != lineLang(c) {
+				t.Fatalf("%s#%d: %q decodes to %q %q %q %v", c.Slug, l.N, v, sp, call, lang, ok)
+			}
+		}
+	}
+	for _, bad := range []string{"", "..", "0.0", "0.0.0.0", "zz.0.0", "0.zz.0", "0.0.zz", "-1.0.0"} {
+		if _, _, _, ok := fc.decode(bad); ok {
+			t.Errorf("decode(%q) accepted", bad)
+		}
+	}
+}

@@ -56,11 +56,12 @@ func init() {
 
 // buildMeta is written beside the Bleve files of every index.
 type buildMeta struct {
-	Schema int       `json:"schema"`
-	Hash   string    `json:"hash"`
-	Calls  int       `json:"calls"`
-	Lines  int       `json:"lines"`
-	Built  time.Time `json:"built"`
+	Schema int        `json:"schema"`
+	Hash   string     `json:"hash"`
+	Calls  int        `json:"calls"`
+	Lines  int        `json:"lines"`
+	Built  time.Time  `json:"built"`
+	Facets facetCodes `json:"facets"`
 }
 
 // Index is an open, read-only index. It is safe for concurrent use.

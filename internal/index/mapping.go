@@ -2,6 +2,8 @@ package index
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -13,13 +15,13 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
 	fieldSlug    = "slug"    // call slug: keyword, stored (filter)
 	fieldN       = "n"       // line number: stored only
-	fieldSort    = "sort"    // "date slug 00000042": keyword for deterministic ordering
+	fieldSort    = "sort"    // the line's rank in archive order: keyword for deterministic ordering
 	fieldKind    = "kind"    // turn or direction: stored only
 	fieldSpeaker = "speaker" // participant ID: keyword, stored
 	fieldKeys    = "skeys"   // participant keys (id, labels, name, surname), lower-cased: keyword
@@ -28,7 +30,7 @@ const (
 	fieldExact   = "exact"   // the line again, folded but not stemmed: phrases "as spoken"
 	fieldDate    = "date"    // call date YYYY-MM-DD: keyword, stored, doc values (range, sort)
 	fieldLang    = "lang"    // call language: keyword, stored
-	fieldFacet   = "facet"   // "speaker\x1fslug\x1flang": doc values for all three facets in one visit
+	fieldFacet   = "facet"   // speaker, call and language codes: doc values for all three facets in one visit
 	fieldTime    = "time"    // offset in seconds, -1 when unknown: stored only
 )
 
@@ -64,19 +66,32 @@ func (d *lineDoc) BleveType() string { return d.docType }
 
 func docID(slug string, n int) string { return fmt.Sprintf("%s#%d", slug, n) }
 
-func sortKey(date, slug string, n int) string { return fmt.Sprintf("%s %s %08d", date, slug, n) }
+// sortKey is a line's place in archive order (date, call slug, line
+// number), written short and fixed-width so that it sorts as a string and
+// costs few bytes of doc values on every ranked hit.
+func sortKey(rank int) string { return fmt.Sprintf("%08x", rank) }
 
-// newLineDoc makes the document for line l of call c.
-func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
-	lang := strings.ToLower(strings.TrimSpace(c.Language))
-	if lang == "" {
-		lang = "en"
-	}
+// archiveOrder returns the calls by date, then slug.
+func archiveOrder(calls []*transcript.Call) []*transcript.Call {
+	out := slices.Clone(calls)
+	slices.SortStableFunc(out, func(a, b *transcript.Call) int {
+		if c := strings.Compare(a.Date, b.Date); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Slug, b.Slug)
+	})
+	return out
+}
+
+// newLineDoc makes the document for line l of call c, the rank-th line of
+// the archive in date, slug and line order.
+func newLineDoc(c *transcript.Call, l transcript.Line, rank int, facet string) *lineDoc {
+	lang := lineLang(c)
 	text := strings.ToValidUTF8(l.Text, "\uFFFD")
 	d := &lineDoc{
 		Slug:    c.Slug,
 		N:       l.N,
-		Sort:    sortKey(c.Date, c.Slug, l.N),
+		Sort:    sortKey(rank),
 		Kind:    string(l.Kind),
 		Speaker: l.Speaker,
 		Text:    text,
@@ -84,7 +99,7 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 		Date:    c.Date,
 		Lang:    lang,
 		Time:    l.Time,
-		Facet:   facetValue(l.Speaker, c.Slug, lang),
+		Facet:   facet,
 		docType: docTypeFor(lang),
 	}
 	if p, ok := c.Participant(l.Speaker); ok && l.Speaker != "" {
@@ -100,12 +115,87 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 	return d
 }
 
-// facetSep joins the parts of the facet field; it cannot occur in an ID,
-// a slug or a language code.
-const facetSep = "\x1f"
+// facetCodes numbers the speakers, calls and languages of an archive for
+// the facet field, which holds "speaker.call.lang" in base 36 (speaker
+// empty for a stage direction): a few bytes of doc values per line instead
+// of the names. The tables are kept in backchannel.json.
+type facetCodes struct {
+	Speakers  []string `json:"speakers"`  // participant IDs
+	Calls     []string `json:"calls"`     // slugs
+	Languages []string `json:"languages"` // language codes
+}
 
-func facetValue(speaker, slug, lang string) string {
-	return speaker + facetSep + slug + facetSep + lang
+func newFacetCodes(calls []*transcript.Call) facetCodes {
+	var fc facetCodes
+	seen := map[string]bool{}
+	add := func(list *[]string, kind, v string) {
+		if !seen[kind+v] {
+			seen[kind+v] = true
+			*list = append(*list, v)
+		}
+	}
+	for _, c := range calls {
+		add(&fc.Calls, "c", c.Slug)
+		add(&fc.Languages, "l", lineLang(c))
+		for _, l := range c.Lines {
+			if l.Speaker != "" {
+				add(&fc.Speakers, "s", l.Speaker)
+			}
+		}
+	}
+	return fc
+}
+
+// encoder returns a function giving each line its facet value.
+func (fc facetCodes) encoder() func(c *transcript.Call, l transcript.Line) string {
+	index := func(list []string) map[string]string {
+		m := make(map[string]string, len(list))
+		for i, v := range list {
+			m[v] = strconv.FormatInt(int64(i), 36)
+		}
+		return m
+	}
+	sp, ca, la := index(fc.Speakers), index(fc.Calls), index(fc.Languages)
+	return func(c *transcript.Call, l transcript.Line) string {
+		return sp[l.Speaker] + "." + ca[c.Slug] + "." + la[lineLang(c)]
+	}
+}
+
+// decode returns the speaker ID ("" for none), call slug and language of
+// a facet value; ok is false for a value the tables do not know.
+func (fc facetCodes) decode(v string) (speaker, call, lang string, ok bool) {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return "", "", "", false
+	}
+	at := func(list []string, code string) (string, bool) {
+		i, err := strconv.ParseInt(code, 36, 64)
+		if err != nil || i < 0 || i >= int64(len(list)) {
+			return "", false
+		}
+		return list[i], true
+	}
+	if parts[0] != "" {
+		if speaker, ok = at(fc.Speakers, parts[0]); !ok {
+			return "", "", "", false
+		}
+	}
+	if call, ok = at(fc.Calls, parts[1]); !ok {
+		return "", "", "", false
+	}
+	if lang, ok = at(fc.Languages, parts[2]); !ok {
+		return "", "", "", false
+	}
+	return speaker, call, lang, true
+}
+
+// lineLang is the language of a call's lines.
+func lineLang(c *transcript.Call) string {
+	lang := strings.ToLower(strings.TrimSpace(c.Language))
+	if lang == "" {
+		return "en"
+	}
+	return lang
 }
 
 // speakerKey normalises a speaker name the way Participant.Keys does, and

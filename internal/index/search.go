@@ -173,7 +173,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		}
 	}
 	res.Total = sr.Total
-	res.Facets = facets(sr)
+	res.Facets = x.facets(sr)
 	// Facet counts ignore their own filter: one count-only request each,
 	// only when that filter is set. They and the page of hits are
 	// independent, so they run at once.
@@ -199,10 +199,10 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	if speakerFacet != nil {
-		res.Facets.Speaker = facets(speakerFacet).Speaker
+		res.Facets.Speaker = x.facets(speakerFacet).Speaker
 	}
 	if callFacet != nil {
-		res.Facets.Call = facets(callFacet).Call
+		res.Facets.Call = x.facets(callFacet).Call
 	}
 	return res, nil
 }
@@ -231,22 +231,20 @@ func (x *Index) facetOnly(ctx context.Context, q bq.Query) (*bleve.SearchResult,
 }
 
 // facets adds up the speaker, call and language counts from the counts of
-// the combined facet field, keeping the facetSize largest of each.
-func facets(sr *bleve.SearchResult) Facets {
+// the coded facet field, keeping the facetSize largest of each.
+func (x *Index) facets(sr *bleve.SearchResult) Facets {
 	speakers, calls, langs := map[string]int{}, map[string]int{}, map[string]int{}
 	if f, ok := sr.Facets[fieldFacet]; ok && f != nil && f.Terms != nil {
 		for _, t := range f.Terms.Terms() {
-			// speaker IDs hold no separator; a slug might, so it is the middle.
-			speaker, rest, ok1 := strings.Cut(t.Term, facetSep)
-			i := strings.LastIndex(rest, facetSep)
-			if !ok1 || i < 0 {
+			speaker, call, lang, ok := x.meta.Facets.decode(t.Term)
+			if !ok {
 				continue
 			}
 			if speaker != "" {
 				speakers[speaker] += t.Count
 			}
-			calls[rest[:i]] += t.Count
-			langs[rest[i+len(facetSep):]] += t.Count
+			calls[call] += t.Count
+			langs[lang] += t.Count
 		}
 	}
 	return Facets{Speaker: topCounts(speakers), Call: topCounts(calls), Language: topCounts(langs)}
