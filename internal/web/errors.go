@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,6 +56,9 @@ func classify(err error) (int, string) {
 	switch {
 	case errors.As(err, &he):
 		return he.status, he.msg
+	case errors.Is(err, context.DeadlineExceeded):
+		// Only searches have deadlines (limitSearch).
+		return errSearchTimeout.status, errSearchTimeout.msg
 	case errors.Is(err, index.ErrBadQuery):
 		msg := "That search could not be run."
 		// index's messages name the parameter at fault ("page too deep");
@@ -71,12 +75,18 @@ func classify(err error) (int, string) {
 // {"error": ...} for the API, a friendly page otherwise.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := classify(err)
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		// Overload and loading, not a fault: a warning, and a hint when
+		// to come back (limitSearch may have set a shorter one).
+		s.logger.WarnContext(r.Context(), "request refused",
+			"method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "5")
+		}
+	case status >= 500:
 		s.logger.ErrorContext(r.Context(), "request failed",
 			"method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-	}
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "5")
 	}
 	if isAPI(r) {
 		writeJSON(w, status, map[string]string{"error": msg})

@@ -43,6 +43,8 @@ type Config struct {
 	// sitemap, OpenSearch), e.g. "https://backchannel.example"; when
 	// empty they use the request's own scheme and host.
 	BaseURL string
+	// Search bounds concurrent searches and their duration.
+	Search SearchLimits
 }
 
 // Server serves the site. Create it with NewServer.
@@ -58,6 +60,9 @@ type Server struct {
 	// are rebuilt per request instead (see templates).
 	pages  map[string]*template.Template
 	static map[string]*staticFile
+
+	searches *searchLimiter
+	metrics  *metrics
 
 	handler http.Handler
 }
@@ -95,6 +100,8 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.pages = pages
+	s.searches = newSearchLimiter(cfg.Search)
+	s.metrics = newMetrics(cfg.Library, s.searches)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -112,6 +119,8 @@ func (s *Server) routes() http.Handler {
 		middleware.RequestID,
 		s.requestID,
 		s.logRequests,
+		s.metrics.count,
+		s.limitBodies,
 		middleware.Compress(5, "text/html", "text/css", "text/javascript", "text/plain",
 			"application/json", "image/svg+xml"),
 		s.recoverer,
@@ -123,15 +132,16 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/calls/{slug}", s.handle(s.handleCall)) // also {slug}.txt and {slug}.json
 	r.Get("/calls/{slug}/{lines}", s.handle(s.handleLines))
-	r.Get("/search", s.handle(s.handleSearch))
+	r.With(s.limitSearch).Get("/search", s.handle(s.handleSearch))
 	r.Get("/search/help", s.handle(s.handleHelp))
 	r.Get("/speakers/{id}", s.handle(s.handleSpeaker))
 
-	r.Get("/api/v1/search", s.handle(s.handleAPISearch))
+	r.With(s.limitSearch).Get("/api/v1/search", s.handle(s.handleAPISearch))
 	r.Get("/api/v1/calls", s.handle(s.handleAPICalls))
 	r.Get("/api/v1/calls/{slug}", s.handle(s.handleAPICall))
 
 	r.Get("/healthz", s.handleHealth)
+	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 	r.Get("/robots.txt", s.handleRobots)
 	r.Get("/feed.atom", s.handle(s.handleFeed))
 	r.Get("/sitemap.xml", s.handle(s.handleSitemap))
