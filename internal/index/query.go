@@ -21,7 +21,8 @@ type Query struct {
 	// before:DATE, prefix*.
 	Text string
 	// Speaker filters by a participant's id, label, full name or surname,
-	// any case, across calls. Several matching participants: any of them.
+	// any case, with or without diacritics, across calls. Several matching
+	// participants: any of them.
 	// A value that matches nobody gives no hits.
 	Speaker string
 	// Call filters by call slug.
@@ -43,7 +44,9 @@ type Result struct {
 	Fallback bool   // true when not every word matched and some-word results are shown
 	// Suggestions, when the words as typed found nothing, are queries
 	// (in the query language, ready for ?q=) with each unknown word
-	// replaced by the closest indexed word. Nil when there is none.
+	// replaced by the closest indexed word; only a suggestion that finds
+	// something is given, and then the hits are its hits (Fallback is
+	// true). Nil when there is none.
 	Suggestions []string
 }
 
