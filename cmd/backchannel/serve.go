@@ -26,11 +26,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", envOr("BACKCHANNEL_ADDR", "127.0.0.1:8080"), "listen address (env BACKCHANNEL_ADDR)")
 	hsts := fs.Bool("hsts", false, "send Strict-Transport-Security (only behind TLS)")
 	watchFiles := fs.Bool("watch", false, "re-ingest when files in the transcripts folder change")
+	readHeader := fs.Duration("read-header-timeout", 5*time.Second, "close connections that have not sent their request headers within this time (at most 10s)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
+	}
+	if *readHeader <= 0 || *readHeader > 10*time.Second {
+		return usageError("--read-header-timeout must be more than 0 and at most 10s, got %s", *readHeader)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
@@ -65,7 +69,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger.Info("listening", "url", "http://"+ln.Addr().String(), "calls", len(a.Calls))
 	fmt.Fprintf(stdout, "Backchannel is serving %s at http://%s\n", plural(len(a.Calls), "call"), ln.Addr())
-	return serveUntilDone(ctx, ln, srv.Handler(), logger)
+	return serveUntilDone(ctx, ln, srv.Handler(), *readHeader, logger)
 }
 
 // openFresh opens the index in dataDir, building it first when there is none,
@@ -100,10 +104,12 @@ func openFresh(ctx context.Context, dataDir string, a *transcript.Archive, logge
 
 // serveUntilDone serves h on ln until ctx is done, then shuts down
 // gracefully: in-flight requests get up to ten seconds to finish.
-func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+// readHeader bounds how long a client may take to send its headers
+// (slowloris).
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, readHeader time.Duration, logger *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: readHeader,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestSlowloris opens many connections that send their headers one byte
+// at a time and never finish. While they hang, normal requests are
+// answered; and the server cuts every slow connection once
+// --read-header-timeout passes (1s here, well before the 10s the test
+// waits, and before ReadTimeout's 15s).
+func TestSlowloris(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slowloris run skipped in -short mode")
+	}
+	const (
+		slow    = 200
+		perByte = 50 * time.Millisecond
+		bound   = 10 * time.Second // a connection still open after this was not cut
+	)
+	srv := startServeWith(t, []string{"serve", "--addr", "127.0.0.1:0", "--transcripts", "../../transcripts",
+		"--data", t.TempDir(), "--read-header-timeout", "1s"})
+	host := strings.TrimPrefix(srv.base, "http://")
+
+	var (
+		wg      sync.WaitGroup
+		cut     atomic.Int64 // closed by the server
+		open    atomic.Int64 // still open when the normal requests finished
+		mu      sync.Mutex
+		errs    []string
+		started = make(chan struct{}, slow)
+	)
+	for i := range slow {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatalf("dial slow connection %d: %v", i, err)
+		}
+		open.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.Close()
+			defer open.Add(-1)
+			// Headers that never end: a request line, then an endless
+			// header value, one byte per tick.
+			msg := "GET / HTTP/1.1\r\nHost: " + host + "\r\nX-Slow: " + strings.Repeat("a", 1<<16)
+			_ = conn.SetDeadline(time.Now().Add(bound))
+			closed := make(chan error, 1)
+			go func() {
+				// The server answers nothing (or a 408) and closes.
+				_, err := io.Copy(io.Discard, conn)
+				closed <- err
+			}()
+			tick := time.NewTicker(perByte)
+			defer tick.Stop()
+			for j := 0; ; j++ {
+				if _, err := conn.Write([]byte{msg[j%len(msg)]}); err != nil {
+					break // reset by the server
+				}
+				if j == 0 {
+					started <- struct{}{}
+				}
+				select {
+				case err := <-closed:
+					if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+						mu.Lock()
+						errs = append(errs, "a slow connection was still open after "+bound.String())
+						mu.Unlock()
+						return
+					}
+					cut.Add(1)
+					return
+				case <-tick.C:
+				}
+			}
+			if err := <-closed; err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+				mu.Lock()
+				errs = append(errs, "a slow connection was still open after "+bound.String())
+				mu.Unlock()
+				return
+			}
+			cut.Add(1)
+		}()
+	}
+	for range slow {
+		<-started
+	}
+
+	// Normal requests, while the slow ones hang.
+	client := &http.Client{Timeout: 5 * time.Second}
+	var longest time.Duration
+	for _, path := range []string{
+		"/", "/calls/2025-10-14-witkoff-ushakov", "/calls/2025-10-14-witkoff-ushakov/L1",
+		"/search?q=" + url.QueryEscape("peace"), "/api/v1/search?q=word", "/healthz",
+	} {
+		start := time.Now()
+		resp, err := client.Get(srv.base + path)
+		if err != nil {
+			t.Errorf("GET %s during the slowloris run: %v", path, err)
+			continue
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s during the slowloris run: %d", path, resp.StatusCode)
+		}
+		longest = max(longest, time.Since(start))
+	}
+	stillOpen := open.Load()
+	wg.Wait()
+	t.Logf("normal requests: slowest %v, with %d of %d slow connections still open", longest, stillOpen, slow)
+	for _, e := range errs {
+		t.Error(e)
+	}
+	if got := cut.Load(); got != slow {
+		t.Errorf("%d of %d slow connections were cut by the server, want all", got, slow)
+	}
+}
+
+func TestServe_ReadHeaderTimeoutFlag(t *testing.T) {
+	for _, v := range []string{"0s", "-1s", "11s", "soon"} {
+		_, stderr, code := runCLI(t, "serve", "--addr", "127.0.0.1:0", "--transcripts", "../../transcripts",
+			"--data", t.TempDir(), "--read-header-timeout", v)
+		if code == 0 {
+			t.Errorf("--read-header-timeout %s: exit 0, want a usage error", v)
+		}
+		if !strings.Contains(stderr, "read-header-timeout") {
+			t.Errorf("--read-header-timeout %s: the error does not name the flag:\n%s", v, stderr)
+		}
+	}
+}
