@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"backchannel/internal/annotate"
 	"backchannel/internal/transcript"
 )
 
@@ -18,7 +19,7 @@ func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if fs.NArg() == 0 {
 		return usageError("check needs at least one file or folder")
 	}
-	problems := transcript.Check(fs.Args()...)
+	problems := annotate.Check(fs.Args()...) // transcript.Check plus editorial notes
 	errs, warns := 0, 0
 	for _, p := range problems {
 		fmt.Fprintln(stdout, p.String())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"backchannel/internal/annotate"
 	"backchannel/internal/index"
 	"backchannel/internal/transcript"
 )
@@ -25,6 +26,10 @@ type library struct {
 	// lastErr is the last failed reload, reported in health details while the
 	// last good version keeps serving.
 	lastErr error
+	// notes are the editorial notes on the archive's calls, by slug, loaded
+	// with it in swap (see notes.go), and the problems found in them.
+	notes         map[string]*annotate.Notes
+	notesProblems transcript.Problems
 }
 
 // openIndex is an open index with a count of the searches using it.
@@ -96,9 +101,11 @@ func (l *library) setLastErr(err error) {
 // swap installs a new archive and index. The index it replaces is closed in
 // the background once the searches using it have finished.
 func (l *library) swap(a *transcript.Archive, idx *index.Index) {
+	notes, nps := loadNotes(a)
 	l.mu.Lock()
 	old := l.cur
 	l.archive, l.cur, l.lastErr = a, &openIndex{idx: idx}, nil
+	l.notes, l.notesProblems = notes, nps
 	l.mu.Unlock()
 	if old != nil {
 		go func() {

@@ -49,6 +49,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	lib := &library{}
 	lib.swap(a, idx)
 	defer lib.close()
+	logNotesProblems(logger, lib)
 	if *watchFiles {
 		lib.setReady(errors.New("not watching the transcripts folder yet"))
 		go func() {
