@@ -38,6 +38,7 @@ type crawledPage struct {
 	from   string // the page that links to it, or "" for a seed
 	kind   string // what a seed is (e.g. "404 page"); "" when crawled
 	dark   bool   // check it in dark mode too
+	more   bool   // a seed of a template the browser checks on another page
 	status int
 	csp    string // its Content-Security-Policy header
 	ctype  string // its media type
@@ -51,6 +52,7 @@ type seed struct {
 	path   string
 	status int
 	dark   bool // axe checks it in dark mode too: one page per template
+	more   bool // another page of a template the browser has seen: skip it there
 }
 
 // makeSeeds lists one page of every type the issues name for st's archive.
@@ -60,22 +62,22 @@ func (st *site) makeSeeds(t *testing.T) []seed {
 	n := len(c.Lines)
 	call := "/calls/" + url.PathEscape(c.Slug)
 	s := []seed{
-		{"home page", "/", 200, true},
-		{"search page with results", "/search?q=" + url.QueryEscape(searchableWord(c.Lines[0].Text)), 200, true},
-		{"search page without results", "/search?q=zyxwvutsrq", 200, false},
-		{"empty search page", "/search", 200, false},
-		{"search help", "/search/help", 200, true},
-		{"bad query", "/search?q=" + url.QueryEscape(`"unbalanced`), 0, false},
-		{"line page", call + "/L1", 200, true},
-		{"range page", fmt.Sprintf("%s/L%d-L%d", call, min(2, n), min(3, n)), 200, true},
-		{"speaker page", "/speakers/" + url.PathEscape(c.Participants[0].ID), 200, true},
-		{"404 page", "/no-such-page", 404, true},
-		{"unknown call", "/calls/no-such-call", 404, false},
-		{"line past the end", fmt.Sprintf("%s/L%d", call, n+1), 404, false},
-		{"unknown speaker", "/speakers/no-such-person", 404, false},
+		{"home page", "/", 200, true, false},
+		{"search page with results", "/search?q=" + url.QueryEscape(searchableWord(c.Lines[0].Text)), 200, true, false},
+		{"search page without results", "/search?q=zyxwvutsrq", 200, false, false},
+		{"empty search page", "/search", 200, false, false},
+		{"search help", "/search/help", 200, true, false},
+		{"bad query", "/search?q=" + url.QueryEscape(`"unbalanced`), 0, false, false},
+		{"line page", call + "/L1", 200, true, false},
+		{"range page", fmt.Sprintf("%s/L%d-L%d", call, min(2, n), min(3, n)), 200, true, false},
+		{"speaker page", "/speakers/" + url.PathEscape(c.Participants[0].ID), 200, true, false},
+		{"404 page", "/no-such-page", 404, true, false},
+		{"unknown call", "/calls/no-such-call", 404, false, true},
+		{"line past the end", fmt.Sprintf("%s/L%d", call, n+1), 404, false, true},
+		{"unknown speaker", "/speakers/no-such-person", 404, false, true},
 	}
 	for i, c := range st.calls {
-		s = append(s, seed{"call page", "/calls/" + url.PathEscape(c.Slug), 200, i == 0})
+		s = append(s, seed{"call page", "/calls/" + url.PathEscape(c.Slug), 200, i == 0, false})
 	}
 	return s
 }
@@ -180,7 +182,7 @@ func crawl(t *testing.T, st *site, seeds []seed) []crawledPage {
 		}
 		p := crawledPage{url: j.u, from: j.from, status: resp.StatusCode, csp: resp.Header.Get("Content-Security-Policy")}
 		if j.seed != nil {
-			p.kind, p.dark = j.seed.kind, j.seed.dark
+			p.kind, p.dark, p.more = j.seed.kind, j.seed.dark, j.seed.more
 		}
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		p.ctype = mt
@@ -482,7 +484,7 @@ func visitPages(t *testing.T, s *suite, st *site, pages []crawledPage) []pageChe
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.kind == "" && templates[template(u)] {
+		if p.more || (p.kind == "" && templates[template(u)]) {
 			continue
 		}
 		templates[template(u)] = true
