@@ -33,3 +33,15 @@ func logNotesProblems(logger *slog.Logger, l *library) {
 		logger.Warn("notes problem (run backchannel check)", "problem", p.String())
 	}
 }
+
+// reloadNotes re-reads the notes of the current archive, for when a notes
+// file changed but no transcript did (so the index is not rebuilt).
+func (l *library) reloadNotes() {
+	a := l.Archive()
+	notes, nps := loadNotes(a)
+	l.mu.Lock()
+	if l.archive == a {
+		l.notes, l.notesProblems = notes, nps
+	}
+	l.mu.Unlock()
+}

@@ -78,6 +78,7 @@ func reload(ctx context.Context, dir, dataDir string, lib *library, logger *slog
 		logger.Warn("transcript warning", "problem", p.String())
 	}
 	if cur := lib.Archive(); cur != nil && cur.Hash == a.Hash {
+		lib.reloadNotes() // notes files are not in the hash
 		return nil
 	}
 	if _, err := index.Build(ctx, dataDir, a, index.BuildOptions{Logger: logger}); err != nil {

@@ -183,15 +183,17 @@ func (p *parser) corrections(v *yaml.Node, offset int) []Correction {
 			p.errorf(line, "correction of %s has no note: say what changed", c.Date)
 			continue
 		}
-		c.HTML = p.render(line, c.Text)
+		c.HTML = p.render(line, c.Text, "correction-"+strconv.Itoa(len(out)+1)+"-")
 		out = append(out, c)
 	}
 	return out
 }
 
-// render renders Markdown, reporting the (unlikely) failure at line.
-func (p *parser) render(line int, src string) (h template.HTML) {
-	h, err := markdown.Render([]byte(src))
+// render renders Markdown, reporting the (unlikely) failure at line. Its
+// footnote ids start with prefix, so that the notes on one page never
+// repeat an id.
+func (p *parser) render(line int, src, prefix string) (h template.HTML) {
+	h, err := markdown.RenderPrefixed([]byte(src), prefix)
 	if err != nil {
 		p.errorf(line, "cannot render note: %v", err)
 	}
@@ -233,7 +235,7 @@ func (p *parser) body(ns *Notes, lines []string, from int) {
 	if src := strings.TrimSpace(strings.Join(head.lines, "\n")); src != "" {
 		ns.Headnote = src
 		ns.HeadnoteLine = head.firstLine + leadingBlank(head.lines)
-		ns.HeadnoteHTML = p.render(ns.HeadnoteLine, src)
+		ns.HeadnoteHTML = p.render(ns.HeadnoteLine, src, "headnote-")
 		ns.HeadnoteText = markdown.PlainText([]byte(src))
 	}
 	for i, s := range sections[1:] {
@@ -270,7 +272,7 @@ func (p *parser) body(ns *Notes, lines []string, from int) {
 			continue
 		}
 		note.Body = src
-		note.HTML = p.render(s.headingLine, src)
+		note.HTML = p.render(s.headingLine, src, note.ID()+"-")
 		note.Text = markdown.PlainText([]byte(src))
 		ns.Notes = append(ns.Notes, note)
 	}

@@ -219,3 +219,22 @@ func fencedBlocks(s string) []block {
 		pos = start + end + 4
 	}
 }
+
+// TestParse_FootnoteIDs: footnotes in the headnote and in two notes get
+// ids of their own, so one page never repeats an id.
+func TestParse_FootnoteIDs(t *testing.T) {
+	src := "Context.[^1]\n\n[^1]: Head source.\n\n## L1\n\nA.[^1]\n\n[^1]: One.\n\n## L2\n\nB.[^1]\n\n[^1]: Two.\n"
+	ns, ps := Parse("n.notes.md", []byte(src))
+	if len(ps) != 0 || len(ns.Notes) != 2 {
+		t.Fatalf("%v", ps)
+	}
+	all := string(ns.HeadnoteHTML) + string(ns.Notes[0].HTML) + string(ns.Notes[1].HTML)
+	for _, want := range []string{`id="headnote-fn:1"`, `id="note-1-fn:1"`, `href="#note-2-fn:1"`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	if strings.Count(all, `id="`) != 6 {
+		t.Errorf("ids: %s", all)
+	}
+}
