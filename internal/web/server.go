@@ -122,7 +122,8 @@ func (s *Server) routes() http.Handler {
 		s.metrics.count,
 		s.limitBodies,
 		middleware.Compress(5, "text/html", "text/css", "text/javascript", "text/plain",
-			"application/json", "image/svg+xml"),
+			"application/json", "image/svg+xml", "application/atom+xml", "application/xml",
+			"application/opensearchdescription+xml"),
 		s.recoverer,
 		middleware.GetHead,
 	)
