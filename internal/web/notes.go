@@ -151,7 +151,9 @@ func newHeadnoteView(c *transcript.Call, ns *annotate.Notes) headnoteView {
 		v.Corrections = append(v.Corrections, correctionView{Date: cr.Date, HTML: cr.HTML})
 	}
 	for _, n := range ns.Orphans(len(c.Lines)) {
-		v.Orphans = append(v.Orphans, newNoteView(c.Slug, n, true))
+		nv := newNoteView(c.Slug, n, true)
+		nv.LineURL = "" // the line is gone: no link to it
+		v.Orphans = append(v.Orphans, nv)
 	}
 	return v
 }

@@ -143,6 +143,9 @@ func TestCallPage_Notes(t *testing.T) {
 		if !o.HasClass("detached") || !strings.Contains(o.Text(), "line 9 no longer exists") {
 			t.Errorf("note 4 = %q", o.Text())
 		}
+		if o.Find(`a[href="#L9"]`).Length() != 0 {
+			t.Error("a detached note links to a line that does not exist")
+		}
 	})
 	t.Run("fidelity and corrections in the provenance block", func(t *testing.T) {
 		prov := doc.Find("dl.provenance")
