@@ -8,10 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
 	"backchannel/internal/index"
+	"backchannel/internal/transcript"
 )
 
 // rawGet sends a request line exactly as given (no client-side cleaning or
@@ -150,4 +152,52 @@ func TestUnusedMethods(t *testing.T) {
 			t.Errorf("HEAD %s: 405", path)
 		}
 	}
+}
+
+// FuzzPathParams puts arbitrary text in every path parameter (slug, line
+// range, speaker id): no 5xx, no redirect, and a 200 only for a value the
+// in-memory catalogue knows (or a well-formed line range).
+func FuzzPathParams(f *testing.F) {
+	for _, seed := range []string{
+		slugHarbour, slugHarbour + ".txt", slugHarbour + ".json", "L2", "L2-L3", "L3-L2", "L0", "L9999999",
+		"mara-harlow", "..", ".", "%00", "\x00", "..\\..", "L1\x00", "MARA-HARLOW", slugHarbour + "/",
+	} {
+		f.Add(seed)
+	}
+	a := testArchive()
+	s := newTestServer(f, &fakeLibrary{})
+	f.Fuzz(func(t *testing.T, param string) {
+		esc := url.PathEscape(param)
+		for _, tc := range []struct {
+			target string
+			known  bool
+		}{
+			{"/calls/" + esc, knownCall(a, param)},
+			{"/api/v1/calls/" + esc, knownCall(a, param) && !strings.Contains(param, ".")},
+			{"/calls/" + slugHarbour + "/" + esc, linesPattern.MatchString(param)},
+			{"/speakers/" + esc, knownSpeaker(a, param)},
+		} {
+			rec := get(t, s, tc.target)
+			if rec.Code >= 500 {
+				t.Fatalf("GET %s: %d", tc.target, rec.Code)
+			}
+			if loc := rec.Header().Get("Location"); loc != "" {
+				t.Fatalf("GET %s: redirect to %q", tc.target, loc)
+			}
+			if rec.Code == 200 && !tc.known {
+				t.Fatalf("GET %s: 200 for a value the catalogue does not know", tc.target)
+			}
+		}
+	})
+}
+
+func knownCall(a *transcript.Archive, p string) bool {
+	p = strings.TrimSuffix(strings.TrimSuffix(p, ".txt"), ".json")
+	_, ok := a.Call(p)
+	return ok
+}
+
+func knownSpeaker(a *transcript.Archive, id string) bool {
+	_, ok := a.Speaker(id)
+	return ok
 }
