@@ -7,7 +7,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # Tests that drive a browser or validators find their tools here (see .ci/run).
 export BACKCHANNEL_NODE_MODULES ?= $(CURDIR)/.ci/node_modules
 
-.PHONY: all build run ingest test test-short vet fmt fuzz clean
+.PHONY: all build run ingest test test-short vet fmt fuzz load clean
 
 all: build
 
@@ -45,6 +45,11 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+## load: wrk at 256 connections for 30s each on a call, a line and a search page of a
+## 100k-line synthetic archive served on loopback (scripts/load.sh; LOAD_* variables).
+load:
+	GO=$(GO) timeout 15m ./scripts/load.sh
 
 clean:
 	rm -rf bin data
