@@ -72,7 +72,9 @@ func profilePath(o options, lines int, name string) string {
 	if o.profile == "" {
 		return ""
 	}
-	name = strings.NewReplacer(" ", "-", "+", "", "--", "-").Replace(name)
+	name = strings.Join(strings.FieldsFunc(name, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	}), "-")
 	return filepath.Join(o.profile, fmt.Sprintf("%d-%s.pprof", lines, name))
 }
 
