@@ -187,6 +187,7 @@ type apiCallDetail struct {
 	apiCall
 	Source transcript.Source `json:"source"`
 	Lines  []apiLine         `json:"lines"`
+	Notes  *apiNotes         `json:"notes,omitempty"` // editorial notes, when the call has any
 }
 
 // apiLine is one line. Speaker is the participant id, or null for a stage
@@ -256,6 +257,8 @@ func (s *Server) handleAPICall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newAPICall(c))
+	d := newAPICall(c)
+	d.Notes = newAPINotes(c.Slug, s.notes(c.Slug))
+	writeJSON(w, http.StatusOK, d)
 	return nil
 }

@@ -40,7 +40,9 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, newAPICall(c))
+		d := newAPICall(c)
+		d.Notes = newAPINotes(c.Slug, s.notes(c.Slug))
+		writeJSON(w, http.StatusOK, d)
 		return nil
 	}
 	c, err := findCall(a, slug)

@@ -36,5 +36,9 @@ package web
 //     "text","kind"}], where "speaker" is the participant id or null for a
 //     direction, "kind" is "turn" or "direction", "text" keeps paragraphs
 //     separated by a blank line, and "time" (seconds) appears when known.
+//     A call with editorial notes adds "notes" {"headnote", "fidelity",
+//     "corrections": [{"date","note"}], "notes": [{"id","n","first","last",
+//     "quote","text","url","detached"}]}: text fields are Markdown source,
+//     "quote" and "detached" are left out when empty.
 //   - Bad parameters give 400 {"error": "..."}; the index's ErrBadQuery too.
 //     Query text is never an error. Nothing a user sends gives a 5xx.

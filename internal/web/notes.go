@@ -157,3 +157,43 @@ func newHeadnoteView(c *transcript.Call, ns *annotate.Notes) headnoteView {
 	}
 	return v
 }
+
+// apiNotes are a call's editorial notes in the JSON API. Text fields are
+// the Markdown source as written.
+type apiNotes struct {
+	Headnote    string          `json:"headnote"`
+	Fidelity    string          `json:"fidelity"`
+	Corrections []apiCorrection `json:"corrections"`
+	Notes       []apiNote       `json:"notes"`
+}
+
+type apiCorrection struct {
+	Date string `json:"date"`
+	Note string `json:"note"`
+}
+
+type apiNote struct {
+	ID       string `json:"id"`
+	N        int    `json:"n"`
+	First    int    `json:"first"`
+	Last     int    `json:"last"`
+	Quote    string `json:"quote,omitempty"`
+	Text     string `json:"text"`
+	URL      string `json:"url"`                // /calls/{slug}#note-3
+	Detached string `json:"detached,omitempty"` // why, when it no longer fits the transcript
+}
+
+func newAPINotes(slug string, ns *annotate.Notes) *apiNotes {
+	if ns == nil {
+		return nil
+	}
+	out := &apiNotes{Headnote: ns.Headnote, Fidelity: ns.Fidelity, Corrections: []apiCorrection{}, Notes: []apiNote{}}
+	for _, c := range ns.Corrections {
+		out.Corrections = append(out.Corrections, apiCorrection{Date: c.Date, Note: c.Text})
+	}
+	for _, n := range ns.Notes {
+		out.Notes = append(out.Notes, apiNote{ID: n.ID(), N: n.N, First: n.First, Last: n.Last, Quote: n.Quote,
+			Text: n.Body, URL: callURL(slug) + "#" + n.ID(), Detached: n.Detached})
+	}
+	return out
+}

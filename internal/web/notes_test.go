@@ -327,3 +327,34 @@ func TestSearch_Notes(t *testing.T) {
 		}
 	})
 }
+
+func TestAPICall_Notes(t *testing.T) {
+	s, _ := newNotesServer(t, &fakeLibrary{})
+	for _, path := range []string{"/api/v1/calls/" + slugHarbour, "/calls/" + slugHarbour + ".json"} {
+		m := mustJSON(t, get(t, s, path))
+		notes, ok := m["notes"].(map[string]any)
+		if !ok {
+			t.Fatalf("%s: no notes: %v", path, m["notes"])
+		}
+		if notes["fidelity"] != "memorandum of conversation" || !strings.HasPrefix(notes["headnote"].(string), "Mara Harlow chairs") {
+			t.Errorf("%s: notes = %v", path, notes)
+		}
+		items := notes["notes"].([]any)
+		if len(items) != 4 {
+			t.Fatalf("%s: %d notes", path, len(items))
+		}
+		n2 := items[1].(map[string]any)
+		if n2["id"] != "note-2" || n2["first"] != 2.0 || n2["last"] != 3.0 || n2["quote"] != "word for word" ||
+			n2["url"] != "/calls/"+slugHarbour+"#note-2" || n2["detached"] != nil {
+			t.Errorf("%s: note 2 = %v", path, n2)
+		}
+		if d, _ := items[3].(map[string]any)["detached"].(string); !strings.Contains(d, "line 9 no longer exists") {
+			t.Errorf("%s: note 4 detached = %q", path, d)
+		}
+	}
+	// Without notes the key is left out.
+	m := mustJSON(t, get(t, newTestServer(t, &fakeLibrary{}), "/api/v1/calls/"+slugHarbour))
+	if _, ok := m["notes"]; ok {
+		t.Error("notes key without notes")
+	}
+}
