@@ -14,6 +14,16 @@
 // that enters a template unescaped is sanitized Markdown returned by
 // markdown.Render.
 //
+// Overload: searches (/search, /api/v1/search) run under a concurrency
+// limit sized from GOMAXPROCS, with a bounded, time-limited queue, and each
+// with a deadline (SearchLimits); when saturated or too slow they are
+// answered 503 with Retry-After, while pages that only read the archive
+// never wait for a search slot. Request bodies are capped for every method.
+// /metrics serves a Prometheus registry of the Server's own (requests by
+// route pattern and status, latency histograms, search refusals and
+// errors, and index size and last ingest when the Library implements
+// MetricsSource).
+//
 // The package never imports Bleve: it uses the plain Query and Result types
 // of package index and the types of package transcript.
 package web
