@@ -59,6 +59,9 @@ func classify(err error) (int, string) {
 	case errors.Is(err, context.DeadlineExceeded):
 		// Only searches have deadlines (limitSearch).
 		return errSearchTimeout.status, errSearchTimeout.msg
+	case errors.Is(err, context.Canceled):
+		// The client went away (it will not read this); not our fault.
+		return http.StatusServiceUnavailable, "The request was cancelled."
 	case errors.Is(err, index.ErrBadQuery):
 		msg := "That search could not be run."
 		// index's messages name the parameter at fault ("page too deep");

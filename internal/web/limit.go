@@ -129,7 +129,7 @@ func (s *Server) limitSearch(next http.Handler) http.Handler {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r.WithContext(ctx))
 		switch {
-		case ww.Status() < 500:
+		case ww.Status() < 500, r.Context().Err() != nil: // fine, or the client left
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			s.metrics.searchRefused("timeout")
 		default:

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +196,32 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+func TestSearchLimit_ClientGone(t *testing.T) {
+	lib, entered, release := blockingLibrary()
+	defer close(release)
+	s := newLimitedServer(t, lib, SearchLimits{Concurrent: 1, Queue: 4, Wait: time.Minute, Timeout: time.Minute})
+	_ = serveAsync(s, "/search?q=word")
+	<-entered
+	// A queued search whose client leaves is dropped from the queue, and
+	// counted neither as a refusal nor as a search error.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/search?q=x", nil).WithContext(ctx))
+		done <- rec.Code
+	}()
+	for s.searches.waiting.Load() == 0 {
+		runtime.Gosched()
+	}
+	cancel()
+	if code := <-done; code < 500 {
+		t.Errorf("cancelled queued search: %d", code)
+	}
+	m := scrape(t, s)
+	if got := m.value(t, "backchannel_search_refused_total", "reason", "busy") + m.value(t, "backchannel_search_errors_total"); got != 0 {
+		t.Errorf("a client leaving counted as %v refusals/errors, want 0", got)
+	}
 }
