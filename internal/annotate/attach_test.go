@@ -153,7 +153,7 @@ func TestCheck(t *testing.T) {
 	dir := writeArchive(t, "## L1 \"talk about the ferry\"\n\nx\n")
 	notesPath := filepath.Join(dir, "2024-03-02-harbour.notes.md")
 	want := notesPath + ":1: note 1 is detached"
-	for _, arg := range []string{dir, notesPath} {
+	for _, arg := range []string{dir, notesPath, filepath.Join(dir, "2024-03-02-harbour.md")} {
 		ps := Check(arg)
 		if !strings.Contains(ps.Error(), want) || !ps.HasErrors() {
 			t.Errorf("Check(%s) = %v, want %q", arg, ps, want)

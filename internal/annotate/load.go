@@ -98,8 +98,9 @@ func ReadFile(path string) (*Notes, transcript.Problems) {
 }
 
 // Check is transcript.Check with notes: a folder's notes are checked
-// against its transcripts, and a notes file named on its own is checked
-// against the transcript beside it.
+// against its transcripts, a notes file named on its own is checked
+// against the transcript beside it, and a transcript named on its own
+// with the notes beside it.
 func Check(paths ...string) transcript.Problems {
 	var ps transcript.Problems
 	for _, path := range paths {
@@ -114,6 +115,13 @@ func Check(paths ...string) transcript.Problems {
 			ps = append(ps, checkFile(path)...)
 		default:
 			ps = append(ps, transcript.Check(path)...)
+			// A transcript named on its own: its notes too, if any.
+			if err == nil && !strings.HasSuffix(strings.ToLower(path), ".yaml") && !strings.HasSuffix(strings.ToLower(path), ".yml") {
+				notes := filepath.Join(filepath.Dir(path), transcript.Slug(path)+Suffix)
+				if _, err := os.Stat(notes); err == nil {
+					ps = append(ps, checkFile(notes)...)
+				}
+			}
 		}
 	}
 	ps.Sort()
