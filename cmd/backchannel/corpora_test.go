@@ -1013,29 +1013,19 @@ func writeSidecar(t *testing.T, path string, sc sidecar) {
 	writeStaged(t, path, b)
 }
 
-// binRevision is the commit the tested binary was built from, as `go
-// version -m` reads it ("+ changes" when the tree was modified).
+// binRevision is the commit the tested binary was built from: TestMain
+// builds it from this working tree, whose HEAD git names ("+ changes" when
+// tracked files differ from it). Builds may not stamp it (-buildvcs=false).
 func binRevision() string {
-	out, err := exec.Command("go", "version", "-m", binPath).Output()
+	rev, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
 	if err != nil {
 		return "of unknown commit"
 	}
-	rev, dirty := "", false
-	for _, l := range strings.Split(string(out), "\n") {
-		if _, v, ok := strings.Cut(l, "vcs.revision="); ok {
-			rev = strings.TrimSpace(v)
-		}
-		if strings.Contains(l, "vcs.modified=true") {
-			dirty = true
-		}
+	s := "built from " + strings.TrimSpace(string(rev))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no", "--", "../..").Output(); err == nil && len(st) > 0 {
+		s += " + uncommitted changes"
 	}
-	switch {
-	case rev == "":
-		return "of unknown commit"
-	case dirty:
-		return "built from " + rev[:min(12, len(rev))] + " + uncommitted changes"
-	}
-	return "built from " + rev[:min(12, len(rev))]
+	return s
 }
 
 // loadAvg is the first three fields of /proc/loadavg, or "unknown".
