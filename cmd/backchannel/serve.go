@@ -25,6 +25,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dirs.register(fs, true)
 	addr := fs.String("addr", envOr("BACKCHANNEL_ADDR", "127.0.0.1:8080"), "listen address (env BACKCHANNEL_ADDR)")
 	hsts := fs.Bool("hsts", false, "send Strict-Transport-Security (only behind TLS)")
+	baseURL := fs.String("base-url", envOr("BACKCHANNEL_BASE_URL", ""), "scheme and host for absolute links in citations, the feed and the sitemap, e.g. https://archive.example.org (default: the request's host; env BACKCHANNEL_BASE_URL)")
 	watchFiles := fs.Bool("watch", false, "re-ingest when files in the transcripts folder change")
 	readHeader := fs.Duration("read-header-timeout", 5*time.Second, "close connections that have not sent their request headers within this time (at most 10s)")
 	if err := parseFlags(fs, args); err != nil {
@@ -60,7 +61,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}()
 	}
 
-	srv, err := web.NewServer(web.Config{Library: lib, Assets: webassets.FS, Logger: logger, HSTS: *hsts})
+	srv, err := web.NewServer(web.Config{Library: lib, Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
