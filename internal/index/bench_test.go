@@ -175,3 +175,41 @@ func measure(t *testing.T, name string, a *transcript.Archive, classes []queryCl
 			ds[len(ds)-1].Round(time.Microsecond), cpu.Round(time.Microsecond))
 	}
 }
+
+// BenchmarkBuild_OneCallChanged measures how long a one-call edit takes
+// to go live: an incremental Build of the synthetic archive
+// (-bench.lines) with one line of one call changed, then Open and a
+// search that finds the edit.
+//
+//	go test ./internal/index -run '^$' -bench Build_OneCallChanged -bench.lines=100000
+func BenchmarkBuild_OneCallChanged(b *testing.B) {
+	a := synthArchive(*benchLines)
+	dir := b.TempDir()
+	if _, err := Build(b.Context(), dir, a, BuildOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	c := a.Calls[len(a.Calls)/2]
+	orig := c.Lines[0].Text
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		word := fmt.Sprintf("editmarker%d", i)
+		c.Lines[0].Text = orig + " " + word
+		a.Hash = word
+		st, err := Build(b.Context(), dir, a, BuildOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !st.Incremental || st.Indexed != len(c.Lines) {
+			b.Fatalf("not a one-call incremental build: %+v", st)
+		}
+		x, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := x.Search(b.Context(), Query{Text: word})
+		if err != nil || r.Total != 1 {
+			b.Fatalf("edit %q: %v hits, %v", word, r, err)
+		}
+		_ = x.Close()
+	}
+}

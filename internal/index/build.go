@@ -30,6 +30,9 @@ import (
 type BuildOptions struct {
 	Logger   *slog.Logger          // nil: discard
 	Progress func(done, total int) // called after each batch; may be nil
+	// Rebuild makes a full build even when the current index could be
+	// updated incrementally.
+	Rebuild bool
 
 	batchSize int // lines per batch; 0 means defaultBatchSize (tests set it small)
 }
@@ -38,6 +41,10 @@ type BuildOptions struct {
 type BuildStats struct {
 	Calls, Lines int
 	Duration     time.Duration
+	// Incremental is true when the new index was made from the current
+	// one; Indexed lines were (re-)indexed, Deleted lines removed.
+	Incremental      bool
+	Indexed, Deleted int
 }
 
 // defaultBatchSize is the number of lines per Bleve batch. Large batches make
@@ -54,6 +61,12 @@ func buildWorkers() int { return max(1, min(runtime.GOMAXPROCS(0), 4)) }
 // interrupted builds are removed by the next Build; index directories
 // older than the one just replaced are removed after the swap (on Linux a
 // process that still has one open keeps reading its unlinked files).
+//
+// When the current index has the same SchemaVersion and most of the
+// archive is unchanged, the new index is made from it (incremental.go):
+// only the calls whose indexed content changed are indexed again.
+// opts.Rebuild forces a full build.
+//
 // Build returns an error wrapping ErrLocked when another Build holds the
 // data folder.
 func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts BuildOptions) (stats BuildStats, err error) {
@@ -89,26 +102,21 @@ func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts Buil
 		}
 	}()
 
-	total := 0
-	for _, c := range a.Calls {
-		total += len(c.Lines)
+	p := planBuild(dataDir, a, opts, log)
+	err = makeIndex(ctx, buildDir, a, p, opts)
+	if err != nil && p.from != nil && ctx.Err() == nil {
+		// The current index could not be updated (a file system without
+		// hard links, a damaged index): the transcripts are the source of
+		// truth, so build it all.
+		log.Warn("incremental build failed; making a full build", "err", err)
+		if err := os.RemoveAll(buildDir); err != nil {
+			return stats, fmt.Errorf("build index: %w", err)
+		}
+		p = fullPlan(p.ordered, p.hashes)
+		err = makeIndex(ctx, buildDir, a, p, opts)
 	}
-	codes := newFacetCodes(archiveOrder(a.Calls))
-	if err := writeIndex(ctx, buildDir, a, total, opts, codes); err != nil {
+	if err != nil {
 		return stats, fmt.Errorf("build index: %w", err)
-	}
-	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: total, Built: time.Now().UTC(), Facets: codes}
-	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
-		return stats, fmt.Errorf("build index: %w", err)
-	}
-	if err := syncTree(buildDir); err != nil {
-		return stats, fmt.Errorf("build index: sync: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return stats, fmt.Errorf("build index: %w", err)
-	}
-	if err := verify(buildDir, a, total); err != nil {
-		return stats, fmt.Errorf("build index: verify: %w", err)
 	}
 
 	// Swap: rename the verified build to its final name, then repoint the
@@ -133,9 +141,64 @@ func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts Buil
 	}
 	removeOld(dataDir, finalName, previous, log)
 
-	stats = BuildStats{Calls: len(a.Calls), Lines: total, Duration: time.Since(start)}
-	log.Info("index built", "dir", finalName, "calls", stats.Calls, "lines", stats.Lines, "duration", stats.Duration)
+	stats = BuildStats{Calls: len(a.Calls), Lines: p.lines, Duration: time.Since(start),
+		Incremental: p.from != nil, Indexed: p.indexed, Deleted: len(p.deletes)}
+	log.Info("index built", "dir", finalName, "calls", stats.Calls, "lines", stats.Lines, "incremental", stats.Incremental,
+		"indexed", stats.Indexed, "deleted", stats.Deleted, "duration", stats.Duration)
 	return stats, nil
+}
+
+// makeIndex writes the index of plan p in buildDir, makes it durable and
+// verifies it.
+func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *buildPlan, opts BuildOptions) error {
+	var err error
+	if p.from != nil {
+		err = updateIndex(ctx, p.from.dir, buildDir, p, opts)
+	} else {
+		err = writeIndex(ctx, buildDir, p, opts)
+	}
+	if err != nil {
+		return err
+	}
+	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: p.lines, Built: time.Now().UTC(), Facets: p.codes}
+	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
+		return err
+	}
+	if err := writeFileSync(filepath.Join(buildDir, callsFile), p.callsMeta()); err != nil {
+		return err
+	}
+	if err := syncTree(buildDir); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := verify(buildDir, p); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	return nil
+}
+
+// planBuild decides between an incremental and a full build.
+func planBuild(dataDir string, a *transcript.Archive, opts BuildOptions, log *slog.Logger) *buildPlan {
+	ordered := archiveOrder(a.Calls)
+	hashes := callHashes(ordered)
+	if opts.Rebuild {
+		return fullPlan(ordered, hashes)
+	}
+	pr, err := loadPrior(dataDir)
+	if err != nil {
+		if !errors.Is(err, ErrNoIndex) {
+			log.Info("full build: the current index cannot be updated", "reason", err)
+		}
+		return fullPlan(ordered, hashes)
+	}
+	p, err := incrementalPlan(pr, ordered, hashes)
+	if err != nil {
+		log.Info("full build", "reason", err)
+		return fullPlan(ordered, hashes)
+	}
+	return p
 }
 
 func newID() (string, error) {
@@ -146,22 +209,16 @@ func newID() (string, error) {
 	return time.Now().UTC().Format("20060102T150405.000000000") + "-" + hex.EncodeToString(b), nil
 }
 
-// writeIndex creates the Bleve index in dir and fills it.
-func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total int, opts BuildOptions, codes facetCodes) error {
-	progress, batchSize := opts.Progress, opts.batchSize
-	if batchSize <= 0 {
-		batchSize = defaultBatchSize
-	}
+// writeIndex creates a Bleve index in dir and fills it with every call of
+// the plan.
+func writeIndex(ctx context.Context, dir string, p *buildPlan, opts BuildOptions) error {
 	m, err := newMapping()
 	if err != nil {
 		return err
 	}
 	// unsafe_batch: a batch returns before it is persisted. Durability
 	// comes from Close, the fsyncs and the verify-then-swap instead.
-	idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, map[string]any{
-		"unsafe_batch": true,
-		"bolt_timeout": openTimeout,
-	})
+	idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, writerConfig())
 	if err != nil {
 		return err
 	}
@@ -171,14 +228,134 @@ func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total in
 			_ = idx.Close()
 		}
 	}()
+	if err := fill(ctx, idx, p, opts); err != nil {
+		return err
+	}
+	// One segment makes rare-word queries and a cold open faster
+	// (issue 6). ForceMerge waits for the merge to finish.
+	if err := forceMerge(ctx, idx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+		return err
+	}
+	if err := dropOldSnapshots(ctx, idx); err != nil {
+		return err
+	}
+	closed = true
+	return idx.Close()
+}
+
+// updateIndex makes the index of plan p in dir from the current index in
+// src: links, then the changes.
+func updateIndex(ctx context.Context, src, dir string, p *buildPlan, opts BuildOptions) error {
+	if err := linkIndex(src, dir); err != nil {
+		return fmt.Errorf("link current index: %w", err)
+	}
+	if p.indexed == 0 && len(p.deletes) == 0 {
+		return nil // the same documents: the links are the index
+	}
+	idx, err := bleve.OpenUsing(dir, writerConfig())
+	if err != nil {
+		return err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			_ = idx.Close()
+		}
+	}()
+	if err := fill(ctx, idx, p, opts); err != nil {
+		return err
+	}
+	// Each incremental build adds a segment. Past a few, the small ones
+	// are merged, never the large one a full build made (rewriting it
+	// would cost a full build's time): only segments below a quarter of
+	// the lines take part.
+	if n, err := segmentCount(dir); err == nil && n > maxSegments {
+		mo := mergeplan.SingleSegmentMergePlanOptions
+		mo.MaxSegmentSize = int64(max(p.lines/2, 2))
+		mo.FloorSegmentSize = mo.MaxSegmentSize
+		if err := forceMerge(ctx, idx, &mo); err != nil {
+			return err
+		}
+	}
+	if err := dropOldSnapshots(ctx, idx); err != nil {
+		return err
+	}
+	closed = true
+	return idx.Close()
+}
+
+func writerConfig() map[string]any {
+	return map[string]any{
+		"unsafe_batch": true,
+		"bolt_timeout": openTimeout,
+	}
+}
+
+// segmentCount is the number of segment files in the index in dir.
+func segmentCount(dir string) (int, error) {
+	zaps, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+	return len(zaps), err
+}
+
+func forceMerge(ctx context.Context, idx bleve.Index, mo *mergeplan.MergePlanOptions) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	if err := s.ForceMerge(ctx, mo); err != nil {
+		return fmt.Errorf("merge segments: %w", err)
+	}
+	return ctx.Err()
+}
+
+// dropOldSnapshots persists two small internal updates: scorch keeps the
+// snapshot before a merge or an update (and so the segment files it no
+// longer needs) until two more snapshots are persisted, and the folder
+// should hold only what the root needs.
+func dropOldSnapshots(ctx context.Context, idx bleve.Index) error {
+	persisted := make(chan error, 1)
+	for i := range 2 {
+		b := idx.NewBatch()
+		b.SetInternal([]byte("backchannel-build"), []byte(strconv.Itoa(i)))
+		b.SetPersistedCallback(func(err error) { persisted <- err })
+		if err := idx.Batch(b); err != nil {
+			return err
+		}
+		select {
+		case err := <-persisted:
+			if err != nil {
+				return fmt.Errorf("persist: %w", err)
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return ctx.Err()
+}
+
+// fill deletes the plan's stale documents and indexes the lines of the
+// calls it marks, in large batches indexed by a few workers at once, and
+// waits until every batch is persisted.
+func fill(ctx context.Context, idx bleve.Index, p *buildPlan, opts BuildOptions) error {
+	progress, batchSize := opts.Progress, opts.batchSize
+	if batchSize <= 0 {
+		batchSize = defaultBatchSize
+	}
+	total := p.indexed
 	// Batches are filled here and indexed by a few workers at once: each
 	// idx.Batch analyses its documents in parallel and then builds a
 	// segment on its own goroutine, so two batches in flight keep the
 	// cores busy. Unsafe batches return before they are persisted; each
-	// one's persisted callback reports when it is on disk.
+	// one's persisted callback reports when it is on disk. No document ID
+	// is in two batches (deletes are only of IDs not indexed again), so
+	// their order does not matter.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	nBatches := (total + batchSize - 1) / batchSize
+	nBatches := (total+len(p.deletes))/batchSize + 2
 	persisted := make(chan error, nBatches+1)
 	jobs := make(chan *bleve.Batch)
 	var (
@@ -196,22 +373,21 @@ func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total in
 		cancel()
 	}
 	for range buildWorkers() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for b := range jobs {
+				n := b.Size()
 				if err := idx.Batch(b); err != nil {
 					fail(err)
 					continue
 				}
 				mu.Lock()
-				done += b.Size()
+				done += n
 				if progress != nil {
-					progress(done, total)
+					progress(min(done, total), total)
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	sent := 0
 	produce := func() error {
@@ -228,15 +404,23 @@ func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total in
 				return ctx.Err()
 			}
 		}
-		rank := 0
-		ordered := archiveOrder(a.Calls)
-		facetOf := codes.encoder()
-		for _, c := range ordered {
+		for _, id := range p.deletes {
+			b.Delete(id)
+			if b.Size() >= batchSize {
+				if err := send(); err != nil {
+					return err
+				}
+			}
+		}
+		facetOf := p.codes.encoder()
+		for i, c := range p.ordered {
+			if !p.reindex[i] {
+				continue
+			}
 			lines := slices.Clone(c.Lines)
 			slices.SortStableFunc(lines, func(x, y transcript.Line) int { return x.N - y.N })
 			for _, l := range lines {
-				rank++
-				if err := b.Index(docID(c.Slug, l.N), newLineDoc(c, l, rank, facetOf(c, l))); err != nil {
+				if err := b.Index(docID(c.Slug, l.N), newLineDoc(c, l, p.keys[i], facetOf(c, l))); err != nil {
 					return fmt.Errorf("index %s line %d: %w", c.Slug, l.N, err)
 				}
 				if b.Size() >= batchSize {
@@ -268,45 +452,13 @@ func writeIndex(ctx context.Context, dir string, a *transcript.Archive, total in
 			return ctx.Err()
 		}
 	}
-	// One segment makes rare-word queries and a cold open faster
-	// (issue 6). ForceMerge waits for the merge to finish.
-	if adv, err := idx.Advanced(); err == nil {
-		if s, ok := adv.(*scorch.Scorch); ok {
-			if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-				return fmt.Errorf("merge segments: %w", err)
-			}
-		}
-	}
-	// Scorch keeps the snapshot before the merge (and so the merged-away
-	// segment files) until two more snapshots are persisted: persist two
-	// small internal updates, so that the folder holds only what the root
-	// needs.
-	for i := range 2 {
-		b := idx.NewBatch()
-		b.SetInternal([]byte("backchannel-build"), []byte(strconv.Itoa(i)))
-		b.SetPersistedCallback(func(err error) { persisted <- err })
-		if err := idx.Batch(b); err != nil {
-			return err
-		}
-		select {
-		case err := <-persisted:
-			if err != nil {
-				return fmt.Errorf("persist: %w", err)
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	closed = true
-	return idx.Close()
+	return ctx.Err()
 }
 
 // verify opens the new index read-only and checks it: every line is
-// there, and a word of a known line finds that line.
-func verify(dir string, a *transcript.Archive, total int) error {
+// there, and a word of a known line finds that line (of the first call,
+// and of a few of the calls this build indexed).
+func verify(dir string, p *buildPlan) error {
 	x, err := openDir(dir)
 	if err != nil {
 		return err
@@ -316,11 +468,26 @@ func verify(dir string, a *transcript.Archive, total int) error {
 	if err != nil {
 		return err
 	}
-	if n != uint64(total) {
-		return fmt.Errorf("%d documents, want %d", n, total)
+	if n != uint64(p.lines) {
+		return fmt.Errorf("%d documents, want %d", n, p.lines)
 	}
-	return x.selfTest(a)
+	if err := x.selfTest(p.ordered); err != nil {
+		return err
+	}
+	checked := 0
+	for i, c := range p.ordered {
+		if p.reindex[i] && checked < maxSelfTests {
+			checked++
+			if err := x.selfTest([]*transcript.Call{c}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
+
+// maxSelfTests bounds the calls verify searches for.
+const maxSelfTests = 8
 
 func writeFileSync(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
@@ -413,10 +580,10 @@ func removeOld(dataDir, current, previous string, log *slog.Logger) {
 	}
 }
 
-// selfTest checks that the first word of the first line with words finds
-// that line.
-func (x *Index) selfTest(a *transcript.Archive) error {
-	for _, c := range a.Calls {
+// selfTest checks that the first word of the first line with words in
+// calls finds that line.
+func (x *Index) selfTest(calls []*transcript.Call) error {
+	for _, c := range calls {
 		for _, l := range c.Lines {
 			toks := x.tokens(l.Text)
 			if len(toks) == 0 {

@@ -10,7 +10,7 @@
 // # Data folder
 //
 //	current -> index-<id>      symlink to the live index, replaced by rename
-//	index-<id>/                a verified index: Bleve files + backchannel.json
+//	index-<id>/                a verified index: Bleve files, backchannel.json, calls.json
 //	build-<id>/                a build in progress (removed by the next Build)
 //	build.lock                 held (flock) while a Build runs
 //
@@ -22,6 +22,15 @@
 // The index it replaced is kept until the next Build; older ones are
 // removed (a process that still has one open keeps reading its unlinked
 // files).
+//
+// A Build is incremental when the current index has the same schema and
+// most of the archive is unchanged: build-<id> starts as hard links to the
+// current index's segment files (scorch never rewrites one) and a copy of
+// its root.bolt, and only the calls whose indexed content changed (by a
+// hash of their parsed fields, kept in calls.json) are indexed again; it
+// is then verified and swapped in like a full build. Line sort keys are
+// fractional per call (sortkey.go), so a new call needs no other call
+// re-indexed. Past a share of replaced lines, Build does a full build.
 //
 // # Documents and analysis
 //

@@ -15,13 +15,13 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
 	fieldSlug    = "slug"    // call slug: keyword, stored (filter)
 	fieldN       = "n"       // line number: stored only
-	fieldSort    = "sort"    // the line's rank in archive order: keyword for deterministic ordering
+	fieldSort    = "sort"    // the line's place in archive order (sortkey.go): keyword, doc values
 	fieldKind    = "kind"    // turn or direction: stored only
 	fieldSpeaker = "speaker" // participant ID: keyword, stored
 	fieldKeys    = "skeys"   // participant keys (id, labels, name, surname), lower-cased: keyword
@@ -66,11 +66,6 @@ func (d *lineDoc) BleveType() string { return d.docType }
 
 func docID(slug string, n int) string { return fmt.Sprintf("%s#%d", slug, n) }
 
-// sortKey is a line's place in archive order (date, call slug, line
-// number), written short and fixed-width so that it sorts as a string and
-// costs few bytes of doc values on every ranked hit.
-func sortKey(rank int) string { return fmt.Sprintf("%08x", rank) }
-
 // archiveOrder returns the calls by date, then slug.
 func archiveOrder(calls []*transcript.Call) []*transcript.Call {
 	out := slices.Clone(calls)
@@ -83,15 +78,15 @@ func archiveOrder(calls []*transcript.Call) []*transcript.Call {
 	return out
 }
 
-// newLineDoc makes the document for line l of call c, the rank-th line of
-// the archive in date, slug and line order.
-func newLineDoc(c *transcript.Call, l transcript.Line, rank int, facet string) *lineDoc {
+// newLineDoc makes the document for line l of call c, whose sort key is
+// callKey (see sortkey.go). Whatever it reads of c must be in callHash.
+func newLineDoc(c *transcript.Call, l transcript.Line, callKey string, facet string) *lineDoc {
 	lang := lineLang(c)
 	text := strings.ToValidUTF8(l.Text, "\uFFFD")
 	d := &lineDoc{
 		Slug:    c.Slug,
 		N:       l.N,
-		Sort:    sortKey(rank),
+		Sort:    lineSortKey(callKey, l.N),
 		Kind:    string(l.Kind),
 		Speaker: l.Speaker,
 		Text:    text,
@@ -144,6 +139,46 @@ func newFacetCodes(calls []*transcript.Call) facetCodes {
 		}
 	}
 	return fc
+}
+
+// extend returns a copy of fc with the speakers, calls and languages of
+// the re-indexed calls appended: codes already in use keep their meaning,
+// since the documents of calls an incremental build keeps hold them.
+func (fc facetCodes) extend(calls []*transcript.Call, reindex []bool) facetCodes {
+	out := facetCodes{
+		Speakers:  slices.Clone(fc.Speakers),
+		Calls:     slices.Clone(fc.Calls),
+		Languages: slices.Clone(fc.Languages),
+	}
+	seen := map[string]bool{}
+	for _, v := range out.Speakers {
+		seen["s"+v] = true
+	}
+	for _, v := range out.Calls {
+		seen["c"+v] = true
+	}
+	for _, v := range out.Languages {
+		seen["l"+v] = true
+	}
+	add := func(list *[]string, kind, v string) {
+		if !seen[kind+v] {
+			seen[kind+v] = true
+			*list = append(*list, v)
+		}
+	}
+	for i, c := range calls {
+		if !reindex[i] {
+			continue
+		}
+		add(&out.Calls, "c", c.Slug)
+		add(&out.Languages, "l", lineLang(c))
+		for _, l := range c.Lines {
+			if l.Speaker != "" {
+				add(&out.Speakers, "s", l.Speaker)
+			}
+		}
+	}
+	return out
 }
 
 // encoder returns a function giving each line its facet value.
