@@ -868,9 +868,7 @@ func stageWebVTT(t *testing.T, src string) *staged {
 	// problems, reported (not fixed) by this test. Each maps to a word of
 	// the error; the test fails once the error is gone, so that the entry
 	// is removed.
-	parserProblems := map[string]string{
-		"tests/cuetext/languages/long_string_junk_characters.vtt": "control character U+0004",
-	}
+	parserProblems := map[string]string{}
 	seen := map[string]bool{}
 	for _, row := range readTSV(t, filepath.Join(moz, "expected_map.tsv")) {
 		in := row["vtt_input"]

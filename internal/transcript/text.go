@@ -22,6 +22,34 @@ const maxReports = 10
 // problems about some lines (invalid UTF-8, control characters) leave ok
 // true so that the caller can report the file's other problems too.
 func decodeText(path string, data []byte) (lines []string, ps Problems, ok bool) {
+	lines, ps, ok = decodeLines(path, data)
+	if ok {
+		var bad []Problem
+		for i, l := range lines {
+			if p, found := controlProblem(path, i+1, l, Error, "remove it (is this a binary file?)"); found {
+				bad = append(bad, p)
+			}
+		}
+		ps = append(ps, capped(bad, "control characters")...)
+	}
+	return lines, ps, ok
+}
+
+// controlProblem reports the first control character (isBadControl) of
+// line s, which is line n of the file, with what to do about it.
+func controlProblem(path string, n int, s string, sev Severity, advice string) (Problem, bool) {
+	j := strings.IndexFunc(s, isBadControl)
+	if j < 0 {
+		return Problem{}, false
+	}
+	r, _ := utf8.DecodeRuneInString(s[j:])
+	return Problem{Path: path, Line: n, Col: j + 1, Severity: sev,
+		Message: fmt.Sprintf("control character %U: %s", r, advice)}, true
+}
+
+// decodeLines is decodeText without the check for control characters, for
+// formats that allow them (WebVTT allows any character but NUL).
+func decodeLines(path string, data []byte) (lines []string, ps Problems, ok bool) {
 	if len(data) == 0 {
 		return nil, Problems{{Path: path, Severity: Error, Message: "file is empty"}}, false
 	}
@@ -54,20 +82,14 @@ func decodeText(path string, data []byte) (lines []string, ps Problems, ok bool)
 	s = strings.TrimSuffix(s, "\n")
 	lines = strings.Split(s, "\n")
 
-	var badUTF8, badCtl []Problem
+	var badUTF8 []Problem
 	for i, l := range lines {
 		if !utf8.ValidString(l) {
 			badUTF8 = append(badUTF8, Problem{Path: path, Line: i + 1, Col: invalidUTF8At(l) + 1, Severity: Error,
 				Message: "invalid UTF-8: save the file as UTF-8"})
 		}
-		if j := strings.IndexFunc(l, isBadControl); j >= 0 {
-			r, _ := utf8.DecodeRuneInString(l[j:])
-			badCtl = append(badCtl, Problem{Path: path, Line: i + 1, Col: j + 1, Severity: Error,
-				Message: fmt.Sprintf("control character %U: remove it (is this a binary file?)", r)})
-		}
 	}
 	ps = append(ps, capped(badUTF8, "invalid UTF-8")...)
-	ps = append(ps, capped(badCtl, "control characters")...)
 	return lines, ps, true
 }
 

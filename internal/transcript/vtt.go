@@ -434,7 +434,10 @@ func parseVTT(in input) (*Call, Problems) {
 			Message: "NUL bytes replaced by U+FFFD, as WebVTT requires"})
 		data = bytes.ReplaceAll(data, []byte{0}, []byte("\uFFFD"))
 	}
-	lines, dps, ok := decodeText(in.path, data)
+	// WebVTT allows control characters (other than NUL) anywhere: in a
+	// cue identifier, a NOTE or the header they are read past; in cue
+	// text they are kept, with a warning, since a reader cannot see them.
+	lines, dps, ok := decodeLines(in.path, data)
 	ps = append(ps, dps...)
 	if !ok {
 		return nil, ps
@@ -446,6 +449,16 @@ func parseVTT(in input) (*Call, Problems) {
 		return nil, append(ps, Problem{Path: in.path, Line: 1, Severity: Error,
 			Message: "not a WebVTT file: the first line must be WEBVTT (alone, or followed by a space or tab and text)"})
 	}
+	var ctl []Problem
+	for _, c := range cues {
+		for k, l := range strings.Split(c.text, "\n") {
+			if p, found := controlProblem(in.path, c.line+1+k, l, Warning,
+				"kept in the cue text, where WebVTT allows it, but no reader sees it: remove it unless it means something"); found {
+				ctl = append(ctl, p)
+			}
+		}
+	}
+	ps = append(ps, capped(ctl, "control characters")...)
 	b := newBody(in.path, h.Participants)
 	last := "" // the last speaker, continued by a cue without a voice
 	for _, c := range cues {

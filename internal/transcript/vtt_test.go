@@ -224,6 +224,9 @@ func TestParse_VTT(t *testing.T) {
 		{"no cues", "WEBVTT\n\nNOTE nothing here\n", "2024-01-01-x.vtt:1: no cues with text: a WebVTT transcript needs cues such as `00:00:01.000 --> 00:00:04.000` then `<v Maria Keller>text`"},
 		{"NUL replaced", "WEBVTT\n\n00:01.000 --> 00:02.000\na\x00b", "turn::a\uFFFDb"},
 		{"CRLF", "WEBVTT\r\n\r\n00:01.000 --> 00:02.000\r\n<v Ana Lima>Hi\r\n", "turn:ana-lima:Hi"},
+		{"control characters in a cue identifier", "WEBVTT\n\nintro\x04\x1a\x07\n00:01.000 --> 00:02.000\n<v Ana Lima>Hi", "turn:ana-lima:Hi"},
+		{"control characters in the header and a note", "WEBVTT \x01 made by hand\nKind\x02: talk\n\nNOTE \x03 checked\n\n00:01.000 --> 00:02.000\nHi", "turn::Hi"},
+		{"control character in cue text kept", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana Lima>Hi\x04 there", "turn:ana-lima:Hi\x04 there"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,5 +249,47 @@ func TestParse_VTT(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", strings.Join(got, "|"), tt.want)
 			}
 		})
+	}
+}
+
+// TestParse_VTTControlCharacters: WebVTT allows control characters
+// anywhere but NUL, so they never refuse a file; in cue text, where a
+// reader would miss them, each is a warning at its line and column.
+func TestParse_VTTControlCharacters(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		want []string // every problem
+	}{
+		{"identifier", "WEBVTT\n\nq\x04\n00:01.000 --> 00:02.000\n<v Ana Lima>Hi", nil},
+		{"note", "WEBVTT\n\nNOTE a\x1bb\n\n00:01.000 --> 00:02.000\n<v Ana Lima>Hi", nil},
+		{"cue text, second payload line", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana Lima>Hi\nthe\x07re\n", []string{
+			"x.vtt:5:4: warning: control character U+0007: kept in the cue text, where WebVTT allows it, but no reader sees it: remove it unless it means something"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ps := parse(input{path: "x.vtt", data: []byte(tt.data), sidePath: "x.yaml", sidecar: []byte(sidecarTD)})
+			if c == nil {
+				t.Fatalf("refused:\n%v", ps)
+			}
+			var got []string
+			for _, p := range ps {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+
+	// The Mozilla case that found this: a cue identifier of junk,
+	// control characters included, before a cue whose text is one word.
+	path := filepath.Join(corpus(t, "webvtt-tests"), "mozilla-vtt.js", "tests", "cuetext", "languages", "long_string_junk_characters.vtt")
+	c, ps := parse(input{path: path, data: mustRead(t, path), sidePath: "x.yaml", sidecar: []byte(sidecarTD)})
+	if c == nil {
+		t.Fatalf("refused:\n%v", ps)
+	}
+	if len(c.Lines) != 1 || c.Lines[0].Text != "Payload" {
+		t.Errorf("lines = %+v, want the one cue's text, Payload", c.Lines)
 	}
 }
