@@ -100,7 +100,8 @@ func parseSRT(in input) (*Call, Problems) {
 				continue
 			}
 			switch {
-			case isDirection(l):
+			case isDirection(l), isEditorialLine(l, b.sp):
+				// "[music]", or an editor's "Note: ...".
 				flush()
 				b.add(Line{Kind: Direction, Text: l, Time: bk.start, SourceLine: bk.line})
 			case cur == nil:

@@ -13,7 +13,8 @@ func TestParse_SRT(t *testing.T) {
 	}{
 		{"no speakers", "1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:02,000 --> 00:00:03,000\nthere\n", "turn::Hello|turn::there"},
 		{"speaker continues", "1\n00:00:01,000 --> 00:00:02,000\nANA: Hello\n\n2\n00:00:02,000 --> 00:00:03,000\nthere\n", "turn:ana:Hello|turn:ana:there"},
-		{"one word used once is text", "1\n00:00:01,000 --> 00:00:02,000\nNote: hello\n", "turn::Note: hello"},
+		{"one word used once is text", "1\n00:00:01,000 --> 00:00:02,000\nWednesday: hello\n", "turn::Wednesday: hello"},
+		{"an editor's note is a direction", "1\n00:00:01,000 --> 00:00:02,000\nANA: hi\n\n2\n00:00:02,000 --> 00:00:03,000\nNote: the fictional ferry was late.\n", "turn:ana:hi|direction::Note: the fictional ferry was late."},
 		{"one word used twice is a speaker", "1\n00:00:01,000 --> 00:00:02,000\nAna: hello\n\n2\n00:00:02,000 --> 00:00:03,000\nAna: again\n", "turn:ana:hello|turn:ana:again"},
 		{"dots for milliseconds, no index", "00:00:01.5 --> 00:00:02.000\nHi\n", "turn::Hi"},
 		{"tags removed", "1\n00:00:01,000 --> 00:00:02,000\n{\\an8}<font color=\"#fff\">Hi</font>\n", "turn::Hi"},

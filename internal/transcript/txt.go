@@ -15,6 +15,9 @@ var (
 	// [time:115800|32:10], whose reader-facing text is the key or the part
 	// after the bar.
 	linkRE = regexp.MustCompile(`\[[a-z]+:([^\]|]*)(?:\|([^\]]*))?\]`)
+	// editorialRE is a word before a colon that opens an editor's or
+	// transcriber's note, never a speaker: "Note", "Notes", "Editor's note".
+	editorialRE = regexp.MustCompile(`^(?i:(?:(?:editor|transcriber|translator)(?:['’]s|s['’]?)?|editorial)[ \t]+)?(?i:notes?)$`)
 	// memoKeyRE are the heading fields of a memorandum of conversation.
 	memoKeyRE = regexp.MustCompile(`^(?i:participants|present|date|time|date and time|date, time and place|date & time|place|location|subject|subjects|topic|topics|memorandum for|from|to|classification|drafted by|cleared by|copies|distribution|approved|ref|reference)$`)
 )
@@ -106,12 +109,10 @@ func readRadioLog(b *body, lines []string) {
 			// A few logs put the first line of the block on the same line:
 			// "[01:02:51:56] CC: text".
 			if rest := strings.TrimSpace(raw[len(m[0]):]); rest != "" {
-				lm := speakerSplit(rest, maxCode, false)
-				if lm == nil {
+				cur = radioLine(b, rest, n, at)
+				if cur == nil {
 					b.errorf(n, "text after the timestamp is not `SPEAKER: text`")
-					continue
 				}
-				cur = &Line{Kind: Turn, Speaker: b.speaker(lm[1], n), Text: strings.TrimSpace(lm[2]), Time: at, SourceLine: n}
 			}
 		case raw[0] == ' ' || raw[0] == '\t':
 			switch {
@@ -125,17 +126,54 @@ func readRadioLog(b *body, lines []string) {
 			flush()
 			inMeta = true
 		default:
-			m := speakerSplit(raw, maxCode, false)
-			if m == nil {
-				b.errorf(n, "line is not `SPEAKER: text`, a [DD:HH:MM:SS] timestamp, a `_key : value` metadata line or an indented continuation")
+			l := radioLine(b, t, n, at)
+			if l == nil {
+				b.errorf(n, "line is not `SPEAKER: text`, a [DD:HH:MM:SS] timestamp, a `_key : value` metadata line, a (bracketed) or [bracketed] note or an indented continuation")
 				continue
 			}
 			flush()
 			inMeta = false
-			cur = &Line{Kind: Turn, Speaker: b.speaker(m[1], n), Text: strings.TrimSpace(m[2]), Time: at, SourceLine: n}
+			cur = l
 		}
 	}
 	flush()
+}
+
+// radioLine reads the first line of a radio-log entry, s (trimmed), at
+// file line n: `CDR: text`, a turn; a bracketed or parenthesised note such
+// as "(Music: ...)", or an editor's "Note: ...", a direction holding the
+// whole line; nil when it is neither.
+func radioLine(b *body, s string, n int, at float64) *Line {
+	if s[0] == '[' && (len(s) == 1 || strings.ContainsRune("0123456789-:.", rune(s[1]))) {
+		return nil // a broken timestamp, "[00:12]", is neither a turn nor a note
+	}
+	if s[0] == '(' || s[0] == '[' {
+		// A bracketed note, closed on this line or on a continuation.
+		return &Line{Kind: Direction, Text: s, Time: at, SourceLine: n}
+	}
+	m := speakerSplit(s, maxCode, false)
+	if m == nil {
+		return nil
+	}
+	if isEditorial(m[1], b.sp) {
+		return &Line{Kind: Direction, Text: s, Time: at, SourceLine: n}
+	}
+	return &Line{Kind: Turn, Speaker: b.speaker(m[1], n), Text: strings.TrimSpace(m[2]), Time: at, SourceLine: n}
+}
+
+// isEditorialLine reports whether a line opens with an editorial label,
+// "Note: ...".
+func isEditorialLine(s string, sp *speakers) bool {
+	m := speakerSplit(s, maxCode, false)
+	return m != nil && isEditorial(m[1], sp)
+}
+
+// isEditorial reports whether the text before a colon opens an editorial
+// note ("Note", "Editor's note") rather than naming a speaker: it does,
+// unless a participant has it as a label or name.
+func isEditorial(label string, sp *speakers) bool {
+	label = strings.Join(strings.Fields(label), " ")
+	return editorialRE.MatchString(label) && len(sp.lookup(label)) == 0
 }
 
 // linkText replaces Spacelog link markup by the text a reader sees.
@@ -181,7 +219,8 @@ func readMemo(b *body, lines []string, addParticipants bool) {
 			// lines of a PARTICIPANTS field written on lines of its own.
 			continue
 		}
-		if isDirection(p.text) {
+		if isDirection(p.text) || m != nil && isEditorial(m[1], b.sp) {
+			// "[pause]", or an editor's "Note: ...".
 			b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
 			b.open = false
 			continue
@@ -232,9 +271,11 @@ func firstLine(s string) string {
 // format without declarations: a participant, a name in capitals, two to
 // four capitalised words ("The President", "Maria Keller"), or one
 // capitalised word that starts a line more than once ("Agnew", but not a
-// single "Note").
+// single "Wednesday"). An editorial "Note" is never a speaker.
 func speakerLike(name string, sp *speakers, uses map[string]int) bool {
 	switch {
+	case isEditorial(name, sp):
+		return false
 	case len(sp.lookup(name)) > 0, capsRE.MatchString(name), nameLikeRE.MatchString(name):
 		return true
 	}

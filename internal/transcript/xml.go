@@ -83,13 +83,15 @@ func parseXML(in input) (*Call, Problems) {
 			b.open = true
 			continue
 		}
-		if m := speakerSplit(firstLine(p.text), 40, false); m != nil && speakerLike(m[1], b.sp, nil) {
+		m := speakerSplit(firstLine(p.text), 40, false)
+		if m != nil && speakerLike(m[1], b.sp, nil) {
 			rest := strings.TrimLeft(p.text[strings.IndexByte(p.text, ':')+1:], " \t\n")
 			b.add(Line{Kind: Turn, Speaker: b.speaker(m[1], p.line), Text: rest, Time: -1, SourceLine: p.line})
 			b.open = true
 			continue
 		}
-		if isDirection(p.text) {
+		if isDirection(p.text) || m != nil && isEditorial(m[1], b.sp) {
+			// "[Omitted here ...]", or an editor's "Note: ...".
 			b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
 			b.open = false
 			continue

@@ -76,6 +76,10 @@ func TestParse_XML(t *testing.T) {
 			`<p><persName corresp="#a">Ana Lima</persName>: Hello <gloss>there</gloss>.</p><p>Still me, be<pb n="2"/>cause.</p><p>[laughter]</p>`),
 			"turn:ana-lima:Hello there.\n\nStill me, because.|direction::[laughter]"},
 		{"text speaker", tei(`<p>The Minister: Hello.</p>`), "turn:the-minister:Hello."},
+		{"editor's note is no one's", tei(`<p>The Minister: Hello.</p><p>Editor's note: The fictional tape ends.</p><p>Note: twice.</p><p>Still the minister?</p>`),
+			"x.xml:1: paragraph has no speaker: it does not start with <persName>Name</persName>: or Name:, and no turn comes before it"},
+		{"editor's notes between turns", tei(`<p>The Minister: Hello.</p><p>Editor's note: The fictional tape ends.</p><p>Note: twice.</p><p>The Minister: Bye.</p>`),
+			"turn:the-minister:Hello.|direction::Editor's note: The fictional tape ends.|direction::Note: twice.|turn:the-minister:Bye."},
 		{"no speaker first", tei(`<p>Hello.</p>`), "x.xml:1: paragraph has no speaker: it does not start with <persName>Name</persName>: or Name:, and no turn comes before it"},
 		{"not well-formed", "<TEI>\n<p>Hello</TEI>", "x.xml:2: not well-formed XML: element <p> closed by </TEI>"},
 	}
