@@ -275,9 +275,15 @@ func (b *body) looksLikeSpeaker(prefix string) bool {
 
 // speaker returns the participant id for a speaker code or name found in a
 // file without declarations (radio logs, subtitles, JSON), adding a
-// participant when none matches. When the sidecar lists participants, a
+// participant when none matches; a code with no letter or digit ("...",
+// "?") that no participant has names no one, and gives "". When the sidecar lists participants, a
 // code that matches none of them is warned about once, at its first line.
 func (b *body) speaker(code string, line int) string {
+	if !hasLetterOrDigit(code) && len(b.sp.lookup(code)) == 0 {
+		// "...: text" or "?: text": the transcriber did not know who
+		// spoke, which the turn says by having no speaker.
+		return ""
+	}
 	id, known := b.sp.code(code)
 	if !known && b.declared > 0 {
 		b.warnf(line, "speaker %q is not among the sidecar's participants: add it to a participant's labels so that it gets a name", code)
@@ -341,4 +347,10 @@ func isDirection(s string) bool {
 		}
 	}
 	return false
+}
+
+// hasLetterOrDigit reports whether s holds a letter or a digit, which any
+// speaker label or name does.
+func hasLetterOrDigit(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }

@@ -28,6 +28,8 @@ func TestParse_RadioLog(t *testing.T) {
 		{"other editorial words", "[00:00:01:00]\nNOTES: one\nEditor's note: two\nEditors’ Note: three\nTranscriber's note: four\nEditorial note: five\n", "direction::NOTES: one|direction::Editor's note: two|direction::Editors’ Note: three|direction::Transcriber's note: four|direction::Editorial note: five"},
 		{"note continued", "[00:00:01:00]\nNote: tape\n    lost.\n", "direction::Note: tape\nlost."},
 		{"a word like note is a speaker", "[00:00:01:00]\nNoted: a\nNOTER: b\n", "turn:noted:a|turn:noter:b"},
+		{"no letter or digit is no speaker", "[00:00:01:00]\n...: <del>Lost</del>\n?: . . .\nCDR: a\n", "turn::<del>Lost</del>|turn::. . .|turn:cdr:a"},
+		{"punctuation inside a code is fine", "[00:00:01:00]\nP?: a\nCC_?: b\n", "turn:p:a|turn:cc:b"},
 		{"indent first", "[00:00:01:00]\n   hello\n", "x.txt:2: indented line continues nothing: put `SPEAKER: text` before it"},
 		{"only metadata", "[00:00:01:00]\n_page : 3\n", "x.txt:1: no turns found: a plain-text transcript is either a radio log (`[00:00:01:02]` lines, then `CDR: text`) or a memorandum of conversation (`The President: text` paragraphs)"},
 	}
@@ -111,6 +113,11 @@ func TestParse_SpacelogCorpus(t *testing.T) {
 		}
 		for _, p := range ps {
 			t.Errorf("%s: unexpected %v", f, p)
+		}
+		for _, p := range c.Participants {
+			if !hasLetterOrDigit(p.Name) || strings.HasPrefix(p.Name, "(") || strings.HasPrefix(p.Name, "[") || isEditorial(p.Name, newSpeakers(nil)) {
+				t.Errorf("%s: participant %q (%s) is no speaker: a note, or a label without a letter or digit", f, p.Name, p.ID)
+			}
 		}
 		for _, l := range c.Lines {
 			if l.Kind == Turn {

@@ -219,6 +219,7 @@ func TestParse_VTT(t *testing.T) {
 		{"voice continues", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana Lima>Hello\n\n00:02.000 --> 00:03.000\nthere", "turn:ana-lima:Hello|turn:ana-lima:there"},
 		{"text beside voices has no speaker", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana Lima>Hi</v> and more", "turn:ana-lima:Hi|turn::and more"},
 		{"empty voice", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v>Hi", "turn::Hi"},
+		{"voice with no letter or digit", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v ...>Hi\n\n00:02.000 --> 00:03.000\n<v ?>there", "turn::Hi|turn::there"},
 		{"empty cues skipped", "WEBVTT\n\n00:01.000 --> 00:02.000\n<b></b>\n\n00:02.000 --> 00:03.000\n<v Ana Lima>x", "turn:ana-lima:x"},
 		{"not WebVTT", "WEBVTTX\n\n00:01.000 --> 00:02.000\nHi", "2024-01-01-x.vtt:1: not a WebVTT file: the first line must be WEBVTT (alone, or followed by a space or tab and text)"},
 		{"no cues", "WEBVTT\n\nNOTE nothing here\n", "2024-01-01-x.vtt:1: no cues with text: a WebVTT transcript needs cues such as `00:00:01.000 --> 00:00:04.000` then `<v Maria Keller>text`"},
