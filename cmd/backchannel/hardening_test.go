@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -137,5 +139,61 @@ func TestServe_ReadHeaderTimeoutFlag(t *testing.T) {
 		if !strings.Contains(stderr, "read-header-timeout") {
 			t.Errorf("--read-header-timeout %s: the error does not name the flag:\n%s", v, stderr)
 		}
+	}
+}
+
+// TestGracefulShutdown interrupts serve while it is sending a large call
+// page (larger than the socket buffers, so its handler is still writing):
+// the response arrives whole, serve exits 0 and closes the index,
+// and then the port no longer answers.
+func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("graceful shutdown run skipped in -short mode")
+	}
+	dir := t.TempDir()
+	writeSyntheticArchive(t, dir, 1, 15000, "quokka", 3)
+	srv := startServe(t, dir, t.TempDir())
+	host := strings.TrimPrefix(srv.base, "http://")
+
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /calls/synthetic-000 HTTP/1.1\r\nHost: %s\r\n\r\n", host)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil) // headers only: the body is on its way
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.ContentLength < 8<<20 {
+		t.Fatalf("call page: %d, %d bytes; want 200 and a page over 8 MiB (more than the socket buffers hold, so the handler is still writing)", resp.StatusCode, resp.ContentLength)
+	}
+	if err := srv.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the page after SIGINT: %v (got %d of %d bytes)", err, len(body), resp.ContentLength)
+	}
+	if int64(len(body)) != resp.ContentLength || !strings.Contains(string(body[len(body)-200:]), "</html>") {
+		t.Errorf("page cut short by the shutdown: %d of %d bytes", len(body), resp.ContentLength)
+	}
+
+	exited := make(chan error, 1)
+	go func() { exited <- srv.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("serve after SIGINT: %v, want exit 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not exit within 30s of SIGINT")
+	}
+	if logs := srv.logs.String(); !strings.Contains(logs, "shutting down") {
+		t.Errorf("no shutdown in the logs:\n%s", logs)
+	}
+	if c, err := net.Dial("tcp", host); err == nil {
+		c.Close()
+		t.Error("the port still accepts connections after serve exited")
 	}
 }
