@@ -234,8 +234,8 @@ func TestParse_BadInput(t *testing.T) {
 		want     string // the problem's String(), in full
 		goodCall bool   // a warning only: the call still parses
 	}{
-		{"empty file", "", "bad.md: file is empty", false},
-		{"only white space", " \n\n\t\n", "bad.md: file is empty (only white space)", false},
+		{"empty file", "", "bad.md:1: file is empty: fill it in, or remove it", false},
+		{"only white space", " \n\n\t\n", "bad.md:1: file is empty (only white space): fill it in, or remove it", false},
 		{"no header", "Ana Lima (AL): a\n", "bad.md:1: file must start with a YAML header: a line `---`, then `title:` and `date:` lines, then `---`", false},
 		{"header never closes", "\n---\ntitle: T\ndate: 2024-01-01\n\nAna Lima (AL): a\n", "bad.md:2: header opened here is never closed: add a line `---` after its last key", false},
 		{"missing title", "---\ndate: 2024-01-01\n---\nAna Lima (AL): a\n", "bad.md:1: header has no title: add a line such as `title: \"Call between Maria Keller and Tom Brandt\"`", false},

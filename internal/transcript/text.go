@@ -13,6 +13,10 @@ import (
 // output; the last report says how many more there are.
 const maxReports = 10
 
+// emptyAdvice is what to do about an empty file, which is reported at its
+// line 1 so that every problem names a line.
+const emptyAdvice = "fill it in, or remove it"
+
 // decodeText turns a text file into lines, without their terminators. It
 // strips a UTF-8 byte order mark, decodes UTF-16 with a byte order mark,
 // and treats CRLF and a lone CR as line ends. Line i of the result is line
@@ -51,7 +55,7 @@ func controlProblem(path string, n int, s string, sev Severity, advice string) (
 // formats that allow them (WebVTT allows any character but NUL).
 func decodeLines(path string, data []byte) (lines []string, ps Problems, ok bool) {
 	if len(data) == 0 {
-		return nil, Problems{{Path: path, Severity: Error, Message: "file is empty"}}, false
+		return nil, Problems{{Path: path, Line: 1, Severity: Error, Message: "file is empty: " + emptyAdvice}}, false
 	}
 	switch {
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
@@ -71,7 +75,7 @@ func decodeLines(path string, data []byte) (lines []string, ps Problems, ok bool
 			Message: "file contains a NUL byte: it is binary, not a text transcript"}), false
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, append(ps, Problem{Path: path, Severity: Error, Message: "file is empty (only white space)"}), false
+		return nil, append(ps, Problem{Path: path, Line: 1, Severity: Error, Message: "file is empty (only white space): " + emptyAdvice}), false
 	}
 
 	s := string(data)
