@@ -17,6 +17,7 @@ import (
 
 var (
 	benchLines   = flag.Int("bench.lines", 20000, "lines in the synthetic archive of the BenchmarkSearch_* benchmarks")
+	benchData    = flag.String("bench.data", "", "data folder of the BenchmarkSearch_* index, kept between runs (default: a temporary one)")
 	latency      = flag.Bool("latency", false, "run TestLatency: p50/p99 search latency by query class")
 	latencyLines = flag.Int("latency.lines", 100000, "lines in TestLatency's synthetic archive")
 )
@@ -48,14 +49,25 @@ func benchSetup(b *testing.B) (*Index, *transcript.Archive) {
 	b.Helper()
 	bench.once.Do(func() {
 		bench.a = synthArchive(*benchLines)
-		bench.dir, bench.err = os.MkdirTemp("", "backchannel-bench-")
-		if bench.err != nil {
+		dir := *benchData
+		if dir == "" {
+			bench.dir, bench.err = os.MkdirTemp("", "backchannel-bench-")
+			if bench.err != nil {
+				return
+			}
+			dir = bench.dir
+		}
+		if x, err := Open(dir); err == nil {
+			if x.Matches(bench.a) {
+				bench.x = x
+				return
+			}
+			_ = x.Close()
+		}
+		if _, bench.err = Build(context.Background(), dir, bench.a, BuildOptions{Rebuild: true}); bench.err != nil {
 			return
 		}
-		if _, bench.err = Build(context.Background(), bench.dir, bench.a, BuildOptions{}); bench.err != nil {
-			return
-		}
-		bench.x, bench.err = Open(bench.dir)
+		bench.x, bench.err = Open(dir)
 	})
 	if bench.err != nil {
 		b.Fatal(bench.err)

@@ -167,6 +167,9 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 	if err := writeFileSync(filepath.Join(buildDir, callsFile), p.callsMeta()); err != nil {
 		return err
 	}
+	if err := computeColumns(ctx, buildDir, p); err != nil {
+		return err
+	}
 	if err := syncTree(buildDir); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

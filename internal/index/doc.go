@@ -10,7 +10,7 @@
 // # Data folder
 //
 //	current -> index-<id>      symlink to the live index, replaced by rename
-//	index-<id>/                a verified index: Bleve files, backchannel.json, calls.json
+//	index-<id>/                a verified index: Bleve files, backchannel.json, calls.json, columns.bin
 //	build-<id>/                a build in progress (removed by the next Build)
 //	build.lock                 held (flock) while a Build runs
 //
@@ -54,7 +54,11 @@
 // When nothing matches every word, Search retries with misspelled words
 // replaced by the closest indexed word, then with any of the words (and
 // close spellings), and sets Result.Fallback. Ranking is Bleve's score with
-// ties broken by date, call and line. Hits are ranked first, then only the
+// ties broken by date, call and line. Bleve only finds and scores the hits:
+// a handler of ours keeps the top ones and counts the facets from columns
+// held in memory by Bleve's document number (rank in archive order,
+// speaker and call codes; columns.bin, computed at build time), so no hit
+// costs a doc-value read. Hits are ranked first, then only the
 // page of hits is loaded and highlighted. Facet counts for speaker and call
 // ignore their own filter (one extra count-only request each, only when
 // that filter is set).

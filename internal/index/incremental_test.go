@@ -409,3 +409,33 @@ func TestCallHash(t *testing.T) {
 		})
 	}
 }
+
+// An index whose columns file is missing or damaged does not open (serve
+// then rebuilds it from the transcripts).
+func TestOpen_ColumnsDamaged(t *testing.T) {
+	for _, damage := range []string{"missing", "truncated"} {
+		t.Run(damage, func(t *testing.T) {
+			dir := t.TempDir()
+			mustBuild(t, dir, newArchive("v1", smallCalls(5)...), BuildOptions{})
+			cur, _ := currentDir(dir)
+			path := filepath.Join(cur, columnsFile)
+			var err error
+			if damage == "missing" {
+				err = os.Remove(path)
+			} else {
+				err = os.Truncate(path, 20)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if x, err := Open(dir); err == nil {
+				x.Close()
+				t.Fatal("Open succeeded")
+			}
+			st := mustBuild(t, dir, newArchive("v1", smallCalls(5)...), BuildOptions{})
+			if got := total(t, dir, Query{Text: "lighthouse"}); got != 25 || st.Lines != 25 {
+				t.Errorf("after a rebuild: %d hits, %+v", got, st)
+			}
+		})
+	}
+}

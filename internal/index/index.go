@@ -69,6 +69,7 @@ type Index struct {
 	idx  bleve.Index
 	dir  string
 	meta buildMeta
+	cols *columns
 	hl   highlight.Highlighter
 }
 
@@ -82,6 +83,20 @@ func Open(dataDir string) (*Index, error) {
 		return nil, err
 	}
 	return openDir(dir)
+}
+
+// openDir opens the index in dir read-only with its columns.
+func openDir(dir string) (*Index, error) {
+	x, err := openBleve(dir)
+	if err != nil {
+		return nil, err
+	}
+	x.cols, err = readColumns(filepath.Join(dir, columnsFile))
+	if err != nil {
+		_ = x.Close()
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	return x, nil
 }
 
 // currentDir resolves the current symlink.
@@ -114,7 +129,8 @@ func readMeta(dir string) (buildMeta, error) {
 	return m, nil
 }
 
-func openDir(dir string) (*Index, error) {
+// openBleve opens the Bleve index in dir read-only, without its columns.
+func openBleve(dir string) (*Index, error) {
 	meta, err := readMeta(dir)
 	if err != nil {
 		return nil, err

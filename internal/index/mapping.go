@@ -15,7 +15,7 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (

@@ -57,7 +57,7 @@ type request struct {
 	speaker, call  string // parameters, normalised
 	after, before  string
 	from, size     int
-	sortBy         []string
+	order          string // SortRelevance, SortDate or SortDateDesc
 	filterSpeakers bool
 	filterCalls    bool
 }
@@ -94,11 +94,9 @@ func validate(q Query) (*request, error) {
 	}
 	switch q.Sort {
 	case "", SortRelevance:
-		r.sortBy = []string{"-_score", fieldSort}
-	case SortDate:
-		r.sortBy = []string{fieldSort}
-	case SortDateDesc:
-		r.sortBy = []string{"-" + fieldDate, fieldSort}
+		r.order = SortRelevance
+	case SortDate, SortDateDesc:
+		r.order = q.Sort
 	default:
 		return nil, badQuery("sort=%q: use relevance, date or -date", q.Sort)
 	}
@@ -177,7 +175,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	// Facet counts ignore their own filter: one count-only request each,
 	// only when that filter is set. They and the page of hits are
 	// independent, so they run at once.
-	var speakerFacet, callFacet *bleve.SearchResult
+	var speakerFacet, callFacet *ranking
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	if r.filterSpeakers {
@@ -209,42 +207,33 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 
 // run is the ranking phase: ids, scores and facets, no stored fields and
 // no locations.
-func (x *Index) run(ctx context.Context, q bq.Query, r *request) (*bleve.SearchResult, error) {
-	req := bleve.NewSearchRequestOptions(q, r.size, r.from, false)
-	req.SortBy(r.sortBy)
-	req.AddFacet(fieldFacet, bleve.NewFacetRequest(fieldFacet, maxFacetTerms))
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	return res, nil
+func (x *Index) run(ctx context.Context, q bq.Query, r *request) (*ranking, error) {
+	return x.rank(ctx, q, r.order, r.from, r.size)
 }
 
-func (x *Index) facetOnly(ctx context.Context, q bq.Query) (*bleve.SearchResult, error) {
-	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	req.AddFacet(fieldFacet, bleve.NewFacetRequest(fieldFacet, maxFacetTerms))
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search facets: %w", err)
-	}
-	return res, nil
+// facetOnly counts the facets of q's hits.
+func (x *Index) facetOnly(ctx context.Context, q bq.Query) (*ranking, error) {
+	return x.rank(ctx, q, SortRelevance, 0, 0)
 }
 
-// facets adds up the speaker, call and language counts from the counts of
-// the coded facet field, keeping the facetSize largest of each.
-func (x *Index) facets(sr *bleve.SearchResult) Facets {
+// facets turns the counts by code into the speaker, call and language
+// counts, keeping the facetSize largest of each.
+func (x *Index) facets(rk *ranking) Facets {
+	fc := x.meta.Facets
 	speakers, calls, langs := map[string]int{}, map[string]int{}, map[string]int{}
-	if f, ok := sr.Facets[fieldFacet]; ok && f != nil && f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
-			speaker, call, lang, ok := x.meta.Facets.decode(t.Term)
-			if !ok {
-				continue
-			}
-			if speaker != "" {
-				speakers[speaker] += t.Count
-			}
-			calls[call] += t.Count
-			langs[lang] += t.Count
+	for i, n := range rk.speakers {
+		if n > 0 && i > 0 && i <= len(fc.Speakers) {
+			speakers[fc.Speakers[i-1]] += n
+		}
+	}
+	for i, n := range rk.calls {
+		if n > 0 && i < len(fc.Calls) {
+			calls[fc.Calls[i]] += n
+		}
+	}
+	for i, n := range rk.langs {
+		if n > 0 && i < len(fc.Languages) {
+			langs[fc.Languages[i]] += n
 		}
 	}
 	return Facets{Speaker: topCounts(speakers), Call: topCounts(calls), Language: topCounts(langs)}
@@ -272,7 +261,7 @@ func topCounts(m map[string]int) []FacetCount {
 
 // page is the second phase: for the page of ranked hits only, load the
 // stored fields and the match locations, and highlight.
-func (x *Index) page(ctx context.Context, sr *bleve.SearchResult, hl bq.Query) ([]Hit, error) {
+func (x *Index) page(ctx context.Context, sr *ranking, hl bq.Query) ([]Hit, error) {
 	ids := make([]string, len(sr.Hits))
 	for i, h := range sr.Hits {
 		ids[i] = h.ID

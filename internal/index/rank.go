@@ -1,0 +1,192 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+func docNumID(doc uint64) index.IndexInternalID { return index.NewIndexInternalID(nil, doc) }
+
+// The ranking phase hands every hit to a handler of ours instead of
+// Bleve's top-N collector: the request asks for nothing per hit but its
+// score (Bleve's fast path: no doc values, no ID), and the handler keeps
+// the top hits by the request's order and counts the facets from the
+// in-memory columns.
+
+// rankedHit is a hit of the ranking phase.
+type rankedHit struct {
+	ID    string
+	Score float64
+}
+
+// ranking is the outcome of the ranking phase.
+type ranking struct {
+	Total uint64
+	Hits  []rankedHit // the requested page, best first
+	// Counts by code: speaker code + 1 (0: none), call code, language code.
+	speakers, calls, langs []int
+}
+
+// candidate is a hit in the top-k heap.
+type candidate struct {
+	doc   uint64
+	score float64
+	key   uint64 // secondary order, ascending: see rankCollector.key
+}
+
+type rankCollector struct {
+	cols    *columns
+	order   string // SortRelevance, SortDate or SortDateDesc
+	k       int    // hits kept: from + size
+	heap    []candidate
+	out     *ranking
+	maxDate uint32
+}
+
+// key is the order of a document after the score: archive order, or for
+// newest-first the date descending, then archive order.
+func (rc *rankCollector) key(doc uint64) uint64 {
+	if doc >= uint64(rc.cols.docs()) {
+		return math64
+	}
+	rank := uint64(rc.cols.rank[doc])
+	if rc.order == SortDateDesc {
+		date := uint64(rc.maxDate - rc.cols.callDate[rc.cols.call[doc]])
+		return date<<32 | rank
+	}
+	return rank
+}
+
+const math64 = ^uint64(0)
+
+// better reports whether a ranks before b.
+func (rc *rankCollector) better(a, b candidate) bool {
+	if rc.order == SortRelevance && a.score != b.score {
+		return a.score > b.score
+	}
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	return a.doc < b.doc
+}
+
+func (rc *rankCollector) add(doc uint64, score float64) {
+	rc.out.Total++
+	if doc < uint64(rc.cols.docs()) {
+		rc.out.speakers[rc.cols.speaker[doc]]++
+		c := rc.cols.call[doc]
+		rc.out.calls[c]++
+		rc.out.langs[rc.cols.callLang[c]]++
+	}
+	if rc.k == 0 {
+		return
+	}
+	c := candidate{doc: doc, score: score, key: rc.key(doc)}
+	if len(rc.heap) < rc.k {
+		rc.heap = append(rc.heap, c)
+		rc.up(len(rc.heap) - 1)
+		return
+	}
+	if !rc.better(c, rc.heap[0]) {
+		return
+	}
+	rc.heap[0] = c
+	rc.down(0)
+}
+
+// The heap keeps the worst kept candidate at the root.
+func (rc *rankCollector) worse(i, j int) bool { return rc.better(rc.heap[j], rc.heap[i]) }
+
+func (rc *rankCollector) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !rc.worse(i, p) {
+			break
+		}
+		rc.heap[i], rc.heap[p] = rc.heap[p], rc.heap[i]
+		i = p
+	}
+}
+
+func (rc *rankCollector) down(i int) {
+	n := len(rc.heap)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		w := l
+		if r := l + 1; r < n && rc.worse(r, l) {
+			w = r
+		}
+		if !rc.worse(w, i) {
+			return
+		}
+		rc.heap[i], rc.heap[w] = rc.heap[w], rc.heap[i]
+		i = w
+	}
+}
+
+// rank runs q, keeping hits [from, from+size) in the order of sortOrder
+// and counting facets over all hits.
+func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, size int) (*ranking, error) {
+	nc := len(x.cols.callDate)
+	out := &ranking{
+		speakers: make([]int, len(x.meta.Facets.Speakers)+1),
+		calls:    make([]int, max(nc, len(x.meta.Facets.Calls))),
+		langs:    make([]int, len(x.meta.Facets.Languages)+1),
+	}
+	rc := &rankCollector{cols: x.cols, order: sortOrder, k: from + size, out: out}
+	for _, d := range x.cols.callDate {
+		rc.maxDate = max(rc.maxDate, d)
+	}
+	var finishErr error
+	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		return func(d *search.DocumentMatch) error {
+			if d != nil {
+				rc.add(d.IndexInternalID.Value(), d.Score)
+				sctx.DocumentMatchPool.Put(d)
+				return nil
+			}
+			// The end: order the kept hits and name the page's.
+			slices.SortFunc(rc.heap, func(a, b candidate) int {
+				if rc.better(a, b) {
+					return -1
+				}
+				if rc.better(b, a) {
+					return 1
+				}
+				return 0
+			})
+			if from >= len(rc.heap) {
+				return nil
+			}
+			page := rc.heap[from:min(len(rc.heap), from+size)]
+			out.Hits = make([]rankedHit, 0, len(page))
+			for _, c := range page {
+				id, err := sctx.IndexReader.ExternalID(docNumID(c.doc))
+				if err != nil {
+					finishErr = err
+					return err
+				}
+				out.Hits = append(out.Hits, rankedHit{ID: id, Score: c.score})
+			}
+			return nil
+		}, false, nil
+	}
+	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
+	req := bleve.NewSearchRequestOptions(q, size, from, false) // sorted by score only: Bleve's fast path
+	if _, err := x.idx.SearchInContext(ctx, req); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if finishErr != nil {
+		return nil, fmt.Errorf("search: %w", finishErr)
+	}
+	return out, nil
+}
