@@ -29,6 +29,7 @@ type options struct {
 	work        string
 	keep        bool
 	backchannel string
+	self        string // a snapshot of this binary, for child processes
 	results     string
 	profile     string
 	reps        int
@@ -80,6 +81,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 	}
+	var err error
 	if o.backchannel == "" {
 		o.backchannel = filepath.Join(o.work, "backchannel")
 		logf("building %s", o.backchannel)
@@ -87,6 +89,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build ./cmd/backchannel (run bench from the repo root, or pass -backchannel): %w\n%s", err, out)
 		}
+	}
+	// Snapshot both binaries into the work folder: in a shared tree another
+	// `make build` may replace bin/backchannel during a run (which once made
+	// serve find a newer schema and rebuild the index under the benchmark).
+	if o.backchannel, err = snapshot(o.backchannel, filepath.Join(o.work, "backchannel.snapshot")); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find own binary: %w", err)
+	}
+	if o.self, err = snapshot(self, filepath.Join(o.work, "bench.snapshot")); err != nil {
+		return err
 	}
 	var results []*sizeResult
 	for _, n := range o.sizes {
@@ -161,10 +176,7 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 
 	// SQLite build, in a child too.
 	db := filepath.Join(dir, "fts.db")
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("find own binary: %w", err)
-	}
+	self := o.self
 	logf("sqlite build")
 	sb, err := runChild(exec.CommandContext(ctx, self, "sqlite-build", "-transcripts", transcripts, "-db", db))
 	if err != nil {
@@ -439,4 +451,16 @@ func writeHeapProfile(path string) error {
 		return fmt.Errorf("heap profile: %w", err)
 	}
 	return f.Close()
+}
+
+// snapshot copies the executable src to dst and returns dst.
+func snapshot(src, dst string) (string, error) {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return "", fmt.Errorf("snapshot %s: %w", src, err)
+	}
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		return "", fmt.Errorf("snapshot %s: %w", src, err)
+	}
+	return dst, nil
 }

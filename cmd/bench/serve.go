@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -93,10 +92,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 // the real server got, for the pages and the search page, and writes a heap
 // profile of the serving process at the end.
 func profileHTTP(ctx context.Context, o options, lines int, transcripts, data string, paths []string, logf func(string, ...any)) error {
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
+	self := o.self
 	addr, err := freeAddr()
 	if err != nil {
 		return err
