@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -53,12 +54,59 @@ func (s *speakers) byName(name string) []int {
 }
 
 // lookup resolves a prefix written before a colon: a label (exact), a
-// full name or a surname (any case). It returns every match.
+// full name or a surname (any case), or else a role ("The President" for
+// the one participant whose role is President). It returns every match by
+// label or name; a role resolves only when one participant has it, and the
+// prefix then becomes one of that participant's labels.
 func (s *speakers) lookup(prefix string) []int {
 	if i := s.byLabel(prefix); i >= 0 {
 		return []int{i}
 	}
-	return s.byName(prefix)
+	if m := s.byName(prefix); len(m) > 0 {
+		return m
+	}
+	if i := s.byRole(prefix); i >= 0 {
+		l := strings.Join(strings.Fields(prefix), " ")
+		if !slices.ContainsFunc(s.list[i].Labels, func(x string) bool { return strings.EqualFold(x, l) }) {
+			s.list[i].Labels = append(s.list[i].Labels, l)
+		}
+		return []int{i}
+	}
+	return nil
+}
+
+// byRole returns the one participant that a role-style label such as "The
+// President", "The Vice President" or "The Secretary" names, or -1 when no
+// participant or several do. A participant is named when a part of its
+// role (the role split at commas and semicolons), or after "The" the start
+// of its name ("President Alder"), is the label without "The", followed by
+// nothing or by more words: "Secretary of Labor" is a Secretary, "Vice President" is
+// no President, and neither is "Counsellor to the President".
+func (s *speakers) byRole(label string) int {
+	key, the := strings.CutPrefix(normName(label), "the ")
+	if key == "" || !hasLetterOrDigit(key) {
+		return -1
+	}
+	is := func(text string) bool {
+		text = normName(text)
+		return text == key || strings.HasPrefix(text, key+" ")
+	}
+	found := -1
+	for i, p := range s.list {
+		// A name starts with a title only after "The": "Ana" is not Ana Lima.
+		match := the && is(p.Name) && normName(p.Name) != key
+		for _, part := range strings.FieldsFunc(p.Role, func(r rune) bool { return r == ',' || r == ';' }) {
+			match = match || is(part)
+		}
+		if !match {
+			continue
+		}
+		if found >= 0 {
+			return -1
+		}
+		found = i
+	}
+	return found
 }
 
 // declare handles `Full Name (XX):`. The label joins the participant of

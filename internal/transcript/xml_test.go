@@ -20,7 +20,8 @@ func TestParse_FRUSCorpus(t *testing.T) {
 	}{
 		{"frus1969-76v38p1_d10_nixon-bruce_tape.xml", map[string]int{"Nixon": 64, "Bruce": 62},
 			"10. Conversation Between President Nixon and Ambassador David K.E. Bruce", "1973-05-03", "The fact—"},
-		{"frus1969-76v38p1_d11_cabinet_memcon.xml", map[string]int{"The President": 3, "Agnew": 2},
+		// "The President:" is Nixon, the participant listed as President.
+		{"frus1969-76v38p1_d11_cabinet_memcon.xml", map[string]int{"Nixon": 3, "Agnew": 2},
 			"11. Memorandum of Conversation", "1973-05-18", ""},
 	}
 	for _, tt := range tests {
@@ -94,5 +95,55 @@ func TestParse_XML(t *testing.T) {
 	c, _ := Parse("x.xml", []byte(tei(`<list type="participants"><item>Minister <persName corresp="#a">Ana Lima</persName>, of Ferries</item></list><p><persName corresp="#a">Ana Lima</persName>: Hi.</p>`)))
 	if c == nil || c.Title != "A fictional memo" || c.Date != "1999-01-02" || c.Participants[0].Role != "Minister, of Ferries" {
 		t.Errorf("call = %+v", c)
+	}
+}
+
+// TestParse_RoleLabels: a speaker written as a role ("The President:")
+// is the one participant with that role, who keeps it as a label, so that
+// a search by that person's name finds the lines; when several have the
+// role, or none, the label is a speaker of its own.
+func TestParse_RoleLabels(t *testing.T) {
+	tei := func(body string) string {
+		return `<TEI xmlns="http://www.tei-c.org/ns/1.0"><div><head>A fictional cabinet</head>` +
+			`<opener><date when="1999-01-02">2 Jan</date></opener><list type="participants">` +
+			`<item>President <persName corresp="#a">Ana Lima</persName></item>` +
+			`<item>Vice President <persName corresp="#b">Bo Berg</persName></item>` +
+			`<item><persName corresp="#c">Cy Dahl</persName>, Secretary of Ferries</item>` +
+			`<item><persName corresp="#d">Di Eck</persName>, Secretary of Harbours</item>` +
+			`<item><persName corresp="#e">Ed Fox</persName>, Counsellor to the President</item>` +
+			`</list>` + body + `</div></TEI>`
+	}
+	tests := []struct{ name, body, want string }{
+		{"the one President", `<p>The President: We sail at dawn.</p><p>The president: Agreed.</p>`, "turn:ana-lima:We sail at dawn.|turn:ana-lima:Agreed."},
+		{"Vice President is not President", `<p>The Vice President: Not I.</p>`, "turn:bo-berg:Not I."},
+		{"a role's first words", `<p>The Counsellor: Noted.</p>`, "turn:ed-fox:Noted."},
+		{"two Secretaries: neither", `<p>The Secretary: Which one?</p>`, "turn:the-secretary:Which one?"},
+		{"no such role", `<p>The Admiral: Aye.</p>`, "turn:the-admiral:Aye."},
+		{"a name still wins", `<p>Berg: Me.</p>`, "turn:bo-berg:Me."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := linesOrErrors(Parse("x.xml", []byte(tei(tt.body)))); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+
+	c, ps := Parse("x.xml", []byte(tei(`<p>The President: We sail at dawn.</p><p>The Vice President: Not I.</p><p>THE PRESIDENT: Good.</p>`)))
+	if c == nil {
+		t.Fatal(ps)
+	}
+	a := &Archive{Calls: []*Call{c}}
+	if ids := a.ResolveSpeaker("Lima"); len(ids) != 1 || ids[0] != "ana-lima" {
+		t.Fatalf("ResolveSpeaker(Lima) = %v, want [ana-lima]", ids)
+	}
+	if ids := a.ResolveSpeaker("The President"); len(ids) != 1 || ids[0] != "ana-lima" {
+		t.Errorf("ResolveSpeaker(The President) = %v: the label must stay one of Ana Lima's", ids)
+	}
+	if p, _ := c.Participant("ana-lima"); len(p.Labels) != 1 || p.Labels[0] != "The President" || p.Role != "President" {
+		t.Errorf("Ana Lima = %+v, want role President and label The President", p)
+	}
+	if len(c.Participants) != 5 {
+		t.Errorf("participants = %+v: a role label must not add one", c.Participants)
 	}
 }
