@@ -73,6 +73,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			defer os.RemoveAll(d)
 		}
 	}
+	if err := os.MkdirAll(o.work, 0o755); err != nil {
+		return fmt.Errorf("work dir: %w", err)
+	}
 	if o.profile != "" {
 		if err := os.MkdirAll(o.profile, 0o755); err != nil {
 			return fmt.Errorf("profile dir: %w", err)
