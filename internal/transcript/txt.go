@@ -87,10 +87,15 @@ func readRadioLog(b *body, lines []string) {
 	inMeta := false
 	flush := func() {
 		if cur != nil {
+			// Links first: "[glossary:]" shows nothing.
+			cur.Text = linkRE.ReplaceAllStringFunc(cur.Text, linkText)
 			if strings.TrimSpace(cur.Text) == "" {
-				b.warnf(cur.SourceLine, "turn has no text: skipped")
+				what := "turn"
+				if cur.Kind == Direction {
+					what = "note"
+				}
+				b.warnf(cur.SourceLine, "%s has no text: skipped", what)
 			} else {
-				cur.Text = linkRE.ReplaceAllStringFunc(cur.Text, linkText)
 				b.add(*cur)
 			}
 		}

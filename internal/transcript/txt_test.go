@@ -23,6 +23,7 @@ func TestParse_RadioLog(t *testing.T) {
 		{"parenthesised note with a colon", "[00:00:01:00]\nCDR: a\n\n[00:00:02:00]\n(Sound: - A FICTIONAL TUNE - from the cabin)\n", "turn:cdr:a|direction::(Sound: - A FICTIONAL TUNE - from the cabin)"},
 		{"bracketed note on the timestamp line", "[00:00:01:00] [Static: two minutes]\n", "direction::[Static: two minutes]"},
 		{"parenthesised note closed on a continuation", "[00:00:01:00]\n(Tone: a long\n    whistle)\nCDR: a\n", "direction::(Tone: a long\nwhistle)|turn:cdr:a"},
+		{"note of only link markup", "[00:00:01:00]\nCDR: a\n[glossary:]\n", "turn:cdr:a"},
 		{"broken timestamp is not a note", "[00:00:01:00]\nCDR: a\n[00:02]\n", "x.txt:3: line is not `SPEAKER: text`, a [DD:HH:MM:SS] timestamp, a `_key : value` metadata line, a (bracketed) or [bracketed] note or an indented continuation"},
 		{"editor's note", "[00:00:01:00]\nCDR: a\n\nNote: Tape from the fictional station is lost.\n", "turn:cdr:a|direction::Note: Tape from the fictional station is lost."},
 		{"other editorial words", "[00:00:01:00]\nNOTES: one\nEditor's note: two\nEditors’ Note: three\nTranscriber's note: four\nEditorial note: five\n", "direction::NOTES: one|direction::Editor's note: two|direction::Editors’ Note: three|direction::Transcriber's note: four|direction::Editorial note: five"},
