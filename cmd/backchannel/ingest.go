@@ -12,13 +12,14 @@ import (
 )
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ingest", "[--transcripts DIR] [--data DIR] [--skip-bad]",
+	fs := newFlagSet("ingest", "[--transcripts DIR] [--data DIR] [--skip-bad] [--rebuild]",
 		"Builds the search index from the transcripts folder. The new index is built\n"+
 			"beside the live one and swapped in only when complete: a failed or\n"+
 			"interrupted ingest leaves the previous index exactly as it was.", stderr)
 	var dirs dirFlags
 	dirs.register(fs, true)
 	skipBad := fs.Bool("skip-bad", false, "index the good files and list the bad ones, instead of refusing them all")
+	rebuild := fs.Bool("rebuild", false, "re-index every call, not only the ones that changed")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,7 +32,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	start := time.Now()
-	stats, err := index.Build(ctx, dirs.data, a, index.BuildOptions{Logger: logger, Progress: newProgress(stderr)})
+	stats, err := index.Build(ctx, dirs.data, a, index.BuildOptions{Logger: logger, Progress: newProgress(stderr), Rebuild: *rebuild})
 	if err != nil {
 		return fmt.Errorf("ingest %s: %w", dirs.transcripts, err)
 	}
