@@ -4,7 +4,7 @@
 // Usage:
 //
 //	backchannel serve  [--addr 127.0.0.1:8080] [--transcripts ./transcripts] [--data ./data]
-//	backchannel ingest [--transcripts DIR] [--data DIR] [--skip-bad]
+//	backchannel ingest [--transcripts DIR] [--data DIR] [--skip-bad] [--rebuild]
 //	backchannel check  PATH...
 //	backchannel search [--data DIR] [--speaker S] [--json] QUERY...
 //
