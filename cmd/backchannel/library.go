@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sync"
+	"time"
 
 	"backchannel/internal/annotate"
 	"backchannel/internal/index"
@@ -17,6 +21,8 @@ var errNotOpen = errors.New("search index is not open")
 // built from it. Both are swapped together while requests are answered; an
 // index that is swapped out is closed once the searches using it finish.
 type library struct {
+	dataDir string // where the index lives, for its size on disk
+
 	mu      sync.RWMutex
 	archive *transcript.Archive
 	cur     *openIndex
@@ -36,6 +42,9 @@ type library struct {
 type openIndex struct {
 	idx  *index.Index
 	refs sync.WaitGroup
+	// bytes and built describe the index folder on disk, for /metrics.
+	bytes int64
+	built time.Time
 }
 
 func (l *library) Archive() *transcript.Archive {
@@ -102,9 +111,11 @@ func (l *library) setLastErr(err error) {
 // the background once the searches using it have finished.
 func (l *library) swap(a *transcript.Archive, idx *index.Index) {
 	notes, nps := loadNotes(a)
+	cur := &openIndex{idx: idx}
+	cur.bytes, cur.built = indexStats(l.dataDir)
 	l.mu.Lock()
 	old := l.cur
-	l.archive, l.cur, l.lastErr = a, &openIndex{idx: idx}, nil
+	l.archive, l.cur, l.lastErr = a, cur, nil
 	l.notes, l.notesProblems = notes, nps
 	l.mu.Unlock()
 	if old != nil {
@@ -126,4 +137,51 @@ func (l *library) close() error {
 	}
 	cur.refs.Wait()
 	return cur.idx.Close()
+}
+
+// IndexBytes is the size on disk of the open index (web.MetricsSource).
+func (l *library) IndexBytes() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.cur == nil {
+		return 0
+	}
+	return l.cur.bytes
+}
+
+// LastIngest is when the open index was swapped in (web.MetricsSource).
+func (l *library) LastIngest() time.Time {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.cur == nil {
+		return time.Time{}
+	}
+	return l.cur.built
+}
+
+// indexStats returns the size of the index that dataDir's "current" link
+// points at, and when the link was last swapped; zeros when unknown.
+func indexStats(dataDir string) (int64, time.Time) {
+	if dataDir == "" {
+		return 0, time.Time{}
+	}
+	link := filepath.Join(dataDir, "current")
+	fi, err := os.Lstat(link)
+	if err != nil {
+		return 0, time.Time{}
+	}
+	dir, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return 0, fi.ModTime()
+	}
+	var size int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	return size, fi.ModTime()
 }

@@ -47,7 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	lib := &library{}
+	lib := &library{dataDir: dirs.data}
 	lib.swap(a, idx)
 	defer lib.close()
 	logNotesProblems(logger, lib)
