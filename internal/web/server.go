@@ -63,6 +63,7 @@ type Server struct {
 
 	searches *searchLimiter
 	metrics  *metrics
+	cache    pageCache
 
 	handler http.Handler
 }
@@ -130,12 +131,13 @@ func (s *Server) routes() http.Handler {
 	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
 
-	r.Get("/", s.handle(s.handleHome))
-	r.Get("/calls/{slug}", s.handle(s.handleCall)) // also {slug}.txt and {slug}.json
-	r.Get("/calls/{slug}/{lines}", s.handle(s.handleLines))
+	// Pages that depend only on the archive are rendered once per archive.
+	r.With(s.cachePages).Get("/", s.handle(s.handleHome))
+	r.With(s.cachePages).Get("/calls/{slug}", s.handle(s.handleCall)) // also {slug}.txt and {slug}.json
+	r.With(s.cachePages).Get("/calls/{slug}/{lines}", s.handle(s.handleLines))
 	r.With(s.limitSearch).Get("/search", s.handle(s.handleSearch))
 	r.Get("/search/help", s.handle(s.handleHelp))
-	r.Get("/speakers/{id}", s.handle(s.handleSpeaker))
+	r.With(s.cachePages).Get("/speakers/{id}", s.handle(s.handleSpeaker))
 
 	r.With(s.limitSearch).Get("/api/v1/search", s.handle(s.handleAPISearch))
 	r.Get("/api/v1/calls", s.handle(s.handleAPICalls))
