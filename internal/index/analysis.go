@@ -1,6 +1,7 @@
 package index
 
 import (
+	"sort"
 	"unicode"
 	"unicode/utf8"
 
@@ -10,6 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	tokunicode "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
+
+	"backchannel/internal/transcript"
 )
 
 // Analysis chain names. Every analyzer uses the unicode tokenizer (which
@@ -20,6 +23,16 @@ import (
 // analyzer drops stop words.
 const (
 	foldName = "backchannel_fold"
+	// pairsName is the token filter type of the word-pair field: it turns
+	// a token stream into the pairs of adjacent tokens that are both in
+	// its "words" list (the archive's most common words), "of the" for
+	// "of" then "the". A phrase of common words then has a rare term to
+	// start from (Elasticsearch's index_phrases does this for all words).
+	pairsName = "backchannel_pairs"
+	// pairsFilter is this index's pairs filter (configured with its
+	// words) and analyzerPairs the analyzer of the pairs field.
+	pairsFilter   = "backchannel_pairs_common"
+	analyzerPairs = "backchannel_pairs"
 
 	analyzerPlain = "backchannel_plain" // folded words as spoken: exact field, names, other languages
 	analyzerEN    = "backchannel_en"    // folded + Porter stemming, for language en
@@ -139,10 +152,53 @@ func (foldFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
+// pairFilter keeps the pairs of adjacent tokens (positions n and n+1)
+// that are both in words, as one token "a b".
+type pairFilter struct{ words map[string]bool }
+
+func (f pairFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
+	out := make(analysis.TokenStream, 0, len(ts)/2)
+	for i := 1; i < len(ts); i++ {
+		a, b := ts[i-1], ts[i]
+		if b.Position != a.Position+1 || !f.words[string(a.Term)] || !f.words[string(b.Term)] {
+			continue
+		}
+		out = append(out, &analysis.Token{
+			Term:     pairTerm(string(a.Term), string(b.Term)),
+			Start:    a.Start,
+			End:      b.End,
+			Position: a.Position,
+			Type:     a.Type,
+		})
+	}
+	return out
+}
+
+func pairTerm(a, b string) []byte { return []byte(a + " " + b) }
+
+func newPairFilter(config map[string]any, _ *registry.Cache) (analysis.TokenFilter, error) {
+	words := map[string]bool{}
+	list, _ := config["words"].([]any)
+	for _, w := range list {
+		if s, ok := w.(string); ok {
+			words[s] = true
+		}
+	}
+	if ws, ok := config["words"].([]string); ok {
+		for _, s := range ws {
+			words[s] = true
+		}
+	}
+	return pairFilter{words: words}, nil
+}
+
 func init() {
 	err := registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return foldFilter{}, nil
 	})
+	if err == nil {
+		err = registry.RegisterTokenFilter(pairsName, newPairFilter)
+	}
 	if err != nil {
 		panic(err) // a duplicate name is a programming error, as in bleve's own init funcs
 	}
@@ -159,4 +215,59 @@ func analyzerConfig(filters []string) map[string]any {
 		"tokenizer":     tokunicode.Name,
 		"token_filters": fs,
 	}
+}
+
+// Limits of the pairs field's word list.
+const (
+	pairSample   = 50000 // lines analysed to find the common words
+	pairMinShare = 0.01  // a word in at least this share of lines is common
+	maxPairWords = 256
+)
+
+// pairWordsOf returns the words (as the exact field indexes them) found
+// in at least pairMinShare of a sample of the lines, most common first:
+// phrases made only of such words are the slow ones.
+func pairWordsOf(calls []*transcript.Call, plain analysis.Analyzer) []string {
+	total := 0
+	for _, c := range calls {
+		total += len(c.Lines)
+	}
+	step := max(1, total/pairSample)
+	df := map[string]int{}
+	sampled, i := 0, 0
+	seen := map[string]bool{}
+	for _, c := range calls {
+		for _, l := range c.Lines {
+			i++
+			if i%step != 0 {
+				continue
+			}
+			sampled++
+			clear(seen)
+			for _, t := range plain.Analyze([]byte(l.Text)) {
+				w := string(t.Term)
+				if !seen[w] {
+					seen[w] = true
+					df[w]++
+				}
+			}
+		}
+	}
+	min := max(2, int(pairMinShare*float64(sampled)))
+	var words []string
+	for w, n := range df {
+		if n >= min {
+			words = append(words, w)
+		}
+	}
+	sort.Slice(words, func(a, b int) bool {
+		if df[words[a]] != df[words[b]] {
+			return df[words[a]] > df[words[b]]
+		}
+		return words[a] < words[b]
+	})
+	if len(words) > maxPairWords {
+		words = words[:maxPairWords]
+	}
+	return words
 }

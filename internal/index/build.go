@@ -160,7 +160,7 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 	if err != nil {
 		return err
 	}
-	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: p.lines, Built: time.Now().UTC(), Facets: p.codes}
+	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: p.lines, Built: time.Now().UTC(), Facets: p.codes, PairWords: p.words}
 	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func newID() (string, error) {
 // writeIndex creates a Bleve index in dir and fills it with every call of
 // the plan.
 func writeIndex(ctx context.Context, dir string, p *buildPlan, opts BuildOptions) error {
-	m, err := newMapping()
+	m, err := newMapping(p.words)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,11 @@ func writeIndex(ctx context.Context, dir string, p *buildPlan, opts BuildOptions
 	}
 	// One segment makes rare-word queries and a cold open faster
 	// (issue 6). ForceMerge waits for the merge to finish.
-	if err := forceMerge(ctx, idx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+	// One task for all segments: the default of ten per task left a
+	// 100k-line build with two segments.
+	mo := mergeplan.SingleSegmentMergePlanOptions
+	mo.SegmentsPerMergeTask = 1 << 20
+	if err := forceMerge(ctx, idx, &mo); err != nil {
 		return err
 	}
 	if err := dropOldSnapshots(ctx, idx); err != nil {
@@ -274,6 +278,7 @@ func updateIndex(ctx context.Context, src, dir string, p *buildPlan, opts BuildO
 	// the lines take part.
 	if n, err := segmentCount(dir); err == nil && n > maxSegments {
 		mo := mergeplan.SingleSegmentMergePlanOptions
+		mo.SegmentsPerMergeTask = 1 << 20
 		mo.MaxSegmentSize = int64(max(p.lines/2, 2))
 		mo.FloorSegmentSize = mo.MaxSegmentSize
 		if err := forceMerge(ctx, idx, &mo); err != nil {

@@ -185,7 +185,8 @@ type buildPlan struct {
 	deletes []string
 	stale   int // for callsMeta.Stale
 	codes   facetCodes
-	from    *prior // nil for a full build
+	words   []string // buildMeta.PairWords
+	from    *prior   // nil for a full build
 }
 
 // fullPlan indexes every call, with evenly spaced keys.
@@ -197,6 +198,11 @@ func fullPlan(ordered []*transcript.Call, hashes []string) *buildPlan {
 	}
 	p.indexed = p.lines
 	p.codes = newFacetCodes(ordered)
+	if m, err := newMapping(nil); err == nil {
+		if a := m.AnalyzerNamed(analyzerPlain); a != nil {
+			p.words = pairWordsOf(ordered, a)
+		}
+	}
 	return p
 }
 
@@ -306,6 +312,7 @@ func incrementalPlan(pr *prior, ordered []*transcript.Call, hashes []string) (*b
 	}
 
 	p.codes = pr.meta.Facets.extend(ordered, p.reindex)
+	p.words = pr.meta.PairWords
 	return p, nil
 }
 

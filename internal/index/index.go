@@ -62,6 +62,9 @@ type buildMeta struct {
 	Lines  int        `json:"lines"`
 	Built  time.Time  `json:"built"`
 	Facets facetCodes `json:"facets"`
+	// PairWords are the words of the pairs field (analysis.go), fixed by
+	// the full build and kept by incremental ones.
+	PairWords []string `json:"pair_words"`
 }
 
 // Index is an open, read-only index. It is safe for concurrent use.
@@ -71,6 +74,8 @@ type Index struct {
 	meta buildMeta
 	cols *columns
 	hl   highlight.Highlighter
+	// pairWords is meta.PairWords as a set.
+	pairWords map[string]bool
 }
 
 // Open opens the current index under dataDir read-only. It returns
@@ -152,7 +157,11 @@ func openBleve(dir string) (*Index, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("open index: highlighter: %w", err)
 	}
-	return &Index{idx: idx, dir: dir, meta: meta, hl: hl}, nil
+	pw := make(map[string]bool, len(meta.PairWords))
+	for _, w := range meta.PairWords {
+		pw[w] = true
+	}
+	return &Index{idx: idx, dir: dir, meta: meta, hl: hl, pairWords: pw}, nil
 }
 
 // Matches reports whether x was built from exactly this archive with the

@@ -15,7 +15,7 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 5
+const SchemaVersion = 7
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
@@ -32,6 +32,7 @@ const (
 	fieldLang    = "lang"    // call language: keyword, stored
 	fieldFacet   = "facet"   // speaker, call and language codes: doc values for all three facets in one visit
 	fieldTime    = "time"    // offset in seconds, -1 when unknown: stored only
+	fieldPairs   = "pairs"   // adjacent common words of the line, "of the": term vectors, not stored (analysis.go)
 )
 
 // Document types, one per text analysis.
@@ -56,6 +57,7 @@ type lineDoc struct {
 	Lang    string   `json:"lang"`
 	Time    float64  `json:"time"`
 	Facet   string   `json:"facet"`
+	Pairs   string   `json:"pairs"`
 
 	docType string
 }
@@ -91,6 +93,7 @@ func newLineDoc(c *transcript.Call, l transcript.Line, callKey string, facet str
 		Speaker: l.Speaker,
 		Text:    text,
 		Exact:   text,
+		Pairs:   text,
 		Date:    c.Date,
 		Lang:    lang,
 		Time:    l.Time,
@@ -263,12 +266,23 @@ func docTypeFor(lang string) string {
 
 // newMapping is the closed, explicit mapping of the index: nothing is
 // indexed that is not named here.
-func newMapping() (mapping.IndexMapping, error) {
+// pairWords are the words of the pairs field (buildMeta.PairWords).
+func newMapping(pairWords []string) (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
 	for name, filters := range analyzers() {
 		if err := m.AddCustomAnalyzer(name, analyzerConfig(filters)); err != nil {
 			return nil, fmt.Errorf("analyzer %s: %w", name, err)
 		}
+	}
+	words := make([]any, len(pairWords))
+	for i, w := range pairWords {
+		words[i] = w
+	}
+	if err := m.AddCustomTokenFilter(pairsFilter, map[string]any{"type": pairsName, "words": words}); err != nil {
+		return nil, fmt.Errorf("token filter %s: %w", pairsFilter, err)
+	}
+	if err := m.AddCustomAnalyzer(analyzerPairs, analyzerConfig([]string{foldName, pairsFilter})); err != nil {
+		return nil, fmt.Errorf("analyzer %s: %w", analyzerPairs, err)
 	}
 	m.AddDocumentMapping(docTypeEN, lineMapping(analyzerEN))
 	m.AddDocumentMapping(docTypeRU, lineMapping(analyzerRU))
@@ -325,6 +339,7 @@ func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
 	// field visited per hit, so one visit instead of three.
 	d.AddFieldMappingsAt(fieldFacet, keyword(false, true))
 	d.AddFieldMappingsAt(fieldTime, storedOnly(bleve.NewNumericFieldMapping()))
+	d.AddFieldMappingsAt(fieldPairs, text(analyzerPairs, false, true)) // positions: phrases of three or more common words
 	return d
 }
 

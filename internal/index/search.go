@@ -411,6 +411,7 @@ func (x *Index) tokens(text string) []qtok {
 // clausePlan is one positive clause of the query.
 type clausePlan struct {
 	strict bq.Query
+	hl     bq.Query // strict, as the page phase matches it for locations
 	loose  bq.Query // the fallback form: any word of it, and close spellings
 	fuzzy  bq.Query // the loose form without close spellings
 }
@@ -419,6 +420,7 @@ type plan struct {
 	clauses []clausePlan
 	negs    []bq.Query
 	bonus   bq.Query
+	bonusHL bq.Query // bonus for highlighting
 	noFuzzy bool
 }
 
@@ -447,6 +449,34 @@ func phrase(field string, toks []qtok, boost float64) bq.Query {
 		ts[i] = t.exact
 	}
 	q := bq.NewPhraseQuery(ts, field)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+// phraseExact is phrase on the exact field, read from the pairs field
+// when every two adjacent words are common (analysis.go): "of the" is one
+// term there, as rare as the phrase, where the phrase searcher would read
+// the positions of every line with "of" and "the"; "it is not" is the
+// phrase "it is", "is not" over pairs. The same lines match. A phrase with
+// an uncommon word is fast as it is (that word's lines drive it).
+func (x *Index) phraseExact(toks []qtok, boost float64) bq.Query {
+	if len(toks) < 2 {
+		return phrase(fieldExact, toks, boost)
+	}
+	pairs := make([]string, 0, len(toks)-1)
+	for i := 1; i < len(toks); i++ {
+		a, b := toks[i-1].exact, toks[i].exact
+		if !x.pairWords[a] || !x.pairWords[b] {
+			return phrase(fieldExact, toks, boost)
+		}
+		pairs = append(pairs, string(pairTerm(a, b)))
+	}
+	if len(pairs) == 1 {
+		return term(fieldPairs, pairs[0], boost)
+	}
+	q := bq.NewPhraseQuery(pairs, fieldPairs)
 	if boost != 0 {
 		q.SetBoost(boost)
 	}
@@ -497,20 +527,22 @@ func fuzzyQuery(t qtok) bq.Query {
 	return q
 }
 
-// termPlan returns the strict, loose and loose-without-fuzzy forms of t.
-func (x *Index) termPlan(t query.Term) (strict, loose, plain bq.Query) {
+// termPlan returns the strict, loose and loose-without-fuzzy forms of t,
+// and the strict form for highlighting (which needs the positions of the
+// words, not of word pairs).
+func (x *Index) termPlan(t query.Term) (strict, loose, plain, hl bq.Query) {
 	switch t.Kind {
 	case query.Prefix:
 		q := x.prefixQuery(t.Text)
-		return q, q, q
+		return q, q, q, q
 	case query.Phrase:
 		toks := x.tokens(t.Text)
 		if len(toks) == 0 {
-			return nil, nil, nil
+			return nil, nil, nil, nil
 		}
-		strict = phrase(fieldExact, toks, boostPhrase)
+		strict, hl = x.phraseExact(toks, boostPhrase), phrase(fieldExact, toks, boostPhrase)
 		if len(toks) == 1 {
-			return strict, strict, strict
+			return strict, strict, strict, hl
 		}
 		words := []bq.Query{strict}
 		fuzzy := []bq.Query{strict}
@@ -521,18 +553,18 @@ func (x *Index) termPlan(t query.Term) (strict, loose, plain bq.Query) {
 				fuzzy = append(fuzzy, fq)
 			}
 		}
-		return strict, disj(fuzzy...), disj(words...)
+		return strict, disj(fuzzy...), disj(words...), hl
 	}
 	toks := x.tokens(t.Text)
 	switch len(toks) {
 	case 0:
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	case 1:
 		strict = wordQuery(toks[0])
 		if fq := fuzzyQuery(toks[0]); fq != nil {
-			return strict, disj(strict, fq), strict
+			return strict, disj(strict, fq), strict, strict
 		}
-		return strict, strict, strict
+		return strict, strict, strict, strict
 	}
 	// A word the tokenizer splits ("Russia-Ukraine", "C++"): its parts in
 	// sequence, stemmed or as spoken.
@@ -545,7 +577,7 @@ func (x *Index) termPlan(t query.Term) (strict, loose, plain bq.Query) {
 	for _, tok := range toks {
 		words = append(words, wordQuery(tok))
 	}
-	return strict, disj(words...), disj(words...)
+	return strict, disj(words...), disj(words...), strict
 }
 
 // prefixQuery expands a prefix into the most frequent indexed words that
@@ -608,7 +640,7 @@ func (x *Index) plan(r *request) *plan {
 			continue
 		}
 		seen[key] = true
-		var strict, loose, plain []bq.Query
+		var strict, loose, plain, hls []bq.Query
 		seenTerm := map[query.Term]bool{}
 		for _, t := range c.Terms {
 			lt := query.Term{Kind: t.Kind, Text: strings.ToLower(t.Text)}
@@ -616,11 +648,11 @@ func (x *Index) plan(r *request) *plan {
 				continue
 			}
 			seenTerm[lt] = true
-			s, l, pl := x.termPlan(t)
+			s, l, pl, h := x.termPlan(t)
 			if s == nil {
 				continue
 			}
-			strict, loose, plain = append(strict, s), append(loose, l), append(plain, pl)
+			strict, loose, plain, hls = append(strict, s), append(loose, l), append(plain, pl), append(hls, h)
 		}
 		if len(strict) == 0 {
 			continue
@@ -629,7 +661,7 @@ func (x *Index) plan(r *request) *plan {
 			p.negs = append(p.negs, strict...)
 			continue
 		}
-		p.clauses = append(p.clauses, clausePlan{strict: disj(strict...), loose: disj(loose...), fuzzy: disj(plain...)})
+		p.clauses = append(p.clauses, clausePlan{strict: disj(strict...), hl: disj(hls...), loose: disj(loose...), fuzzy: disj(plain...)})
 	}
 	if len(free) > query.MaxPhraseWords {
 		free = free[:query.MaxPhraseWords]
@@ -643,7 +675,8 @@ func (x *Index) plan(r *request) *plan {
 		}
 		stemmed := bq.NewMultiPhraseQuery(alts, fieldText)
 		stemmed.SetBoost(boostStemmed)
-		p.bonus = disj(phrase(fieldExact, free, boostBonus), stemmed)
+		p.bonus = disj(x.phraseExact(free, boostBonus), stemmed)
+		p.bonusHL = disj(phrase(fieldExact, free, boostBonus), stemmed)
 	}
 	return p
 }
@@ -737,11 +770,11 @@ func (p *plan) highlightQuery(loose bool) bq.Query {
 		case loose:
 			qs = append(qs, c.loose)
 		default:
-			qs = append(qs, c.strict)
+			qs = append(qs, c.hl)
 		}
 	}
-	if p.bonus != nil {
-		qs = append(qs, p.bonus)
+	if p.bonusHL != nil {
+		qs = append(qs, p.bonusHL)
 	}
 	if len(qs) == 0 {
 		return nil
