@@ -726,12 +726,12 @@ func (p *plan) query(r *request, loose, withSpeaker, withCall bool) bq.Query {
 	}
 	if withCall {
 		if r.call != "" {
-			filters = append(filters, term(fieldSlug, r.call, 0))
+			filters = append(filters, term(fieldSlug, r.call, boostFilter))
 		}
 		if len(r.parsed.Calls) > 0 {
 			var any []bq.Query
 			for _, c := range r.parsed.Calls {
-				any = append(any, term(fieldSlug, c, 0))
+				any = append(any, term(fieldSlug, c, boostFilter))
 			}
 			filters = append(filters, disj(any...))
 		}
@@ -740,14 +740,15 @@ func (p *plan) query(r *request, loose, withSpeaker, withCall bool) bq.Query {
 		yes := true
 		q := bq.NewTermRangeInclusiveQuery(r.after, r.before, &yes, &yes)
 		q.SetField(fieldDate)
+		q.SetBoost(boostFilter)
 		filters = append(filters, q)
 	}
-	switch len(filters) {
-	case 0:
-	case 1:
-		b.AddFilter(filters[0])
-	default:
-		b.AddFilter(bq.NewConjunctionQuery(filters))
+	// Filters are required clauses whose share of the score is
+	// negligible, not Bleve filters: a filter is checked on every hit of
+	// the rest of the query ("the" and a speaker: every line with "the"),
+	// while a required clause can drive the search from its fewer lines.
+	for _, f := range filters {
+		b.AddMust(f)
 	}
 	return b
 }
@@ -755,10 +756,13 @@ func (p *plan) query(r *request, loose, withSpeaker, withCall bool) bq.Query {
 // speakerQuery matches a speaker key as typed or folded.
 func speakerQuery(key string) bq.Query {
 	if f := foldKey(key); f != key && f != "" {
-		return disj(term(fieldKeys, key, 0), term(fieldKeys, f, 0))
+		return disj(term(fieldKeys, key, boostFilter), term(fieldKeys, f, boostFilter))
 	}
-	return term(fieldKeys, key, 0)
+	return term(fieldKeys, key, boostFilter)
 }
+
+// boostFilter makes a filter's share of the score negligible.
+const boostFilter = 1e-6
 
 // highlightQuery is what the page phase matches to find locations.
 func (p *plan) highlightQuery(loose bool) bq.Query {
