@@ -160,6 +160,9 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 	if err != nil {
 		return err
 	}
+	if err := pruneSegments(buildDir); err != nil {
+		return fmt.Errorf("prune segments: %w", err)
+	}
 	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: p.lines, Built: time.Now().UTC(), Facets: p.codes, PairWords: p.words}
 	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
 		return err
@@ -420,7 +423,6 @@ func fill(ctx context.Context, idx bleve.Index, p *buildPlan, opts BuildOptions)
 				}
 			}
 		}
-		facetOf := p.codes.encoder()
 		for i, c := range p.ordered {
 			if !p.reindex[i] {
 				continue
@@ -428,7 +430,7 @@ func fill(ctx context.Context, idx bleve.Index, p *buildPlan, opts BuildOptions)
 			lines := slices.Clone(c.Lines)
 			slices.SortStableFunc(lines, func(x, y transcript.Line) int { return x.N - y.N })
 			for _, l := range lines {
-				if err := b.Index(docID(c.Slug, l.N), newLineDoc(c, l, p.keys[i], facetOf(c, l))); err != nil {
+				if err := b.Index(docID(c.Slug, l.N), newLineDoc(c, l)); err != nil {
 					return fmt.Errorf("index %s line %d: %w", c.Slug, l.N, err)
 				}
 				if b.Size() >= batchSize {

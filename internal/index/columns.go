@@ -15,16 +15,18 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"backchannel/internal/transcript"
 )
 
 // Columns: what ranking and facets need of every hit, by Bleve's internal
-// document number, in memory. Reading doc values for every hit (the sort
-// key and the facet codes) was most of the CPU time of a common-word
-// search (issue 6: 0.86 of 1.24 s in a profile); an array lookup costs
-// next to nothing. The columns are computed once per build from the doc
-// values of the finished index, opened read-only exactly as a server
-// opens it (so the document numbers are the same), and kept in
-// columnsFile beside it.
+// document number, in memory. Reading doc values for every hit (a sort
+// key and facet codes) was most of the CPU time of a common-word search
+// (issue 6: 0.86 of 1.24 s in a profile); an array lookup costs next to
+// nothing, and the index holds neither field. The columns are computed
+// once per build from the document IDs of the finished index, opened
+// read-only exactly as a server opens it (so the document numbers are the
+// same), and the archive; they are kept in columnsFile beside it.
 
 const (
 	columnsFile  = "columns.bin"
@@ -53,9 +55,28 @@ func computeColumns(ctx context.Context, dir string, p *buildPlan) error {
 	}
 	defer idx.Close()
 
-	ordinal := make(map[string]uint32, len(p.ordered)) // call key → place in archive order
-	for i, k := range p.keys {
-		ordinal[k] = uint32(i)
+	// Every document's place comes from its ID ("slug#n") and the plan:
+	// its call's place in archive order, its line, the line's speaker.
+	type callInfo struct {
+		ord   uint32
+		code  uint32
+		lines map[int]transcript.Line
+	}
+	calls := make(map[string]*callInfo, len(p.ordered))
+	callCode := make(map[string]uint32, len(p.codes.Calls))
+	for i, slug := range p.codes.Calls {
+		callCode[slug] = uint32(i)
+	}
+	speakerCode := make(map[string]uint32, len(p.codes.Speakers))
+	for i, sp := range p.codes.Speakers {
+		speakerCode[sp] = uint32(i) + 1
+	}
+	for i, c := range p.ordered {
+		code, ok := callCode[c.Slug]
+		if !ok {
+			return fmt.Errorf("columns: call %s has no facet code", c.Slug)
+		}
+		calls[c.Slug] = &callInfo{ord: uint32(i), code: code}
 	}
 	type doc struct {
 		num      uint64
@@ -65,40 +86,38 @@ func computeColumns(ctx context.Context, dir string, p *buildPlan) error {
 	var docs []doc
 	var bad error
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
-		dvr, err := sctx.IndexReader.DocValueReader([]string{fieldFacet, fieldSort})
-		if err != nil {
-			return nil, false, err
-		}
 		return func(d *search.DocumentMatch) error {
 			if d == nil || bad != nil {
 				return bad
 			}
 			cur := doc{num: d.IndexInternalID.Value()}
-			err := dvr.VisitDocValues(d.IndexInternalID, func(field string, term []byte) {
-				switch field {
-				case fieldFacet:
-					sp, call, ok := parseFacet(string(term))
-					if !ok {
-						bad = fmt.Errorf("document %d: facet value %q", cur.num, term)
-					}
-					cur.sp, cur.call = sp, call
-				case fieldSort:
-					callKey, lk, ok := strings.Cut(string(term), string(keySep))
-					o, known := ordinal[callKey]
-					n, nok := parseLineKey(lk)
-					if !ok || !known || !nok {
-						bad = fmt.Errorf("document %d: sort key %q", cur.num, term)
-					}
-					cur.ord, cur.n = o, n
+			i := strings.LastIndexByte(d.ID, '#')
+			n, err := strconv.Atoi(d.ID[i+1:])
+			ci := calls[d.ID[:max(i, 0)]]
+			if i < 0 || err != nil || ci == nil || n < 0 || n > math.MaxUint32 {
+				bad = fmt.Errorf("document %d: unexpected ID %q", cur.num, d.ID)
+				return bad
+			}
+			if ci.lines == nil {
+				c := p.ordered[ci.ord]
+				ci.lines = make(map[int]transcript.Line, len(c.Lines))
+				for _, l := range c.Lines {
+					ci.lines[l.N] = l
 				}
-			})
-			if err != nil {
-				return err
+			}
+			l, ok := ci.lines[n]
+			if !ok {
+				bad = fmt.Errorf("document %s: no such line in the archive", d.ID)
+				return bad
+			}
+			cur.ord, cur.n, cur.call = ci.ord, uint32(n), ci.code
+			if l.Speaker != "" {
+				cur.sp = speakerCode[l.Speaker]
 			}
 			docs = append(docs, cur)
 			sctx.DocumentMatchPool.Put(d)
 			return nil
-		}, false, nil
+		}, true, nil
 	}
 	req := bleve.NewSearchRequestOptions(bq.NewMatchAllQuery(), 0, 0, false)
 	if _, err := idx.SearchInContext(context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker)), req); err != nil {
@@ -159,46 +178,6 @@ func computeColumns(ctx context.Context, dir string, p *buildPlan) error {
 		c.callLang[code] = uint32(langOf[lineLang(call)])
 	}
 	return writeColumns(filepath.Join(dir, columnsFile), c)
-}
-
-// parseFacet reads the speaker code (+1, 0 for none) and call code of a
-// facet value "speaker.call.lang" in base 36.
-func parseFacet(v string) (speaker, call uint32, ok bool) {
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return 0, 0, false
-	}
-	if parts[0] != "" {
-		s, err := strconv.ParseUint(parts[0], 36, 31)
-		if err != nil {
-			return 0, 0, false
-		}
-		speaker = uint32(s) + 1
-	}
-	c, err := strconv.ParseUint(parts[1], 36, 32)
-	if err != nil {
-		return 0, 0, false
-	}
-	return speaker, uint32(c), true
-}
-
-// parseLineKey reads a lineKey.
-func parseLineKey(k string) (uint32, bool) {
-	if len(k) < 2 || keyDigit(k[0]) != len(k)-1 {
-		return 0, false
-	}
-	var n uint64
-	for i := 1; i < len(k); i++ {
-		d := keyDigit(k[i])
-		if d < 0 {
-			return 0, false
-		}
-		n = n*uint64(keyBase) + uint64(d)
-		if n > math.MaxUint32 {
-			return 0, false
-		}
-	}
-	return uint32(n), true
 }
 
 func writeColumns(path string, c *columns) error {

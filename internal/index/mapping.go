@@ -15,22 +15,20 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
 	fieldSlug    = "slug"    // call slug: keyword, stored (filter)
 	fieldN       = "n"       // line number: stored only
-	fieldSort    = "sort"    // the line's place in archive order (sortkey.go): keyword, doc values
 	fieldKind    = "kind"    // turn or direction: stored only
-	fieldSpeaker = "speaker" // participant ID: keyword, stored
+	fieldSpeaker = "speaker" // participant ID: stored only (filters use skeys, facets the columns)
 	fieldKeys    = "skeys"   // participant keys (id, labels, name, surname), lower-cased: keyword
 	fieldName    = "sname"   // participant's full name: analysed, so free words match names
 	fieldText    = "text"    // the line: stored, term vectors, stemmed per language
 	fieldExact   = "exact"   // the line again, folded but not stemmed: phrases "as spoken"
-	fieldDate    = "date"    // call date YYYY-MM-DD: keyword, stored, doc values (range, sort)
-	fieldLang    = "lang"    // call language: keyword, stored
-	fieldFacet   = "facet"   // speaker, call and language codes: doc values for all three facets in one visit
+	fieldDate    = "date"    // call date YYYY-MM-DD: keyword (range filter), stored
+	fieldLang    = "lang"    // call language: stored only
 	fieldTime    = "time"    // offset in seconds, -1 when unknown: stored only
 	fieldPairs   = "pairs"   // adjacent common words of the line, "of the": term vectors, not stored (analysis.go)
 )
@@ -46,7 +44,6 @@ const (
 type lineDoc struct {
 	Slug    string   `json:"slug"`
 	N       int      `json:"n"`
-	Sort    string   `json:"sort"`
 	Kind    string   `json:"kind"`
 	Speaker string   `json:"speaker"`
 	Keys    []string `json:"skeys"`
@@ -56,7 +53,6 @@ type lineDoc struct {
 	Date    string   `json:"date"`
 	Lang    string   `json:"lang"`
 	Time    float64  `json:"time"`
-	Facet   string   `json:"facet"`
 	Pairs   string   `json:"pairs"`
 
 	docType string
@@ -80,15 +76,14 @@ func archiveOrder(calls []*transcript.Call) []*transcript.Call {
 	return out
 }
 
-// newLineDoc makes the document for line l of call c, whose sort key is
-// callKey (see sortkey.go). Whatever it reads of c must be in callHash.
-func newLineDoc(c *transcript.Call, l transcript.Line, callKey string, facet string) *lineDoc {
+// newLineDoc makes the document for line l of call c. Whatever it reads of
+// c must be in callHash.
+func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 	lang := lineLang(c)
 	text := strings.ToValidUTF8(l.Text, "\uFFFD")
 	d := &lineDoc{
 		Slug:    c.Slug,
 		N:       l.N,
-		Sort:    lineSortKey(callKey, l.N),
 		Kind:    string(l.Kind),
 		Speaker: l.Speaker,
 		Text:    text,
@@ -97,7 +92,6 @@ func newLineDoc(c *transcript.Call, l transcript.Line, callKey string, facet str
 		Date:    c.Date,
 		Lang:    lang,
 		Time:    l.Time,
-		Facet:   facet,
 		docType: docTypeFor(lang),
 	}
 	if p, ok := c.Participant(l.Speaker); ok && l.Speaker != "" {
@@ -326,18 +320,14 @@ func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
 	d := bleve.NewDocumentStaticMapping()
 	d.AddFieldMappingsAt(fieldSlug, keyword(true, false))
 	d.AddFieldMappingsAt(fieldN, storedOnly(bleve.NewNumericFieldMapping()))
-	d.AddFieldMappingsAt(fieldSort, keyword(false, true))
 	d.AddFieldMappingsAt(fieldKind, storedOnly(bleve.NewTextFieldMapping()))
-	d.AddFieldMappingsAt(fieldSpeaker, keyword(true, false))
+	d.AddFieldMappingsAt(fieldSpeaker, storedOnly(bleve.NewTextFieldMapping()))
 	d.AddFieldMappingsAt(fieldKeys, keyword(false, false))
 	d.AddFieldMappingsAt(fieldName, text(analyzerPlain, false, false))
 	d.AddFieldMappingsAt(fieldText, text(textAnalyzer, true, true))
 	d.AddFieldMappingsAt(fieldExact, text(analyzerPlain, false, true))
-	d.AddFieldMappingsAt(fieldDate, keyword(true, true))
-	d.AddFieldMappingsAt(fieldLang, keyword(true, false))
-	// One doc-values field for the three facets: Bleve's cost is per
-	// field visited per hit, so one visit instead of three.
-	d.AddFieldMappingsAt(fieldFacet, keyword(false, true))
+	d.AddFieldMappingsAt(fieldDate, keyword(true, false))
+	d.AddFieldMappingsAt(fieldLang, storedOnly(bleve.NewTextFieldMapping()))
 	d.AddFieldMappingsAt(fieldTime, storedOnly(bleve.NewNumericFieldMapping()))
 	d.AddFieldMappingsAt(fieldPairs, text(analyzerPairs, false, true)) // positions: phrases of three or more common words
 	return d
