@@ -28,9 +28,10 @@
 // current index's segment files (scorch never rewrites one) and a copy of
 // its root.bolt, and only the calls whose indexed content changed (by a
 // hash of their parsed fields, kept in calls.json) are indexed again; it
-// is then verified and swapped in like a full build. Line sort keys are
-// fractional per call (sortkey.go), so a new call needs no other call
-// re-indexed. Past a share of replaced lines, Build does a full build.
+// is then verified and swapped in like a full build. Documents hold no
+// archive-wide order (that is in the columns, below, made anew by every
+// build), so a new call needs no other call re-indexed. Past a share of
+// replaced lines, Build does a full build.
 //
 // # Documents and analysis
 //

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -37,7 +36,7 @@ import (
 // of a sidecar .yaml (a participant's name, the date) re-indexes the call
 // even though the transcript file's SHA-256 did not change.
 
-// callsFile lists the calls of an index: their keys and hashes.
+// callsFile lists the calls of an index: their hashes and line counts.
 const callsFile = "calls.json"
 
 // Limits past which an incremental build gives way to a full one.
@@ -63,7 +62,6 @@ type callsMeta struct {
 // callMeta is what an incremental build needs to know of an indexed call.
 type callMeta struct {
 	Slug  string `json:"slug"`
-	Key   string `json:"key"`   // call sort key
 	Hash  string `json:"hash"`  // callHash
 	Lines int    `json:"lines"` // documents indexed for it
 	// Odd is set when the lines are not numbered 1..Lines: their document
@@ -177,7 +175,6 @@ func loadPrior(dataDir string) (*prior, error) {
 // key and hash, and which of them are (re-)indexed.
 type buildPlan struct {
 	ordered []*transcript.Call
-	keys    []string
 	hashes  []string
 	reindex []bool // ordered[i] is indexed by this build
 	lines   int    // lines in the archive
@@ -189,9 +186,9 @@ type buildPlan struct {
 	from    *prior   // nil for a full build
 }
 
-// fullPlan indexes every call, with evenly spaced keys.
+// fullPlan indexes every call.
 func fullPlan(ordered []*transcript.Call, hashes []string) *buildPlan {
-	p := &buildPlan{ordered: ordered, hashes: hashes, keys: spacedKeys(len(ordered)), reindex: make([]bool, len(ordered))}
+	p := &buildPlan{ordered: ordered, hashes: hashes, reindex: make([]bool, len(ordered))}
 	for i, c := range ordered {
 		p.reindex[i] = true
 		p.lines += len(c.Lines)
@@ -213,22 +210,19 @@ func incrementalPlan(pr *prior, ordered []*transcript.Call, hashes []string) (*b
 	for _, cm := range pr.calls.Calls {
 		old[cm.Slug] = cm
 	}
-	p := &buildPlan{ordered: ordered, hashes: hashes, keys: make([]string, len(ordered)), reindex: make([]bool, len(ordered)), from: pr}
+	p := &buildPlan{ordered: ordered, hashes: hashes, reindex: make([]bool, len(ordered)), from: pr}
 	p.stale = pr.calls.Stale
 	seen := make(map[string]bool, len(ordered))
-	last := "" // the last kept key
 	for i, c := range ordered {
 		if seen[c.Slug] {
 			return nil, fmt.Errorf("two calls are named %s", c.Slug)
 		}
 		seen[c.Slug] = true
 		p.lines += len(c.Lines)
-		cm, ok := old[c.Slug]
-		// A call is kept as indexed when it is the same and its key still
-		// sorts after the previous kept one (always, unless the order
-		// of calls changed in a way keys cannot follow).
-		if ok && cm.Hash == hashes[i] && validKey(cm.Key) && cm.Key > last {
-			p.keys[i], last = cm.Key, cm.Key
+		// A call whose indexed fields are the same keeps its documents: its
+		// place in archive order is in the columns, made anew by each
+		// build, not in the documents.
+		if cm, ok := old[c.Slug]; ok && cm.Hash == hashes[i] {
 			continue
 		}
 		p.reindex[i] = true
@@ -271,46 +265,6 @@ func incrementalPlan(pr *prior, ordered []*transcript.Call, hashes []string) (*b
 		return nil, fmt.Errorf("%d lines replaced since the last full build", p.stale)
 	}
 
-	// Keys for the re-indexed calls: their old keys when they still fit
-	// in order, else new keys between their kept neighbours.
-	for i := 0; i < len(ordered); {
-		if !p.reindex[i] {
-			i++
-			continue
-		}
-		j := i
-		for j < len(ordered) && p.reindex[j] {
-			j++
-		}
-		lo, hi := "", ""
-		if i > 0 {
-			lo = p.keys[i-1]
-		}
-		if j < len(ordered) {
-			hi = p.keys[j]
-		}
-		reuse := true
-		prev := lo
-		for k := i; k < j && reuse; k++ {
-			cm, ok := old[ordered[k].Slug]
-			reuse = ok && validKey(cm.Key) && cm.Key > prev && (hi == "" || cm.Key < hi)
-			prev = cm.Key
-		}
-		if reuse {
-			for k := i; k < j; k++ {
-				p.keys[k] = old[ordered[k].Slug].Key
-			}
-		} else {
-			copy(p.keys[i:j], keysBetween(lo, hi, j-i))
-		}
-		for k := i; k < j; k++ {
-			if !validKey(p.keys[k]) {
-				return nil, errors.New("call keys grew too long")
-			}
-		}
-		i = j
-	}
-
 	p.codes = pr.meta.Facets.extend(ordered, p.reindex)
 	p.words = pr.meta.PairWords
 	return p, nil
@@ -331,7 +285,7 @@ func numberedFromOne(c *transcript.Call) bool {
 func (p *buildPlan) callsMeta() callsMeta {
 	cm := callsMeta{Stale: p.stale, Calls: make([]callMeta, len(p.ordered))}
 	for i, c := range p.ordered {
-		cm.Calls[i] = callMeta{Slug: c.Slug, Key: p.keys[i], Hash: p.hashes[i], Lines: len(c.Lines), Odd: !numberedFromOne(c)}
+		cm.Calls[i] = callMeta{Slug: c.Slug, Hash: p.hashes[i], Lines: len(c.Lines), Odd: !numberedFromOne(c)}
 	}
 	return cm
 }
