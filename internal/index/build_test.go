@@ -6,10 +6,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"backchannel/internal/transcript"
 )
 
 func indexDirs(t *testing.T, dataDir string) (index, build []string) {
@@ -227,19 +230,27 @@ func TestBuild_Empty(t *testing.T) {
 func TestFacetCodes(t *testing.T) {
 	calls := archiveOrder(fixtureCalls())
 	fc := newFacetCodes(calls)
-	enc := fc.encoder()
-	for _, c := range calls {
-		for _, l := range c.Lines {
-			v := enc(c, l)
-			sp, call, lang, ok := fc.decode(v)
-			if !ok || sp != l.Speaker || call != c.Slug || lang != lineLang(c) {
-				t.Fatalf("%s#%d: %q decodes to %q %q %q %v", c.Slug, l.N, v, sp, call, lang, ok)
-			}
+	for name, list := range map[string][]string{"speakers": fc.Speakers, "calls": fc.Calls, "languages": fc.Languages} {
+		if len(slices.Compact(slices.Sorted(slices.Values(list)))) != len(list) {
+			t.Errorf("%s listed twice: %v", name, list)
 		}
 	}
-	for _, bad := range []string{"", "..", "0.0", "0.0.0.0", "zz.0.0", "0.zz.0", "0.0.zz", "-1.0.0"} {
-		if _, _, _, ok := fc.decode(bad); ok {
-			t.Errorf("decode(%q) accepted", bad)
-		}
+	if len(fc.Calls) != len(calls) || len(fc.Languages) != 3 || len(fc.Speakers) != 9 {
+		t.Errorf("codes %+v", fc)
+	}
+	// An incremental build keeps every code and appends the new ones.
+	more := append(calls, fixCall("2030-01-01-new", "2030-01-01", "de",
+		[]transcript.Participant{{ID: "new-speaker", Name: "New Speaker"}, renee},
+		fixLine{"new-speaker", "Guten Tag."}, fixLine{"renee-lefevre", "Bonjour."}))
+	reindex := make([]bool, len(more))
+	reindex[len(more)-1] = true
+	ext := fc.extend(more, reindex)
+	if !slices.Equal(ext.Calls[:len(fc.Calls)], fc.Calls) || !slices.Equal(ext.Speakers[:len(fc.Speakers)], fc.Speakers) ||
+		!slices.Equal(ext.Languages[:len(fc.Languages)], fc.Languages) {
+		t.Errorf("extend changed existing codes: %+v", ext)
+	}
+	if !slices.Equal(ext.Calls[len(fc.Calls):], []string{"2030-01-01-new"}) || !slices.Equal(ext.Speakers[len(fc.Speakers):], []string{"new-speaker"}) ||
+		!slices.Equal(ext.Languages[len(fc.Languages):], []string{"de"}) {
+		t.Errorf("extend appended %+v", ext)
 	}
 }

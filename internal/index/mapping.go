@@ -3,7 +3,6 @@ package index
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -108,9 +107,8 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 }
 
 // facetCodes numbers the speakers, calls and languages of an archive for
-// the facet field, which holds "speaker.call.lang" in base 36 (speaker
-// empty for a stage direction): a few bytes of doc values per line instead
-// of the names. The tables are kept in backchannel.json.
+// the columns (columns.go), which hold the codes, not the names. The
+// tables are kept in backchannel.json.
 type facetCodes struct {
 	Speakers  []string `json:"speakers"`  // participant IDs
 	Calls     []string `json:"calls"`     // slugs
@@ -176,49 +174,6 @@ func (fc facetCodes) extend(calls []*transcript.Call, reindex []bool) facetCodes
 		}
 	}
 	return out
-}
-
-// encoder returns a function giving each line its facet value.
-func (fc facetCodes) encoder() func(c *transcript.Call, l transcript.Line) string {
-	index := func(list []string) map[string]string {
-		m := make(map[string]string, len(list))
-		for i, v := range list {
-			m[v] = strconv.FormatInt(int64(i), 36)
-		}
-		return m
-	}
-	sp, ca, la := index(fc.Speakers), index(fc.Calls), index(fc.Languages)
-	return func(c *transcript.Call, l transcript.Line) string {
-		return sp[l.Speaker] + "." + ca[c.Slug] + "." + la[lineLang(c)]
-	}
-}
-
-// decode returns the speaker ID ("" for none), call slug and language of
-// a facet value; ok is false for a value the tables do not know.
-func (fc facetCodes) decode(v string) (speaker, call, lang string, ok bool) {
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return "", "", "", false
-	}
-	at := func(list []string, code string) (string, bool) {
-		i, err := strconv.ParseInt(code, 36, 64)
-		if err != nil || i < 0 || i >= int64(len(list)) {
-			return "", false
-		}
-		return list[i], true
-	}
-	if parts[0] != "" {
-		if speaker, ok = at(fc.Speakers, parts[0]); !ok {
-			return "", "", "", false
-		}
-	}
-	if call, ok = at(fc.Calls, parts[1]); !ok {
-		return "", "", "", false
-	}
-	if lang, ok = at(fc.Languages, parts[2]); !ok {
-		return "", "", "", false
-	}
-	return speaker, call, lang, true
 }
 
 // lineLang is the language of a call's lines.

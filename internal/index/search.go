@@ -24,13 +24,12 @@ import (
 const DefaultTimeout = 2 * time.Second
 
 const (
-	maxPrefixTerms = 64      // a prefix matches at most this many words, the most frequent
-	maxPrefixScan  = 20000   // dictionary entries read for one prefix
-	maxFuzzyScan   = 2000    // dictionary entries read for one suggestion
-	maxFuzzyRunes  = 24      // longer words get no close spellings
-	facetSize      = 50      // values per facet
-	maxFacetTerms  = 1 << 20 // speaker-call-language combinations counted (all, in practice)
-	numFragments   = 3       // fragments per hit
+	maxPrefixTerms = 64    // a prefix matches at most this many words, the most frequent
+	maxPrefixScan  = 20000 // dictionary entries read for one prefix
+	maxFuzzyScan   = 2000  // dictionary entries read for one suggestion
+	maxFuzzyRunes  = 24    // longer words get no close spellings
+	facetSize      = 50    // values per facet
+	numFragments   = 3     // fragments per hit
 
 	boostPhrase  = 2.0 // a quoted phrase, matched as spoken
 	boostBonus   = 3.0 // every free word, in order, as spoken
