@@ -15,8 +15,10 @@
 //	build.lock                 held (flock) while a Build runs
 //
 // Build writes build-<id> with large batches indexed by parallel workers,
-// merges it to one segment, writes backchannel.json (schema version and
-// archive hash), fsyncs every file and folder, opens it read-only to check
+// merges it to one segment (removing segment files the root no longer
+// uses), writes backchannel.json (schema version, archive hash, facet
+// tables, common words) and calls.json, computes columns.bin from the
+// index opened read-only, fsyncs every file and folder, opens it to check
 // the document count and that a known word finds its line, renames it to
 // index-<id> and repoints current with an atomic rename of a new symlink.
 // The index it replaced is kept until the next Build; older ones are
@@ -35,16 +37,21 @@
 //
 // # Documents and analysis
 //
-// One document per line, id "slug#n". The text is indexed twice: "text",
-// stored with term vectors and stemmed by the call's language (Porter for
-// en, Snowball for ru, none otherwise), and "exact", folded but not
-// stemmed, for phrases as spoken. Every analyzer uses the unicode tokenizer
+// One document per line, id "slug#n". The text is indexed three times:
+// "text", stored with term vectors and stemmed by the call's language
+// (Porter for en, Snowball for ru, none otherwise); "exact", folded but not
+// stemmed, for phrases as spoken; and "pairs", the pairs of adjacent words
+// that are both among the archive's most common (chosen by the full build
+// from a sample, kept by incremental ones), so that a phrase of common
+// words ("of the", "it is not") is read from one or a few rare terms. Every analyzer uses the unicode tokenizer
 // and the backchannel_fold token filter (apostrophes removed, so "I’ll",
 // "I'll" and "Ill" are one term; dashes and ellipses; diacritics; case), and
 // none drops stop words. Folding is done on terms, never by a char filter,
-// so highlight offsets stay right. Speakers are indexed by ID (facets), by
-// their lower-cased keys (id, labels, name, surname; filter) and by name as
-// text (free words match names).
+// so highlight offsets stay right. Speakers are indexed by their
+// lower-cased keys (id, labels, name, surname; filter) and by name as text
+// (free words match names); the speaker ID is stored. Filters (speaker,
+// call, dates) are required clauses with a negligible boost, so that the
+// filter's lines drive the search.
 //
 // # Searching
 //
@@ -59,8 +66,9 @@
 // a handler of ours keeps the top ones and counts the facets from columns
 // held in memory by Bleve's document number (rank in archive order,
 // speaker and call codes; columns.bin, computed at build time), so no hit
-// costs a doc-value read. Hits are ranked first, then only the
-// page of hits is loaded and highlighted. Facet counts for speaker and call
+// costs a doc-value read. Hits are ranked first, then only the page of
+// hits is loaded and highlighted (from the word positions of the text and
+// exact fields, never the pairs). Facet counts for speaker and call
 // ignore their own filter (one extra count-only request each, only when
 // that filter is set).
 package index
