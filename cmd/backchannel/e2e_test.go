@@ -366,3 +366,39 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestServeRebuildsCorruptIndex damages every file of a built index and
+// checks that serve says so, rebuilds it from the transcripts and answers.
+func TestServeRebuildsCorruptIndex(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	copyFile(t, "testdata/archive/2024-03-02-keller-osei.md", filepath.Join(dir, "2024-03-02-keller-osei.md"))
+	if out, errOut, code := runCLI(t, "ingest", "--transcripts", dir, "--data", data); code != 0 {
+		t.Fatalf("ingest exit %d: %s %s", code, out, errOut)
+	}
+	current, err := filepath.EvalSymlinks(filepath.Join(data, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := 0
+	filepath.Walk(current, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			if err := os.WriteFile(p, []byte("not an index"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			damaged++
+		}
+		return nil
+	})
+	if damaged == 0 {
+		t.Fatalf("no index files found under %s", current)
+	}
+	srv := startServe(t, dir, data)
+	_, body := srv.get(t, "/api/v1/search?q=lighthouse")
+	var res apiSearch
+	if err := json.Unmarshal(body, &res); err != nil || res.Total != 1 {
+		t.Fatalf("search after rebuilding a damaged index: total %d, err %v: %s", res.Total, err, body)
+	}
+	if !strings.Contains(srv.logs.String(), "rebuilding it from the transcripts") {
+		t.Errorf("serve did not say it rebuilt the index; logs:\n%s", srv.logs.String())
+	}
+}
