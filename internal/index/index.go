@@ -76,6 +76,8 @@ type Index struct {
 	hl   highlight.Highlighter
 	// pairWords is meta.PairWords as a set.
 	pairWords map[string]bool
+	// names are the terms of the speaker-name field.
+	names map[string]bool
 }
 
 // Open opens the current index under dataDir read-only. It returns
@@ -161,7 +163,32 @@ func openBleve(dir string) (*Index, error) {
 	for _, w := range meta.PairWords {
 		pw[w] = true
 	}
-	return &Index{idx: idx, dir: dir, meta: meta, hl: hl, pairWords: pw}, nil
+	names, err := fieldTerms(idx, fieldName)
+	if err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	return &Index{idx: idx, dir: dir, meta: meta, hl: hl, pairWords: pw, names: names}, nil
+}
+
+// fieldTerms returns every term of a field (names: a few per speaker).
+func fieldTerms(idx bleve.Index, field string) (map[string]bool, error) {
+	dict, err := idx.FieldDict(field)
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	out := map[string]bool{}
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return out, nil
+		}
+		out[e.Term] = true
+	}
 }
 
 // Matches reports whether x was built from exactly this archive with the

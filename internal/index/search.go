@@ -484,7 +484,7 @@ func (x *Index) phraseExact(toks []qtok, boost float64) bq.Query {
 
 // wordQuery matches one token in any form: stemmed text, exact text, or
 // the speaker's name.
-func wordQuery(t qtok) bq.Query {
+func (x *Index) wordQuery(t qtok) bq.Query {
 	qs := make([]bq.Query, 0, len(t.stems)+2)
 	for _, s := range t.stems {
 		qs = append(qs, term(fieldText, s, 0))
@@ -495,7 +495,12 @@ func wordQuery(t qtok) bq.Query {
 	if len(t.stems) != 1 || t.stems[0] != t.exact {
 		qs = append(qs, term(fieldExact, t.exact, 0))
 	}
-	qs = append(qs, term(fieldName, t.exact, boostName))
+	// The name clause only for a word of some speaker's name: for "the"
+	// it would wrap the one term searcher in a disjunction, which costs
+	// on every hit.
+	if x.names[t.exact] {
+		qs = append(qs, term(fieldName, t.exact, boostName))
+	}
 	return disj(qs...)
 }
 
@@ -546,8 +551,8 @@ func (x *Index) termPlan(t query.Term) (strict, loose, plain, hl bq.Query) {
 		words := []bq.Query{strict}
 		fuzzy := []bq.Query{strict}
 		for _, tok := range toks {
-			words = append(words, wordQuery(tok))
-			fuzzy = append(fuzzy, wordQuery(tok))
+			words = append(words, x.wordQuery(tok))
+			fuzzy = append(fuzzy, x.wordQuery(tok))
 			if fq := fuzzyQuery(tok); fq != nil {
 				fuzzy = append(fuzzy, fq)
 			}
@@ -559,7 +564,7 @@ func (x *Index) termPlan(t query.Term) (strict, loose, plain, hl bq.Query) {
 	case 0:
 		return nil, nil, nil, nil
 	case 1:
-		strict = wordQuery(toks[0])
+		strict = x.wordQuery(toks[0])
 		if fq := fuzzyQuery(toks[0]); fq != nil {
 			return strict, disj(strict, fq), strict, strict
 		}
@@ -574,7 +579,7 @@ func (x *Index) termPlan(t query.Term) (strict, loose, plain, hl bq.Query) {
 	strict = disj(bq.NewMultiPhraseQuery(alts, fieldText), phrase(fieldExact, toks, 0))
 	words := []bq.Query{strict}
 	for _, tok := range toks {
-		words = append(words, wordQuery(tok))
+		words = append(words, x.wordQuery(tok))
 	}
 	return strict, disj(words...), disj(words...), strict
 }
