@@ -26,7 +26,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() > 0 {
 		return usageError("ingest takes no arguments, got %q", fs.Args())
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	// The summary line says what was built; the log only has what went wrong.
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := loadArchive(dirs.transcripts, *skipBad, stderr)
 	if err != nil {
 		return err
@@ -36,9 +37,13 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("ingest %s: %w", dirs.transcripts, err)
 	}
-	fmt.Fprintf(stdout, "indexed %s, %s, %s in %.2fs into %s\n",
+	how := "full build"
+	if stats.Incremental {
+		how = fmt.Sprintf("incremental: %s re-indexed, %d removed", plural(stats.Indexed, "line"), stats.Deleted)
+	}
+	fmt.Fprintf(stdout, "indexed %s, %s, %s in %.2fs into %s (%s)\n",
 		plural(stats.Calls, "call"), plural(stats.Lines, "line"), plural(len(a.Speakers()), "speaker"),
-		time.Since(start).Seconds(), dirs.data)
+		time.Since(start).Seconds(), dirs.data, how)
 	return nil
 }
 
