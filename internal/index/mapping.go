@@ -14,7 +14,7 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 8
+const SchemaVersion = 9
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
@@ -285,6 +285,10 @@ func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
 	d.AddFieldMappingsAt(fieldLang, storedOnly(bleve.NewTextFieldMapping()))
 	d.AddFieldMappingsAt(fieldTime, storedOnly(bleve.NewNumericFieldMapping()))
 	d.AddFieldMappingsAt(fieldPairs, text(analyzerPairs, false, true)) // positions: phrases of three or more common words
+	// No field is in _all, but Bleve still builds the empty composite field
+	// for every document unless _all is disabled: 10% of a 1M-line build's
+	// CPU in cmd/bench's profile.
+	d.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	return d
 }
 
