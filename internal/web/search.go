@@ -193,10 +193,16 @@ type searchPage struct {
 	Prev, Next  string
 	Drop        []facetView // "drop this filter" suggestions when nothing matched
 	Suggest     []facetView // queries with a spelling close to indexed words
-	Calls       []callView  // for the call filter's select
+	Calls       []callView  // for the call filter's select; nil past maxCallSelect calls (a text field then)
 	NotesOnly   bool        // the query has in:notes: lines are not searched
 	NoteHits    []noteHitView
 }
+
+// maxCallSelect is the most calls the search form lists in a select; a
+// larger archive gets a text field for the slug instead (at 4,445 calls the
+// select was 88% of the search page's bytes). The call facet still lists
+// the calls that have hits.
+const maxCallSelect = 200
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.archive()
@@ -207,8 +213,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	page := searchPage{Params: p}
 	page.basePage = basePage{Title: "Search", Canonical: "/search", Nav: "search",
 		Description: "Search every line of the archive."}
-	for _, c := range a.Calls {
-		page.Calls = append(page.Calls, callView{Slug: c.Slug, Title: c.Title, Date: c.Date})
+	if len(a.Calls) <= maxCallSelect {
+		for _, c := range a.Calls {
+			page.Calls = append(page.Calls, callView{Slug: c.Slug, Title: c.Title, Date: c.Date})
+		}
 	}
 	var res *index.Result
 	text, notesOnly := annotate.NotesOnly(p.Q)

@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"backchannel/internal/index"
+	"backchannel/internal/transcript"
 )
 
 func TestSearchPage(t *testing.T) {
@@ -258,5 +259,36 @@ func TestSearchBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSearchPage_ManyCalls checks that the call filter stays a select for a
+// small archive and becomes a text field for a large one, whose select
+// would outweigh the results.
+func TestSearchPage_ManyCalls(t *testing.T) {
+	for _, tc := range []struct {
+		calls      int
+		wantSelect bool
+	}{{maxCallSelect, true}, {maxCallSelect + 1, false}} {
+		a := testArchive()
+		base := a.Calls[0]
+		for len(a.Calls) < tc.calls {
+			c := *base
+			c.Slug = fmt.Sprintf("2024-05-%02d-fictional-%d", len(a.Calls)%28+1, len(a.Calls))
+			a.Calls = append(a.Calls, &c)
+		}
+		lib := &fakeLibrary{
+			ArchiveFunc: func() *transcript.Archive { return a },
+			SearchFunc:  func(context.Context, index.Query) (*index.Result, error) { return sampleResult(), nil },
+		}
+		doc := mustDoc(t, get(t, newTestServer(t, lib), "/search?q=word&call=x-y"))
+		sel, text := doc.Find("select#call").Length(), doc.Find(`input#call[type="text"]`)
+		if tc.wantSelect && sel != 1 {
+			t.Errorf("%d calls: no select#call", tc.calls)
+		}
+		if !tc.wantSelect && (sel != 0 || text.Length() != 1 || text.AttrOr("value", "") != "x-y") {
+			t.Errorf("%d calls: select %d, text field %d with value %q; want a text field keeping the filter",
+				tc.calls, sel, text.Length(), text.AttrOr("value", ""))
+		}
 	}
 }
