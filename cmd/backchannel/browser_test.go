@@ -253,6 +253,20 @@ func testLineLinks(t *testing.T, s *suite, st *site) {
 		checkConsole(t, tb)
 	})
 
+	t.Run("shift-click with no line selected", func(t *testing.T) {
+		tb.open(t, callURL)
+		eval[bool](t, tb, `(window.addEventListener('click', e => { window.testDefaultPrevented = e.defaultPrevented }, {once: true}), true)`)
+		click(t, tb, lineLink(b), chromedp.ButtonModifiers(chromedp.ModifierShift))
+		after := fmt.Sprintf("shift-clicking line %d with no line selected", b)
+		if !eval[bool](t, tb, `window.testDefaultPrevented === true`) {
+			t.Errorf("after %s, the click was not cancelled, so the browser opens the line in a new window", after)
+		}
+		if waitHash(t, tb, fmt.Sprintf("#L%d", b), after) {
+			wantHighlighted(t, tb, base, lineIDs(b, b), after)
+		}
+		checkConsole(t, tb)
+	})
+
 	t.Run("copy link and copy quote", func(t *testing.T) {
 		// The tabs share one clipboard.
 		s.clipboard.Lock()

@@ -152,7 +152,15 @@
       window.location.hash = "#L" + lo + "-L" + hi;
       return;
     }
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.shiftKey) return;
+    if (ev.shiftKey && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+      // Shift-click with no line selected yet (or on the selected one):
+      // select that line, as GitHub does, instead of opening a window.
+      ev.preventDefault();
+      anchor = r.first;
+      window.location.hash = "#L" + r.first;
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     anchor = r.first; // the browser follows the link and fires hashchange
   }
 
