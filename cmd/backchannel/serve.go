@@ -18,7 +18,7 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--transcripts DIR] [--data DIR] [--watch]",
+	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--transcripts DIR] [--data DIR] [--watch] [--base-url URL] [--hsts]",
 		"Serves the archive. Builds the index first when there is none or the\n"+
 			"transcripts changed since it was built. Refuses to start on a broken archive.", stderr)
 	var dirs dirFlags
@@ -43,11 +43,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w; the index already built was not touched", err)
 	}
+	// The server is made first: a bad flag or template fails before the
+	// index is built.
+	lib := &library{dataDir: dirs.data}
+	srv, err := web.NewServer(web.Config{Library: lib, Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	idx, err := openFresh(ctx, dirs.data, a, logger)
 	if err != nil {
 		return err
 	}
-	lib := &library{dataDir: dirs.data}
 	lib.swap(a, idx)
 	defer lib.close()
 	logNotesProblems(logger, lib)
@@ -61,10 +67,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}()
 	}
 
-	srv, err := web.NewServer(web.Config{Library: lib, Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL})
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
