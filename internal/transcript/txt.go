@@ -212,28 +212,35 @@ func readMemo(b *body, lines []string, addParticipants bool) {
 			}
 			continue
 		}
-		if m != nil && speakerLike(m[1], b.sp, uses) {
-			started = true
-			rest := strings.TrimLeft(p.text[strings.IndexByte(p.text, ':')+1:], " \t\n")
-			b.add(Line{Kind: Turn, Speaker: b.speaker(m[1], p.line), Text: rest, Time: -1, SourceLine: p.line})
-			b.open = true
-			continue
-		}
-		if !started {
+		turn := m != nil && speakerLike(m[1], b.sp, uses)
+		if !turn && !started {
 			// Heading text: the memo's title, classification, and the
 			// lines of a PARTICIPANTS field written on lines of its own.
 			continue
 		}
-		if isDirection(p.text) || m != nil && isEditorial(m[1], b.sp) {
-			// "[pause]", or an editor's "Note: ...".
-			b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
-			b.open = false
-			continue
-		}
-		if !b.open {
-			b.errorf(p.line, "paragraph after a bracketed note has no speaker: start it with `Name:`")
-			continue
-		}
+		started = true
+		b.memoParagraph(p, m, turn, "paragraph after a bracketed note has no speaker: start it with `Name:`")
+	}
+}
+
+// memoParagraph adds one paragraph of a memorandum-style document (plain-text
+// memo or TEI) whose first line split as m (nil when it has no label):
+// a turn when turn is true, a direction when it is bracketed or an
+// editor's note, otherwise a continuation of the open turn; orphan is the
+// error when no turn is open.
+func (b *body) memoParagraph(p paragraph, m []string, turn bool, orphan string) {
+	switch {
+	case turn:
+		rest := strings.TrimLeft(p.text[strings.IndexByte(p.text, ':')+1:], " \t\n")
+		b.add(Line{Kind: Turn, Speaker: b.speaker(m[1], p.line), Text: rest, Time: -1, SourceLine: p.line})
+		b.open = true
+	case isDirection(p.text) || m != nil && isEditorial(m[1], b.sp):
+		// "[pause]", "[Omitted here ...]", or an editor's "Note: ...".
+		b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
+		b.open = false
+	case !b.open:
+		b.errorf(p.line, "%s", orphan)
+	default:
 		last := &b.lines[len(b.lines)-1]
 		last.Text += "\n\n" + p.text
 	}

@@ -84,24 +84,8 @@ func parseXML(in input) (*Call, Problems) {
 			continue
 		}
 		m := speakerSplit(firstLine(p.text), 40, false)
-		if m != nil && speakerLike(m[1], b.sp, nil) {
-			rest := strings.TrimLeft(p.text[strings.IndexByte(p.text, ':')+1:], " \t\n")
-			b.add(Line{Kind: Turn, Speaker: b.speaker(m[1], p.line), Text: rest, Time: -1, SourceLine: p.line})
-			b.open = true
-			continue
-		}
-		if isDirection(p.text) || m != nil && isEditorial(m[1], b.sp) {
-			// "[Omitted here ...]", or an editor's "Note: ...".
-			b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
-			b.open = false
-			continue
-		}
-		if !b.open {
-			b.errorf(p.line, "paragraph has no speaker: it does not start with <persName>Name</persName>: or Name:, and no turn comes before it")
-			continue
-		}
-		last := &b.lines[len(b.lines)-1]
-		last.Text += "\n\n" + p.text
+		b.memoParagraph(paragraph{line: p.line, text: p.text}, m, m != nil && speakerLike(m[1], b.sp, nil),
+			"paragraph has no speaker: it does not start with <persName>Name</persName>: or Name:, and no turn comes before it")
 	}
 	return b.call(h, ps, 1, "no paragraphs with speakers: expected TEI <p> elements that start with <persName>Name</persName>: or Name:")
 }
