@@ -504,6 +504,11 @@ func writeFileSync(path string, v any) error {
 	if err != nil {
 		return err
 	}
+	return writeSynced(path, b)
+}
+
+// writeSynced writes b to a new file at path and fsyncs it before closing.
+func writeSynced(path string, b []byte) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -191,19 +191,7 @@ func writeColumns(path string, c *columns) error {
 			b = binary.LittleEndian.AppendUint32(b, v)
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
+	return writeSynced(path, b)
 }
 
 func readColumns(path string) (*columns, error) {
