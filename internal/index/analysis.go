@@ -1,7 +1,10 @@
 package index
 
 import (
+	"bytes"
+	"fmt"
 	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,32 +24,65 @@ import (
 // term only, so token offsets still point into the original text and
 // highlights land on the right bytes (STYLE.md part 3, items 1-2). No
 // analyzer drops stop words.
+//
+// The text field is analysed once into one stream that holds three kinds
+// of terms at each word's position (textName, a token filter):
+//   - the word as spoken, folded: "talking" — phrases "as spoken" and the
+//     exact-form bonus read these;
+//   - its stem marked with stemMark when the stem differs: "~talk" — a
+//     stemmed search for "talk" reads "talk" and "~talk";
+//   - with the next word, when both are among the archive's commonest
+//     words, the pair "of the" (a space never occurs in a word): a phrase
+//     of common words then has a rare term to start from, as
+//     Elasticsearch's index_phrases does for all words.
+//
+// One field instead of three (stemmed, exact, pairs) halved the build's
+// CPU time and shrank the index (issue 6): each field costs per line, not
+// only per word.
 const (
 	foldName = "backchannel_fold"
-	// pairsName is the token filter type of the word-pair field: it turns
-	// a token stream into the pairs of adjacent tokens that are both in
-	// its "words" list (the archive's most common words), "of the" for
-	// "of" then "the". A phrase of common words then has a rare term to
-	// start from (Elasticsearch's index_phrases does this for all words).
-	pairsName = "backchannel_pairs"
-	// pairsFilter is this index's pairs filter (configured with its
-	// words) and analyzerPairs the analyzer of the pairs field.
-	pairsFilter   = "backchannel_pairs_common"
-	analyzerPairs = "backchannel_pairs"
+	// textName is the token filter type of the text field (see above),
+	// configured with a stemmer ("stemmer": a token filter name, or none)
+	// and the pair words ("words").
+	textName = "backchannel_text"
+	// stemMark marks a stem in the text field. The tokenizer never makes
+	// a word with it.
+	stemMark = "~"
 
-	analyzerPlain = "backchannel_plain" // folded words as spoken: exact field, names, other languages
-	analyzerEN    = "backchannel_en"    // folded + Porter stemming, for language en
-	analyzerRU    = "backchannel_ru"    // folded + Snowball Russian stemming, for language ru
+	analyzerPlain = "backchannel_plain" // folded words as spoken: names, query words
+	analyzerEN    = "backchannel_en"    // folded + Porter stemming: query words, highlighting
+	analyzerRU    = "backchannel_ru"    // folded + Snowball Russian stemming: query words, highlighting
+
+	// The text field's analyzers, one per language, and their filters.
+	analyzerTextEN    = "backchannel_text_en"
+	analyzerTextRU    = "backchannel_text_ru"
+	analyzerTextOther = "backchannel_text"
+	filterTextEN      = "backchannel_text_en"
+	filterTextRU      = "backchannel_text_ru"
+	filterTextOther   = "backchannel_text_plain"
+
+	stemmerRU = "stemmer_ru_snowball"
 )
 
 // analyzers lists the custom analyzers of the mapping: name → token filters.
 func analyzers() map[string][]string {
 	return map[string][]string{
-		analyzerPlain: {foldName},
-		analyzerEN:    {foldName, porter.Name},
-		analyzerRU:    {foldName, "stemmer_ru_snowball"},
+		analyzerPlain:     {foldName},
+		analyzerEN:        {foldName, porter.Name},
+		analyzerRU:        {foldName, stemmerRU},
+		analyzerTextEN:    {foldName, filterTextEN},
+		analyzerTextRU:    {foldName, filterTextRU},
+		analyzerTextOther: {foldName, filterTextOther},
 	}
 }
+
+// textFilters lists the text field's filters: name → stemmer.
+func textFilters() map[string]string {
+	return map[string]string{filterTextEN: porter.Name, filterTextRU: stemmerRU, filterTextOther: ""}
+}
+
+// stemTerm is the text field's term for a stem that differs from the word.
+func stemTerm(s string) string { return stemMark + s }
 
 // fold lower-cases a word and folds what people type differently for the
 // same word: it removes apostrophes of every kind (so "I’ll", "I'll" and
@@ -152,44 +188,81 @@ func (foldFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
-// pairFilter keeps the pairs of adjacent tokens (positions n and n+1)
-// that are both in words, as one token "a b".
-type pairFilter struct{ words map[string]bool }
+// textFilter makes the text field's stream (see textName): every word,
+// its marked stem when it differs, and the pairs of adjacent common words.
+type textFilter struct {
+	stemmer analysis.TokenFilter // nil: no stemming
+	words   map[string]bool
+}
 
-func (f pairFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
-	out := make(analysis.TokenStream, 0, len(ts)/2)
-	for i := 1; i < len(ts); i++ {
-		a, b := ts[i-1], ts[i]
-		if b.Position != a.Position+1 || !f.words[string(a.Term)] || !f.words[string(b.Term)] {
-			continue
+func (f textFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
+	n := len(ts)
+	var stems analysis.TokenStream
+	if f.stemmer != nil && n > 0 {
+		// The stemmers replace a token's Term (never write into it), so
+		// copies of the tokens share the words' bytes.
+		buf := make([]analysis.Token, n)
+		stems = make(analysis.TokenStream, n)
+		for i, t := range ts {
+			buf[i] = *t
+			stems[i] = &buf[i]
 		}
-		out = append(out, &analysis.Token{
-			Term:     pairTerm(string(a.Term), string(b.Term)),
-			Start:    a.Start,
-			End:      b.End,
-			Position: a.Position,
-			Type:     a.Type,
-		})
+		stems = f.stemmer.Filter(stems)
+		if len(stems) != n {
+			stems = nil // a stemmer that drops tokens: words only
+		}
+	}
+	out := make(analysis.TokenStream, 0, n+n/2+1)
+	for i, t := range ts {
+		out = append(out, t)
+		if stems != nil {
+			if st := stems[i].Term; len(st) > 0 && !bytes.Equal(st, t.Term) {
+				out = append(out, &analysis.Token{
+					Term: append([]byte(stemMark), st...), Start: t.Start, End: t.End, Position: t.Position, Type: t.Type,
+				})
+			}
+		}
+		if i+1 < n && f.words != nil {
+			b := ts[i+1]
+			if b.Position == t.Position+1 && f.words[string(t.Term)] && f.words[string(b.Term)] {
+				out = append(out, &analysis.Token{
+					Term: pairTerm(string(t.Term), string(b.Term)), Start: t.Start, End: b.End, Position: t.Position, Type: t.Type,
+				})
+			}
+		}
 	}
 	return out
 }
 
 func pairTerm(a, b string) []byte { return []byte(a + " " + b) }
 
-func newPairFilter(config map[string]any, _ *registry.Cache) (analysis.TokenFilter, error) {
-	words := map[string]bool{}
+// isWordTerm reports whether a text-field term is a word as spoken (not
+// a marked stem, not a pair).
+func isWordTerm(t string) bool {
+	return !strings.HasPrefix(t, stemMark) && !strings.Contains(t, " ")
+}
+
+func newTextFilter(config map[string]any, cache *registry.Cache) (analysis.TokenFilter, error) {
+	f := textFilter{words: map[string]bool{}}
 	list, _ := config["words"].([]any)
 	for _, w := range list {
 		if s, ok := w.(string); ok {
-			words[s] = true
+			f.words[s] = true
 		}
 	}
 	if ws, ok := config["words"].([]string); ok {
 		for _, s := range ws {
-			words[s] = true
+			f.words[s] = true
 		}
 	}
-	return pairFilter{words: words}, nil
+	if name, _ := config["stemmer"].(string); name != "" {
+		st, err := cache.TokenFilterNamed(name)
+		if err != nil {
+			return nil, fmt.Errorf("stemmer %s: %w", name, err)
+		}
+		f.stemmer = st
+	}
+	return f, nil
 }
 
 func init() {
@@ -197,7 +270,7 @@ func init() {
 		return foldFilter{}, nil
 	})
 	if err == nil {
-		err = registry.RegisterTokenFilter(pairsName, newPairFilter)
+		err = registry.RegisterTokenFilter(textName, newTextFilter)
 	}
 	if err != nil {
 		panic(err) // a duplicate name is a programming error, as in bleve's own init funcs

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -34,7 +35,8 @@ type BuildOptions struct {
 	// updated incrementally.
 	Rebuild bool
 
-	batchSize int // lines per batch; 0 means defaultBatchSize (tests set it small)
+	batchSize  int // lines per batch; 0 means defaultBatchSize (tests set it small)
+	hotMinDocs int // hot-word threshold; 0 means hotMinDocs (tests set it small)
 }
 
 // BuildStats says what Build did.
@@ -171,6 +173,9 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 		return err
 	}
 	if err := computeColumns(ctx, buildDir, p); err != nil {
+		return err
+	}
+	if err := computeHot(ctx, buildDir, cmp.Or(opts.hotMinDocs, hotMinDocs)); err != nil {
 		return err
 	}
 	if err := syncTree(buildDir); err != nil {
@@ -606,7 +611,7 @@ func (x *Index) selfTest(calls []*transcript.Call) error {
 			}
 			id := docID(c.Slug, l.N)
 			b := bq.NewBooleanQuery(nil, nil, nil)
-			b.AddMust(bq.NewDocIDQuery([]string{id}), term(fieldExact, toks[0].exact, 0))
+			b.AddMust(bq.NewDocIDQuery([]string{id}), term(fieldText, toks[0].exact, 0))
 			res, err := x.idx.Search(bleve.NewSearchRequestOptions(b, 1, 0, false))
 			if err != nil {
 				return err

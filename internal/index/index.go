@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/highlight"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"backchannel/internal/transcript"
@@ -78,6 +80,13 @@ type Index struct {
 	pairWords map[string]bool
 	// names are the terms of the speaker-name field.
 	names map[string]bool
+	// reader reads the index for term lookups; a read-only index never
+	// changes, so one reader serves for its lifetime.
+	reader index.IndexReader
+	// hot are the precomputed outcomes of the commonest words (hot.go),
+	// read from hotF.
+	hot  hotWords
+	hotF *os.File
 }
 
 // Open opens the current index under dataDir read-only. It returns
@@ -99,6 +108,11 @@ func openDir(dir string) (*Index, error) {
 		return nil, err
 	}
 	x.cols, err = readColumns(filepath.Join(dir, columnsFile))
+	if err != nil {
+		_ = x.Close()
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	x.hot, x.hotF, err = openHot(dir)
 	if err != nil {
 		_ = x.Close()
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
@@ -168,7 +182,27 @@ func openBleve(dir string) (*Index, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	return &Index{idx: idx, dir: dir, meta: meta, hl: hl, pairWords: pw, names: names}, nil
+	adv, err := idx.Advanced()
+	if err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	rd, err := adv.Reader()
+	if err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	return &Index{idx: idx, dir: dir, meta: meta, hl: hl, pairWords: pw, names: names, reader: rd}, nil
+}
+
+// hasTerm reports whether some line has term t in the text field.
+func (x *Index) hasTerm(t string) bool {
+	tfr, err := x.reader.TermFieldReader(context.Background(), []byte(t), fieldText, false, false, false)
+	if err != nil {
+		return false
+	}
+	defer tfr.Close()
+	return tfr.Count() > 0
 }
 
 // fieldTerms returns every term of a field (names: a few per speaker).
@@ -208,6 +242,12 @@ func (x *Index) DocCount() (uint64, error) {
 
 // Close closes the index.
 func (x *Index) Close() error {
+	if x.reader != nil {
+		_ = x.reader.Close()
+	}
+	if x.hotF != nil {
+		_ = x.hotF.Close()
+	}
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("close index: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
@@ -24,12 +24,10 @@ const (
 	fieldSpeaker = "speaker" // participant ID: stored only (filters use skeys, facets the columns)
 	fieldKeys    = "skeys"   // participant keys (id, labels, name, surname), lower-cased: keyword
 	fieldName    = "sname"   // participant's full name: analysed, so free words match names
-	fieldText    = "text"    // the line: stored, term vectors, stemmed per language
-	fieldExact   = "exact"   // the line again, folded but not stemmed: phrases "as spoken"
+	fieldText    = "text"    // the line: stored, term vectors; words, marked stems and common pairs (analysis.go)
 	fieldDate    = "date"    // call date YYYY-MM-DD: keyword (range filter), stored
 	fieldLang    = "lang"    // call language: stored only
 	fieldTime    = "time"    // offset in seconds, -1 when unknown: stored only
-	fieldPairs   = "pairs"   // adjacent common words of the line, "of the": term vectors, not stored (analysis.go)
 )
 
 // Document types, one per text analysis.
@@ -48,11 +46,9 @@ type lineDoc struct {
 	Keys    []string `json:"skeys"`
 	Name    string   `json:"sname"`
 	Text    string   `json:"text"`
-	Exact   string   `json:"exact"`
 	Date    string   `json:"date"`
 	Lang    string   `json:"lang"`
 	Time    float64  `json:"time"`
-	Pairs   string   `json:"pairs"`
 
 	docType string
 }
@@ -86,8 +82,6 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 		Kind:    string(l.Kind),
 		Speaker: l.Speaker,
 		Text:    text,
-		Exact:   text,
-		Pairs:   text,
 		Date:    c.Date,
 		Lang:    lang,
 		Time:    l.Time,
@@ -215,27 +209,27 @@ func docTypeFor(lang string) string {
 
 // newMapping is the closed, explicit mapping of the index: nothing is
 // indexed that is not named here.
-// pairWords are the words of the pairs field (buildMeta.PairWords).
+// pairWords are the common words whose pairs the text field holds
+// (buildMeta.PairWords).
 func newMapping(pairWords []string) (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
+	words := make([]any, len(pairWords))
+	for i, w := range pairWords {
+		words[i] = w
+	}
+	for name, stemmer := range textFilters() {
+		if err := m.AddCustomTokenFilter(name, map[string]any{"type": textName, "stemmer": stemmer, "words": words}); err != nil {
+			return nil, fmt.Errorf("token filter %s: %w", name, err)
+		}
+	}
 	for name, filters := range analyzers() {
 		if err := m.AddCustomAnalyzer(name, analyzerConfig(filters)); err != nil {
 			return nil, fmt.Errorf("analyzer %s: %w", name, err)
 		}
 	}
-	words := make([]any, len(pairWords))
-	for i, w := range pairWords {
-		words[i] = w
-	}
-	if err := m.AddCustomTokenFilter(pairsFilter, map[string]any{"type": pairsName, "words": words}); err != nil {
-		return nil, fmt.Errorf("token filter %s: %w", pairsFilter, err)
-	}
-	if err := m.AddCustomAnalyzer(analyzerPairs, analyzerConfig([]string{foldName, pairsFilter})); err != nil {
-		return nil, fmt.Errorf("analyzer %s: %w", analyzerPairs, err)
-	}
-	m.AddDocumentMapping(docTypeEN, lineMapping(analyzerEN))
-	m.AddDocumentMapping(docTypeRU, lineMapping(analyzerRU))
-	m.AddDocumentMapping(docTypeOther, lineMapping(analyzerPlain))
+	m.AddDocumentMapping(docTypeEN, lineMapping(analyzerTextEN))
+	m.AddDocumentMapping(docTypeRU, lineMapping(analyzerTextRU))
+	m.AddDocumentMapping(docTypeOther, lineMapping(analyzerTextOther))
 	m.DefaultMapping = bleve.NewDocumentDisabledMapping()
 	m.DefaultAnalyzer = analyzerPlain
 	m.StoreDynamic = false
@@ -280,11 +274,9 @@ func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
 	d.AddFieldMappingsAt(fieldKeys, keyword(false, false))
 	d.AddFieldMappingsAt(fieldName, text(analyzerPlain, false, false))
 	d.AddFieldMappingsAt(fieldText, text(textAnalyzer, true, true))
-	d.AddFieldMappingsAt(fieldExact, text(analyzerPlain, false, true))
 	d.AddFieldMappingsAt(fieldDate, keyword(true, false))
 	d.AddFieldMappingsAt(fieldLang, storedOnly(bleve.NewTextFieldMapping()))
 	d.AddFieldMappingsAt(fieldTime, storedOnly(bleve.NewNumericFieldMapping()))
-	d.AddFieldMappingsAt(fieldPairs, text(analyzerPairs, false, true)) // positions: phrases of three or more common words
 	// No field is in _all, but Bleve still builds the empty composite field
 	// for every document unless _all is disabled: 10% of a 1M-line build's
 	// CPU in cmd/bench's profile.

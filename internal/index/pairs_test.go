@@ -37,7 +37,7 @@ func TestPhrase_Pairs(t *testing.T) {
 			slices.Sort(out)
 			return out
 		}
-		got, want := search(x.phraseExact(toks, 0)), search(phrase(fieldExact, toks, 0))
+		got, want := search(x.phraseExact(toks, 0)), search(phrase(toks, 0))
 		if !slices.Equal(got, want) {
 			t.Errorf("%q: pairs find %d lines, the exact field %d", text, len(got), len(want))
 		}

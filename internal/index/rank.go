@@ -29,6 +29,7 @@ type rankedHit struct {
 type ranking struct {
 	Total uint64
 	Hits  []rankedHit // the requested page, best first
+	docs  []uint64    // the page's document numbers
 	// Counts by code: speaker code + 1 (0: none), call code, language code.
 	speakers, calls, langs []int
 }
@@ -169,7 +170,9 @@ func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, si
 			}
 			page := rc.heap[from:min(len(rc.heap), from+size)]
 			out.Hits = make([]rankedHit, 0, len(page))
+			out.docs = make([]uint64, 0, len(page))
 			for _, c := range page {
+				out.docs = append(out.docs, c.doc)
 				id, err := sctx.IndexReader.ExternalID(docNumID(c.doc))
 				if err != nil {
 					finishErr = err

@@ -12,7 +12,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -130,7 +129,14 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	p := x.plan(r)
 	res := &Result{Parsed: r.parsed.String(), Hits: []Hit{}}
 
-	sr, err := x.run(ctx, p.query(r, false, true, true), r)
+	hot := x.hotWord(r)
+	dated := r.after != "" || r.before != ""
+	var sr *ranking
+	if hot != "" && !r.filterSpeakers && !r.filterCalls && !dated && r.order == SortRelevance {
+		sr, err = x.hotRanking(hot, r.from, r.size)
+	} else {
+		sr, err = x.run(ctx, p.query(r, false, true, true), r)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -177,19 +183,27 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	var speakerFacet, callFacet *ranking
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
-	if r.filterSpeakers {
+	// A hot word's counts without filters are stored (hot.go).
+	hotFacets := hot != "" && !looseUsed && !dated && !res.Fallback
+	switch {
+	case r.filterSpeakers && hotFacets && !r.filterCalls:
+		speakerFacet, errs[0] = x.hotRanking(hot, 0, 0)
+	case r.filterSpeakers:
 		wg.Go(func() {
 			speakerFacet, errs[0] = x.facetOnly(ctx, p.query(r, looseUsed, false, true))
 		})
 	}
-	if r.filterCalls {
+	switch {
+	case r.filterCalls && hotFacets && !r.filterSpeakers:
+		callFacet, errs[1] = x.hotRanking(hot, 0, 0)
+	case r.filterCalls:
 		wg.Go(func() {
 			callFacet, errs[1] = x.facetOnly(ctx, p.query(r, looseUsed, true, false))
 		})
 	}
 	if len(sr.Hits) > 0 {
-		hl := p.highlightQuery(looseUsed)
-		wg.Go(func() { res.Hits, errs[2] = x.page(ctx, sr, hl) })
+		marks := p.highlightMarks(looseUsed)
+		wg.Go(func() { res.Hits, errs[2] = x.page(ctx, sr, marks) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -259,20 +273,14 @@ func topCounts(m map[string]int) []FacetCount {
 }
 
 // page is the second phase: for the page of ranked hits only, load the
-// stored fields and the match locations, and highlight.
-func (x *Index) page(ctx context.Context, sr *ranking, hl bq.Query) ([]Hit, error) {
+// stored fields and highlight what marks match.
+func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, error) {
 	ids := make([]string, len(sr.Hits))
 	for i, h := range sr.Hits {
 		ids[i] = h.ID
 	}
-	b := bq.NewBooleanQuery(nil, nil, nil)
-	b.AddMust(bq.NewDocIDQuery(ids))
-	if hl != nil {
-		b.AddShould(hl)
-	}
-	req := bleve.NewSearchRequestOptions(b, len(ids), 0, false)
+	req := bleve.NewSearchRequestOptions(bq.NewDocIDQuery(ids), len(ids), 0, false)
 	req.Fields = storedFields()
-	req.IncludeLocations = hl != nil
 	pr, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: load hits: %w", err)
@@ -299,7 +307,7 @@ func (x *Index) page(ctx context.Context, sr *ranking, hl bq.Query) ([]Hit, erro
 			Fragments: []string{},
 			Terms:     []string{},
 		}
-		x.highlight(&hit, h.ID, d)
+		x.highlight(&hit, h.ID, marks)
 		hits = append(hits, hit)
 	}
 	return hits, nil
@@ -313,49 +321,6 @@ func str(v any) string {
 func num(v any) float64 {
 	f, _ := v.(float64)
 	return f
-}
-
-// highlight fills Fragments and Terms from the match locations in the
-// text and exact fields (both analyse the same bytes with the same
-// tokenizer, so their offsets agree), using Bleve's HTML highlighter on
-// the stored text.
-func (x *Index) highlight(h *Hit, id string, d *search.DocumentMatch) {
-	merged := search.TermLocationMap{}
-	for _, field := range []string{fieldText, fieldExact} {
-		for term, locs := range d.Locations[field] {
-			merged[field+":"+term] = append(merged[field+":"+term], locs...)
-		}
-	}
-	if len(merged) == 0 || h.Text == "" {
-		return
-	}
-	var spans [][2]int
-	seen := map[[2]int]bool{}
-	for _, locs := range merged {
-		for _, l := range locs {
-			s := [2]int{int(l.Start), int(l.End)}
-			if s[0] < 0 || s[1] > len(h.Text) || s[0] >= s[1] || seen[s] {
-				continue
-			}
-			seen[s] = true
-			spans = append(spans, s)
-		}
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
-	words := map[string]bool{}
-	for _, s := range spans {
-		w := h.Text[s[0]:s[1]]
-		if utf8.ValidString(w) && !words[w] {
-			words[w] = true
-			h.Terms = append(h.Terms, w)
-		}
-	}
-	dm := &search.DocumentMatch{ID: id, Locations: search.FieldTermLocationMap{fieldText: merged}}
-	doc := document.NewDocument(id)
-	doc.AddField(document.NewTextField(fieldText, nil, []byte(h.Text)))
-	if frags := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments); frags != nil {
-		h.Fragments = frags
-	}
 }
 
 // ---- query planning ----
@@ -410,16 +375,16 @@ func (x *Index) tokens(text string) []qtok {
 // clausePlan is one positive clause of the query.
 type clausePlan struct {
 	strict bq.Query
-	hl     bq.Query // strict, as the page phase matches it for locations
 	loose  bq.Query // the fallback form: any word of it, and close spellings
 	fuzzy  bq.Query // the loose form without close spellings
+	// What the page phase highlights for each form (marks.go).
+	strictMarks, looseMarks, fuzzyMarks []mark
 }
 
 type plan struct {
 	clauses []clausePlan
 	negs    []bq.Query
 	bonus   bq.Query
-	bonusHL bq.Query // bonus for highlighting
 	noFuzzy bool
 }
 
@@ -439,61 +404,83 @@ func disj(qs ...bq.Query) bq.Query {
 	return bq.NewDisjunctionQuery(qs)
 }
 
-func phrase(field string, toks []qtok, boost float64) bq.Query {
+// phrase matches toks in sequence as spoken.
+func phrase(toks []qtok, boost float64) bq.Query {
 	if len(toks) == 1 {
-		return term(field, toks[0].exact, boost)
+		return term(fieldText, toks[0].exact, boost)
 	}
 	ts := make([]string, len(toks))
 	for i, t := range toks {
 		ts[i] = t.exact
 	}
-	q := bq.NewPhraseQuery(ts, field)
+	q := bq.NewPhraseQuery(ts, fieldText)
 	if boost != 0 {
 		q.SetBoost(boost)
 	}
 	return q
 }
 
-// phraseExact is phrase on the exact field, read from the pairs field
-// when every two adjacent words are common (analysis.go): "of the" is one
-// term there, as rare as the phrase, where the phrase searcher would read
-// the positions of every line with "of" and "the"; "it is not" is the
-// phrase "it is", "is not" over pairs. The same lines match. A phrase with
-// an uncommon word is fast as it is (that word's lines drive it).
+// phraseExact is phrase, read from the word pairs when every two adjacent
+// words are common (analysis.go): "of the" is one term, as rare as the
+// phrase, where the phrase searcher would read the positions of every
+// line with "of" and "the"; "it is not" is the phrase "it is", "is not"
+// over pairs. The same lines match. A phrase with an uncommon word is
+// fast as it is (that word's lines drive it).
 func (x *Index) phraseExact(toks []qtok, boost float64) bq.Query {
 	if len(toks) < 2 {
-		return phrase(fieldExact, toks, boost)
+		return phrase(toks, boost)
 	}
 	pairs := make([]string, 0, len(toks)-1)
 	for i := 1; i < len(toks); i++ {
 		a, b := toks[i-1].exact, toks[i].exact
 		if !x.pairWords[a] || !x.pairWords[b] {
-			return phrase(fieldExact, toks, boost)
+			return phrase(toks, boost)
 		}
 		pairs = append(pairs, string(pairTerm(a, b)))
 	}
 	if len(pairs) == 1 {
-		return term(fieldPairs, pairs[0], boost)
+		return term(fieldText, pairs[0], boost)
 	}
-	q := bq.NewPhraseQuery(pairs, fieldPairs)
+	q := bq.NewPhraseQuery(pairs, fieldText)
 	if boost != 0 {
 		q.SetBoost(boost)
 	}
 	return q
 }
 
+// stemAlts are the text-field terms of t in any inflection: each stem,
+// as a word and as a marked stem (when some word has it).
+func (x *Index) stemAlts(t qtok) []string {
+	out := make([]string, 0, 2*len(t.stems))
+	for _, s := range t.stems {
+		out = append(out, s)
+		if st := stemTerm(s); x.hasTerm(st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// stemmedPhrase matches toks in sequence, each in any inflection.
+func (x *Index) stemmedPhrase(toks []qtok) *bq.MultiPhraseQuery {
+	alts := make([][]string, len(toks))
+	for i, t := range toks {
+		alts[i] = x.stemAlts(t)
+	}
+	return bq.NewMultiPhraseQuery(alts, fieldText)
+}
+
 // wordQuery matches one token in any form: stemmed text, exact text, or
 // the speaker's name.
 func (x *Index) wordQuery(t qtok) bq.Query {
-	qs := make([]bq.Query, 0, len(t.stems)+2)
-	for _, s := range t.stems {
-		qs = append(qs, term(fieldText, s, 0))
-	}
-	// The exact form ranks above other inflections; when no analyzer
-	// changes the word ("the"), the text field already says it all and a
-	// second posting list of the same documents would only cost time.
-	if len(t.stems) != 1 || t.stems[0] != t.exact {
-		qs = append(qs, term(fieldExact, t.exact, 0))
+	// Every stem, as a word and marked; the word as typed is one of
+	// t.stems, so the exact form scores twice and ranks above other
+	// inflections. For "the" this is one term: a second posting list
+	// of the same documents would only cost time.
+	alts := x.stemAlts(t)
+	qs := make([]bq.Query, 0, len(alts)+1)
+	for _, a := range alts {
+		qs = append(qs, term(fieldText, a, 0))
 	}
 	// The name clause only for a word of some speaker's name: for "the"
 	// it would wrap the one term searcher in a disjunction, which costs
@@ -524,7 +511,7 @@ func fuzzyQuery(t qtok) bq.Query {
 		return nil
 	}
 	q := bq.NewFuzzyQuery(t.exact)
-	q.SetField(fieldExact)
+	q.SetField(fieldText)
 	q.SetFuzziness(f)
 	q.SetPrefix(1)
 	q.SetBoost(boostFuzzy)
@@ -532,73 +519,82 @@ func fuzzyQuery(t qtok) bq.Query {
 }
 
 // termPlan returns the strict, loose and loose-without-fuzzy forms of t,
-// and the strict form for highlighting (which needs the positions of the
-// words, not of word pairs).
-func (x *Index) termPlan(t query.Term) (strict, loose, plain, hl bq.Query) {
+// and what the page phase highlights for each.
+func (x *Index) termPlan(t query.Term) (c clausePlan, ok bool) {
 	switch t.Kind {
 	case query.Prefix:
-		q := x.prefixQuery(t.Text)
-		return q, q, q, q
+		q, m := x.prefixQuery(t.Text)
+		ms := []mark{m}
+		return clausePlan{strict: q, loose: q, fuzzy: q, strictMarks: ms, looseMarks: ms, fuzzyMarks: ms}, true
 	case query.Phrase:
 		toks := x.tokens(t.Text)
 		if len(toks) == 0 {
-			return nil, nil, nil, nil
+			return c, false
 		}
-		strict, hl = x.phraseExact(toks, boostPhrase), phrase(fieldExact, toks, boostPhrase)
+		strict := x.phraseExact(toks, boostPhrase)
+		ms := []mark{seqMark(toks, false)}
 		if len(toks) == 1 {
-			return strict, strict, strict, hl
+			return clausePlan{strict: strict, loose: strict, fuzzy: strict, strictMarks: ms, looseMarks: ms, fuzzyMarks: ms}, true
 		}
 		words := []bq.Query{strict}
 		fuzzy := []bq.Query{strict}
+		var wordMarks, fuzzyMarks []mark
 		for _, tok := range toks {
 			words = append(words, x.wordQuery(tok))
 			fuzzy = append(fuzzy, x.wordQuery(tok))
+			wordMarks = append(wordMarks, wordMark(tok))
+			fuzzyMarks = append(fuzzyMarks, wordMark(tok))
 			if fq := fuzzyQuery(tok); fq != nil {
 				fuzzy = append(fuzzy, fq)
+				fuzzyMarks = append(fuzzyMarks, fuzzyMark(tok)...)
 			}
 		}
-		return strict, disj(fuzzy...), disj(words...), hl
+		return clausePlan{strict: strict, loose: disj(fuzzy...), fuzzy: disj(words...),
+			strictMarks: ms, looseMarks: fuzzyMarks, fuzzyMarks: wordMarks}, true
 	}
 	toks := x.tokens(t.Text)
 	switch len(toks) {
 	case 0:
-		return nil, nil, nil, nil
+		return c, false
 	case 1:
-		strict = x.wordQuery(toks[0])
+		strict := x.wordQuery(toks[0])
+		ms := []mark{wordMark(toks[0])}
 		if fq := fuzzyQuery(toks[0]); fq != nil {
-			return strict, disj(strict, fq), strict, strict
+			return clausePlan{strict: strict, loose: disj(strict, fq), fuzzy: strict,
+				strictMarks: ms, looseMarks: fuzzyMark(toks[0]), fuzzyMarks: ms}, true
 		}
-		return strict, strict, strict, strict
+		return clausePlan{strict: strict, loose: strict, fuzzy: strict, strictMarks: ms, looseMarks: ms, fuzzyMarks: ms}, true
 	}
 	// A word the tokenizer splits ("Russia-Ukraine", "C++"): its parts in
-	// sequence, stemmed or as spoken.
-	alts := make([][]string, len(toks))
-	for i, tok := range toks {
-		alts[i] = tok.stems
-	}
-	strict = disj(bq.NewMultiPhraseQuery(alts, fieldText), phrase(fieldExact, toks, 0))
+	// sequence, in any inflection.
+	strict := bq.Query(x.stemmedPhrase(toks))
 	words := []bq.Query{strict}
+	var wordMarks []mark
 	for _, tok := range toks {
 		words = append(words, x.wordQuery(tok))
+		wordMarks = append(wordMarks, wordMark(tok))
 	}
-	return strict, disj(words...), disj(words...), strict
+	ms := []mark{seqMark(toks, true)}
+	return clausePlan{strict: strict, loose: disj(words...), fuzzy: disj(words...),
+		strictMarks: ms, looseMarks: wordMarks, fuzzyMarks: wordMarks}, true
 }
 
 // prefixQuery expands a prefix into the most frequent indexed words that
 // start with it, at most maxPrefixTerms, so that a short prefix cannot
 // blow up into a huge disjunction.
-func (x *Index) prefixQuery(prefix string) bq.Query {
+func (x *Index) prefixQuery(prefix string) (bq.Query, mark) {
 	toks := x.tokens(prefix)
 	if len(toks) == 0 {
-		return bq.NewMatchNoneQuery()
+		return bq.NewMatchNoneQuery(), mark{}
 	}
 	if len(toks) > 1 { // "don't-*": all but the last are words in sequence
-		return phrase(fieldExact, toks, 0)
+		return phrase(toks, 0), seqMark(toks, false)
 	}
 	p := toks[0].exact
-	dict, err := x.idx.FieldDictPrefix(fieldExact, []byte(p))
+	m := mark{prefix: p}
+	dict, err := x.idx.FieldDictPrefix(fieldText, []byte(p))
 	if err != nil {
-		return bq.NewMatchNoneQuery()
+		return bq.NewMatchNoneQuery(), m
 	}
 	defer dict.Close()
 	var entries []index.DictEntry
@@ -607,10 +603,12 @@ func (x *Index) prefixQuery(prefix string) bq.Query {
 		if err != nil || e == nil {
 			break
 		}
-		entries = append(entries, *e)
+		if isWordTerm(e.Term) {
+			entries = append(entries, *e)
+		}
 	}
 	if len(entries) == 0 {
-		return bq.NewMatchNoneQuery()
+		return bq.NewMatchNoneQuery(), m
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Count > entries[j].Count })
 	if len(entries) > maxPrefixTerms {
@@ -618,9 +616,9 @@ func (x *Index) prefixQuery(prefix string) bq.Query {
 	}
 	qs := make([]bq.Query, len(entries))
 	for i, e := range entries {
-		qs[i] = term(fieldExact, e.Term, 0)
+		qs[i] = term(fieldText, e.Term, 0)
 	}
-	return disj(qs...)
+	return disj(qs...), m
 }
 
 // plan turns the parsed query into Bleve queries.
@@ -644,7 +642,8 @@ func (x *Index) plan(r *request) *plan {
 			continue
 		}
 		seen[key] = true
-		var strict, loose, plain, hls []bq.Query
+		var strict, loose, plain []bq.Query
+		var cp clausePlan
 		seenTerm := map[query.Term]bool{}
 		for _, t := range c.Terms {
 			lt := query.Term{Kind: t.Kind, Text: strings.ToLower(t.Text)}
@@ -652,11 +651,14 @@ func (x *Index) plan(r *request) *plan {
 				continue
 			}
 			seenTerm[lt] = true
-			s, l, pl, h := x.termPlan(t)
-			if s == nil {
+			tp, ok := x.termPlan(t)
+			if !ok {
 				continue
 			}
-			strict, loose, plain, hls = append(strict, s), append(loose, l), append(plain, pl), append(hls, h)
+			strict, loose, plain = append(strict, tp.strict), append(loose, tp.loose), append(plain, tp.fuzzy)
+			cp.strictMarks = append(cp.strictMarks, tp.strictMarks...)
+			cp.looseMarks = append(cp.looseMarks, tp.looseMarks...)
+			cp.fuzzyMarks = append(cp.fuzzyMarks, tp.fuzzyMarks...)
 		}
 		if len(strict) == 0 {
 			continue
@@ -665,7 +667,8 @@ func (x *Index) plan(r *request) *plan {
 			p.negs = append(p.negs, strict...)
 			continue
 		}
-		p.clauses = append(p.clauses, clausePlan{strict: disj(strict...), hl: disj(hls...), loose: disj(loose...), fuzzy: disj(plain...)})
+		cp.strict, cp.loose, cp.fuzzy = disj(strict...), disj(loose...), disj(plain...)
+		p.clauses = append(p.clauses, cp)
 	}
 	if len(free) > query.MaxPhraseWords {
 		free = free[:query.MaxPhraseWords]
@@ -673,14 +676,9 @@ func (x *Index) plan(r *request) *plan {
 	if freeWords >= 2 && len(free) >= 2 { // one word's own tokens are already a phrase
 		// The free words in the order typed: as spoken, or in any
 		// inflection ("informally passed" for "informally pass it").
-		alts := make([][]string, len(free))
-		for i, t := range free {
-			alts[i] = t.stems
-		}
-		stemmed := bq.NewMultiPhraseQuery(alts, fieldText)
+		stemmed := x.stemmedPhrase(free)
 		stemmed.SetBoost(boostStemmed)
 		p.bonus = disj(x.phraseExact(free, boostBonus), stemmed)
-		p.bonusHL = disj(phrase(fieldExact, free, boostBonus), stemmed)
 	}
 	return p
 }
@@ -768,26 +766,21 @@ func speakerQuery(key string) bq.Query {
 // boostFilter makes a filter's share of the score negligible.
 const boostFilter = 1e-6
 
-// highlightQuery is what the page phase matches to find locations.
-func (p *plan) highlightQuery(loose bool) bq.Query {
-	var qs []bq.Query
+// highlightMarks is what the page phase highlights: the words of the
+// clauses in the form that was searched.
+func (p *plan) highlightMarks(loose bool) []mark {
+	var ms []mark
 	for _, c := range p.clauses {
 		switch {
 		case loose && p.noFuzzy:
-			qs = append(qs, c.fuzzy)
+			ms = append(ms, c.fuzzyMarks...)
 		case loose:
-			qs = append(qs, c.loose)
+			ms = append(ms, c.looseMarks...)
 		default:
-			qs = append(qs, c.hl)
+			ms = append(ms, c.strictMarks...)
 		}
 	}
-	if p.bonusHL != nil {
-		qs = append(qs, p.bonusHL)
-	}
-	if len(qs) == 0 {
-		return nil
-	}
-	return disj(qs...)
+	return ms
 }
 
 // suggest proposes the query with each unknown free word replaced by the
@@ -843,7 +836,7 @@ func closest(fz index.IndexReaderFuzzy, w string) string {
 		return ""
 	}
 	f := max(fuzziness(w), 1)
-	dict, err := fz.FieldDictFuzzy(fieldExact, w, f, "")
+	dict, err := fz.FieldDictFuzzy(fieldText, w, f, "")
 	if err != nil {
 		return ""
 	}
@@ -856,6 +849,9 @@ func closest(fz index.IndexReaderFuzzy, w string) string {
 		}
 		if e.Term == w {
 			return ""
+		}
+		if !isWordTerm(e.Term) {
+			continue
 		}
 		d := int(e.EditDistance)
 		if d < bestDist || (d == bestDist && e.Count > bestCount) {

@@ -1,0 +1,64 @@
+package index
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestHotWords: a search answered from the stored outcome of a hot word
+// is the search Bleve would have answered — same hits in the same order,
+// same total, same facet counts — on every page, with and without
+// filters (whose facets ignore them).
+func TestHotWords(t *testing.T) {
+	a := synthArchive(6000)
+	dir := t.TempDir()
+	if _, err := Build(t.Context(), dir, a, BuildOptions{hotMinDocs: 300}); err != nil {
+		t.Fatal(err)
+	}
+	hot, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hot.Close()
+	if len(hot.hot) < 5 {
+		t.Fatalf("%d hot words, want at least 5 with a threshold of 300 lines", len(hot.hot))
+	}
+	cold, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cold.Close()
+	cold.hot = nil // every search runs in Bleve
+
+	var words []string
+	for w := range hot.hot {
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	speaker := a.Calls[0].Participants[0].ID
+	for _, w := range words[:5] {
+		for _, q := range []Query{
+			{Text: w},
+			{Text: w, Page: 3, Size: 7},
+			{Text: w, Page: MaxFrom/MaxSize + 1, Size: MaxSize},
+			{Text: " " + w + " "},
+			{Text: w, Speaker: speaker},
+			{Text: w, Call: a.Calls[1].Slug},
+			{Text: w, Sort: SortDate},
+		} {
+			got, want := mustSearch(t, hot, q), mustSearch(t, cold, q)
+			if got.Total != want.Total || !slices.Equal(ids(got), ids(want)) {
+				t.Errorf("%+v: hot %d hits %v, Bleve %d hits %v", q, got.Total, ids(got), want.Total, ids(want))
+			}
+			if !slices.Equal(got.Facets.Speaker, want.Facets.Speaker) || !slices.Equal(got.Facets.Call, want.Facets.Call) ||
+				!slices.Equal(got.Facets.Language, want.Facets.Language) {
+				t.Errorf("%+v: facets differ:\nhot   %v\nBleve %v", q, got.Facets, want.Facets)
+			}
+			for i := range got.Hits {
+				if i < len(want.Hits) && !slices.Equal(got.Hits[i].Fragments, want.Hits[i].Fragments) {
+					t.Errorf("%+v: hit %d fragments %q, want %q", q, i, got.Hits[i].Fragments, want.Hits[i].Fragments)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,204 @@
+package index
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/search"
+)
+
+// Highlighting re-analyses the text of the page's hits (ten or so lines)
+// and marks the words the query matched, instead of asking Bleve for the
+// match locations: that second search re-ran the query's phrase and
+// bonus clauses over the page's documents and was half the time of a
+// phrase search (issue 6, pprof). The analyzers are the index's, so a
+// word is marked exactly when the index matched it.
+
+// mark is one thing the page phase looks for in a hit's text: a run of
+// words at consecutive positions (one word for a plain word), or every
+// word with a prefix.
+type mark struct {
+	seq    []markWord
+	prefix string // a prefix term: words starting with it (seq is nil)
+}
+
+// markWord is one word of a mark.
+type markWord struct {
+	exact   string   // the word as typed, folded
+	stems   []string // its stems under each language (and the word itself)
+	stemmed bool     // any inflection matches, not only the word as spoken
+	fuzzy   int      // misspellings within this edit distance match too
+}
+
+func (w markWord) matches(exact, stem string) bool {
+	if exact == w.exact {
+		return true
+	}
+	if w.stemmed && (slices.Contains(w.stems, stem) || slices.Contains(w.stems, exact)) {
+		return true
+	}
+	return w.fuzzy > 0 && closeSpelling(w.exact, exact, w.fuzzy)
+}
+
+// wordMark marks t in any inflection.
+func wordMark(t qtok) mark {
+	return mark{seq: []markWord{{exact: t.exact, stems: t.stems, stemmed: true}}}
+}
+
+// seqMark marks toks in sequence, as spoken or in any inflection.
+func seqMark(toks []qtok, stemmed bool) mark {
+	m := mark{seq: make([]markWord, len(toks))}
+	for i, t := range toks {
+		m.seq[i] = markWord{exact: t.exact, stems: t.stems, stemmed: stemmed}
+	}
+	return m
+}
+
+// fuzzyMark marks t in any inflection or misspelled (the loose search's
+// close spellings), or nil when t gets no close spellings.
+func fuzzyMark(t qtok) []mark {
+	f := fuzziness(t.exact)
+	if f == 0 {
+		return nil
+	}
+	return []mark{{seq: []markWord{{exact: t.exact, stems: t.stems, stemmed: true, fuzzy: f}}}}
+}
+
+// closeSpelling reports whether b is within edit distance f of a, with
+// the same first letter (the fuzzy query's prefix of one).
+func closeSpelling(a, b string, f int) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) == 0 || len(rb) == 0 || ra[0] != rb[0] || abs(len(ra)-len(rb)) > f {
+		return false
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > f {
+			return false
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)] <= f
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// spans returns the byte ranges of text that marks match, in order, for
+// a line in language lang.
+func (x *Index) spans(text, lang string, marks []mark) [][2]int {
+	if len(marks) == 0 || text == "" {
+		return nil
+	}
+	m := x.idx.Mapping()
+	plainA := m.AnalyzerNamed(analyzerPlain)
+	if plainA == nil {
+		return nil
+	}
+	plain := plainA.Analyze([]byte(text))
+	stems := make([]string, len(plain))
+	for i, t := range plain {
+		stems[i] = string(t.Term)
+	}
+	var stemmer string
+	switch docTypeFor(lang) {
+	case docTypeEN:
+		stemmer = analyzerEN
+	case docTypeRU:
+		stemmer = analyzerRU
+	}
+	if stemmer != "" {
+		if a := m.AnalyzerNamed(stemmer); a != nil {
+			if st := a.Analyze([]byte(text)); len(st) == len(plain) {
+				for i, t := range st {
+					stems[i] = string(t.Term)
+				}
+			}
+		}
+	}
+	var out [][2]int
+	seen := map[int]bool{}
+	add := func(t *analysis.Token) {
+		if !seen[t.Start] && t.Start >= 0 && t.End <= len(text) && t.Start < t.End {
+			seen[t.Start] = true
+			out = append(out, [2]int{t.Start, t.End})
+		}
+	}
+	for _, mk := range marks {
+		if mk.seq == nil {
+			if mk.prefix == "" {
+				continue
+			}
+			for _, t := range plain {
+				if strings.HasPrefix(string(t.Term), mk.prefix) {
+					add(t)
+				}
+			}
+			continue
+		}
+	next:
+		for i := 0; i+len(mk.seq) <= len(plain); i++ {
+			for j, w := range mk.seq {
+				t := plain[i+j]
+				if j > 0 && t.Position != plain[i+j-1].Position+1 {
+					continue next
+				}
+				if !w.matches(string(t.Term), stems[i+j]) {
+					continue next
+				}
+			}
+			for j := range mk.seq {
+				add(plain[i+j])
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// highlight fills Fragments and Terms of h from the words marks match,
+// using Bleve's HTML highlighter for the fragments.
+func (x *Index) highlight(h *Hit, id string, marks []mark) {
+	spans := x.spans(h.Text, h.Language, marks)
+	if len(spans) == 0 {
+		return
+	}
+	locs := search.TermLocationMap{}
+	words := map[string]bool{}
+	for i, s := range spans {
+		w := h.Text[s[0]:s[1]]
+		locs[w] = append(locs[w], &search.Location{Pos: uint64(i + 1), Start: uint64(s[0]), End: uint64(s[1])})
+		if utf8.ValidString(w) && !words[w] {
+			words[w] = true
+			h.Terms = append(h.Terms, w)
+		}
+	}
+	dm := &search.DocumentMatch{ID: id, Locations: search.FieldTermLocationMap{fieldText: locs}}
+	doc := document.NewDocument(id)
+	doc.AddField(document.NewTextField(fieldText, nil, []byte(h.Text)))
+	if frags := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments); frags != nil {
+		h.Fragments = frags
+	}
+}
