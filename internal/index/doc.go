@@ -10,15 +10,15 @@
 // # Data folder
 //
 //	current -> index-<id>      symlink to the live index, replaced by rename
-//	index-<id>/                a verified index: Bleve files, backchannel.json, calls.json, columns.bin
+//	index-<id>/                a verified index: Bleve files, backchannel.json, calls.json, columns.bin, hot.bin, hot.json
 //	build-<id>/                a build in progress (removed by the next Build)
 //	build.lock                 held (flock) while a Build runs
 //
 // Build writes build-<id> with large batches indexed by parallel workers,
 // merges it to one segment (removing segment files the root no longer
 // uses), writes backchannel.json (schema version, archive hash, facet
-// tables, common words) and calls.json, computes columns.bin from the
-// index opened read-only, fsyncs every file and folder, opens it to check
+// tables, common words) and calls.json, computes columns.bin and the hot
+// words (hot.bin, hot.json) from the index opened read-only, fsyncs every file and folder, opens it to check
 // the document count and that a known word finds its line, renames it to
 // index-<id> and repoints current with an atomic rename of a new symlink.
 // The index it replaced is kept until the next Build; older ones are
@@ -37,14 +37,19 @@
 //
 // # Documents and analysis
 //
-// One document per line, id "slug#n". The text is indexed three times:
-// "text", stored with term vectors and stemmed by the call's language
-// (Porter for en, Snowball for ru, none otherwise); "exact", folded but not
-// stemmed, for phrases as spoken; and "pairs", the pairs of adjacent words
-// that are both among the archive's most common (chosen by the full build
-// from a sample, kept by incremental ones), so that a phrase of common
-// words ("of the", "it is not") is read from one or a few rare terms. Every analyzer uses the unicode tokenizer
-// and the backchannel_fold token filter (apostrophes removed, so "I’ll",
+// One document per line, id "slug#n". The text is indexed once, in one
+// field, "text" (stored, with term vectors), whose analyzer emits at each
+// word's position the word as spoken (folded), its stem marked "~" when
+// the call's language stems it differently (Porter for en, Snowball for
+// ru, none otherwise), and the pair "a b" when the word and the next are
+// both among the archive's most common (chosen by the full build from a
+// sample, kept by incremental ones), so that a phrase of common words ("of
+// the", "it is not") is read from one or a few rare terms. A phrase as
+// spoken reads the words; a stemmed search reads "talk" and "~talk". (Three
+// fields, stemmed, exact and pairs, cost twice the build time: Bleve's
+// cost is per field of every line as much as per word.)
+//
+// Every analyzer uses the unicode tokenizer and the backchannel_fold token filter (apostrophes removed, so "I’ll",
 // "I'll" and "Ill" are one term; dashes and ellipses; diacritics; case), and
 // none drops stop words. Folding is done on terms, never by a char filter,
 // so highlight offsets stay right. Speakers are indexed by their
@@ -58,7 +63,8 @@
 // Query text is parsed by package query, never by Bleve's query-string
 // parser. Every clause must match; a single word matches its stems, its
 // exact form or the speaker's name; a quoted phrase matches the exact
-// field; the free words in the order typed earn a bonus, most as spoken.
+// words in order; the free words in the order typed earn a bonus, most as
+// spoken.
 // When nothing matches every word, Search retries with misspelled words
 // replaced by the closest indexed word, then with any of the words (and
 // close spellings), and sets Result.Fallback. Ranking is Bleve's score with
@@ -67,8 +73,13 @@
 // held in memory by Bleve's document number (rank in archive order,
 // speaker and call codes; columns.bin, computed at build time), so no hit
 // costs a doc-value read. Hits are ranked first, then only the page of
-// hits is loaded and highlighted (from the word positions of the text and
-// exact fields, never the pairs). Facet counts for speaker and call
-// ignore their own filter (one extra count-only request each, only when
-// that filter is set).
+// hits is loaded and highlighted by analysing those lines again and
+// marking what the query matched (marks.go). Facet counts for speaker and
+// call ignore their own filter (one extra count-only request each, only
+// when that filter is set).
+//
+// A search for one of the hot words alone (the few hundred words on the
+// most lines) reads its ranking, total and facet counts from hot.bin,
+// computed by the build with the search code itself (hot.go): Bleve would
+// otherwise score every line with "the" to find the best ten.
 package index
