@@ -6,63 +6,223 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
 
 	"backchannel/internal/transcript"
 )
 
 // Limits of the rendered-page cache. A page larger than maxCachedPage is
-// rendered on every request; when the cache would pass maxCacheBytes it is
-// emptied (a request value such as the Host header can vary the key, so the
-// cache must stay bounded whatever clients send).
+// rendered on every request. The cache holds at most maxCacheBytes (bodies,
+// gzipped bodies and keys); past that the least recently used pages go.
 const (
 	maxCachedPage = 8 << 20
 	maxCacheBytes = 96 << 20
+	// protectedShare is the part of the cache kept for pages asked for
+	// more than once; see pageCache.
+	protectedShare = 0.8
+	// entryOverhead is what an entry costs besides its bytes (headers,
+	// map slot, list links), roughly.
+	entryOverhead = 1 << 10
 )
 
 // pageCache keeps rendered pages of the archive that is being served: the
 // home, call, line, range and speaker pages without a query string depend
 // only on the archive, its notes and the host, so they are rendered once
-// per archive and then served from memory, gzipped once, with an ETag.
-// Swapping the archive (ingest, --watch) empties it.
+// per archive and then served from memory, gzipped once, with an ETag and
+// a Last-Modified. Swapping the archive (ingest, --watch) empties it.
+//
+// It is bounded by bytes and evicts the least recently used pages, in two
+// segments (SLRU): a page enters on probation and moves to the protected
+// segment when it is asked for again; the protected segment holds at most
+// protectedShare of the bytes, its least recently used pages falling back
+// to probation. A crawler reading every page once (4,445 call pages of 50 to
+// 200 KB at a million lines, more than the cache holds) therefore only
+// churns the probation segment and does not push out the pages readers keep
+// coming back to.
 type pageCache struct {
 	mu      sync.Mutex
+	limit   int                 // bytes; 0 means maxCacheBytes
 	archive *transcript.Archive // the archive the entries were rendered from
-	entries map[string]*cachedPage
-	bytes   int
+	entries map[pageKey]*cachedPage
+	// probation and protected are the two LRU lists, most recent first.
+	probation, protected lruList
 }
 
-// cachedPage is one rendered page.
+// lruList is a doubly linked list of pages with their total size.
+type lruList struct {
+	head, tail *cachedPage
+	bytes      int
+}
+
+func (l *lruList) pushFront(p *cachedPage) {
+	p.prev, p.next = nil, l.head
+	if l.head != nil {
+		l.head.prev = p
+	}
+	l.head = p
+	if l.tail == nil {
+		l.tail = p
+	}
+	l.bytes += p.size
+}
+
+func (l *lruList) remove(p *cachedPage) {
+	if p.prev != nil {
+		p.prev.next = p.next
+	} else {
+		l.head = p.next
+	}
+	if p.next != nil {
+		p.next.prev = p.prev
+	} else {
+		l.tail = p.prev
+	}
+	p.prev, p.next = nil, nil
+	l.bytes -= p.size
+}
+
+// cachedPage is one rendered page, with the headers of each way it is
+// answered built once.
 type cachedPage struct {
-	header http.Header // the handler's headers (Content-Type, Cache-Control, ...)
-	body   []byte
-	gz     []byte // body gzipped, or nil when that saves nothing
-	etag   string
+	key   pageKey
+	route string // the route pattern, for the metrics
+	body  []byte
+	gz    []byte // body gzipped, or nil when that saves nothing
+	etag  string
+	// modified is when the page was rendered (to the second): its
+	// Last-Modified.
+	modified time.Time
+	plain    []headerField // 200 with body
+	zipped   []headerField // 200 with gz
+	notMod   []headerField // 304
+
+	size       int
+	protected  bool
+	prev, next *cachedPage
 }
 
-func (c *pageCache) get(a *transcript.Archive, key string) *cachedPage {
+func (c *pageCache) maxBytes() int {
+	if c.limit > 0 {
+		return c.limit
+	}
+	return maxCacheBytes
+}
+
+func (c *pageCache) get(a *transcript.Archive, key pageKey) *cachedPage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.archive != a {
 		return nil
 	}
-	return c.entries[key]
+	p := c.entries[key]
+	if p == nil {
+		return nil
+	}
+	if !p.protected {
+		c.probation.remove(p)
+		p.protected = true
+		c.protected.pushFront(p)
+		for c.protected.bytes > int(protectedShare*float64(c.maxBytes())) && c.protected.tail != p {
+			old := c.protected.tail
+			c.protected.remove(old)
+			old.protected = false
+			c.probation.pushFront(old)
+		}
+	} else if c.protected.head != p {
+		c.protected.remove(p)
+		c.protected.pushFront(p)
+	}
+	return p
 }
 
-func (c *pageCache) put(a *transcript.Archive, key string, p *cachedPage) {
-	size := len(p.body) + len(p.gz)
+func (c *pageCache) put(a *transcript.Archive, p *cachedPage) {
+	p.size = len(p.body) + len(p.gz) + 2*(len(p.key.host)+len(p.key.path)) + entryOverhead
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.archive != a || c.entries == nil || c.bytes+size > maxCacheBytes {
-		c.archive, c.entries, c.bytes = a, map[string]*cachedPage{}, 0
+	if p.size > c.maxBytes() {
+		return
 	}
-	if old, ok := c.entries[key]; ok {
-		c.bytes -= len(old.body) + len(old.gz)
+	if c.archive != a || c.entries == nil {
+		c.archive, c.entries = a, map[pageKey]*cachedPage{}
+		c.probation, c.protected = lruList{}, lruList{}
 	}
-	c.entries[key] = p
-	c.bytes += size
+	if old, ok := c.entries[p.key]; ok {
+		c.unlink(old)
+	}
+	c.entries[p.key] = p
+	c.probation.pushFront(p)
+	for c.probation.bytes+c.protected.bytes > c.maxBytes() {
+		old := c.probation.tail
+		if old == nil {
+			old = c.protected.tail
+		}
+		c.unlink(old)
+	}
+}
+
+// unlink removes p from its list and the map; c.mu is held.
+func (c *pageCache) unlink(p *cachedPage) {
+	if p.protected {
+		c.protected.remove(p)
+	} else {
+		c.probation.remove(p)
+	}
+	delete(c.entries, p.key)
+}
+
+// bytes is what the cache holds now.
+func (c *pageCache) bytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.probation.bytes + c.protected.bytes
+}
+
+// pageKey is what a cached page depends on besides the archive: the host
+// (in absolute links) and the path.
+type pageKey struct{ host, path string }
+
+// cacheKey is the cache key of a request, and false when the request may
+// not be answered from the cache: only GETs without a query string or an
+// escaped path (chi routes on the escaped path; the key is the plain one).
+func cacheKey(r *http.Request) (pageKey, bool) {
+	if r.Method != http.MethodGet || r.URL.RawQuery != "" || r.URL.RawPath != "" {
+		return pageKey{}, false
+	}
+	return pageKey{r.Host, r.URL.Path}, true
+}
+
+// cachedPageFor returns the cached page that answers r before routing, or
+// nil. That is safe when the full chain would answer r from the cache
+// too, with the same bytes: a cacheable request (cacheKey) without a body
+// (limitBodies), and an Accept-Encoding that chi's Compress would not act
+// on (none, or gzip when the page has a gzipped copy, which the cache
+// serves itself). Anything else takes the full chain.
+func (s *Server) cachedPageFor(r *http.Request) *cachedPage {
+	if s.dev || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		return nil
+	}
+	a := s.lib.Archive()
+	if a == nil {
+		return nil
+	}
+	key, ok := cacheKey(r)
+	if !ok {
+		return nil
+	}
+	p := s.cache.get(a, key)
+	if p == nil {
+		return nil
+	}
+	if ae := r.Header.Get("Accept-Encoding"); ae != "" && (p.gz == nil || !acceptsGzip(ae)) {
+		return nil
+	}
+	return p
 }
 
 // cachePages serves GET requests without a query string from the page
@@ -71,11 +231,11 @@ func (c *pageCache) put(a *transcript.Archive, key string, p *cachedPage) {
 func (s *Server) cachePages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := s.lib.Archive()
-		if s.dev || a == nil || r.Method != http.MethodGet || r.URL.RawQuery != "" {
+		key, ok := cacheKey(r)
+		if s.dev || a == nil || !ok {
 			next.ServeHTTP(w, r)
 			return
 		}
-		key := r.Host + "\x00" + r.URL.Path
 		if p := s.cache.get(a, key); p != nil {
 			p.serve(w, r)
 			return
@@ -87,21 +247,57 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 			rec.replay(w)
 			return
 		}
-		p := newCachedPage(rec.header, rec.body.Bytes())
-		s.cache.put(a, key, p)
+		route := ""
+		if rc := chi.RouteContext(r.Context()); rc != nil {
+			route = rc.RoutePattern()
+		}
+		p := newCachedPage(key, route, rec.header, rec.body.Bytes(), time.Now())
+		s.cache.put(a, p)
 		p.serve(w, r)
 	})
 }
 
-func newCachedPage(h http.Header, body []byte) *cachedPage {
-	h = h.Clone()
-	h.Del("Content-Length")
+func newCachedPage(key pageKey, route string, h http.Header, body []byte, now time.Time) *cachedPage {
 	sum := sha256.Sum256(body)
-	p := &cachedPage{header: h, body: bytes.Clone(body), etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	p := &cachedPage{
+		key:      key,
+		route:    route,
+		body:     bytes.Clone(body),
+		etag:     `"` + hex.EncodeToString(sum[:12]) + `"`,
+		modified: now.UTC().Truncate(time.Second),
+	}
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	if _, err := zw.Write(body); err == nil && zw.Close() == nil && gz.Len() < len(body) {
-		p.gz = gz.Bytes()
+		p.gz = bytes.Clone(gz.Bytes())
+	}
+
+	// The handler's headers, then the cache's own.
+	var base []headerField
+	for k, v := range h {
+		switch k {
+		case "Content-Length", "Etag", "Last-Modified", "Vary", "Content-Encoding":
+			continue
+		}
+		base = append(base, headerField{k, slices.Clone(v)})
+	}
+	slices.SortFunc(base, func(a, b headerField) int { return strings.Compare(a.key, b.key) })
+	base = append(base,
+		field("ETag", p.etag),
+		field("Last-Modified", p.modified.Format(http.TimeFormat)),
+		headerField{"Vary", append(slices.Clone(h["Vary"]), "Accept-Encoding")},
+	)
+	for i := range base {
+		base[i].vals = slices.Clip(base[i].vals) // shared by every response: appends must copy
+	}
+	for _, f := range base {
+		if f.key != "Content-Type" {
+			p.notMod = append(p.notMod, f)
+		}
+	}
+	p.plain = append(slices.Clip(base), field("Content-Length", strconv.Itoa(len(p.body))))
+	if p.gz != nil {
+		p.zipped = append(slices.Clip(base), field("Content-Encoding", "gzip"), field("Content-Length", strconv.Itoa(len(p.gz))))
 	}
 	return p
 }
@@ -110,31 +306,45 @@ func newCachedPage(h http.Header, body []byte) *cachedPage {
 // the client already has this version.
 func (p *cachedPage) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	for k, v := range p.header {
-		h[k] = v
-	}
-	h.Set("ETag", p.etag)
-	h.Add("Vary", "Accept-Encoding")
-	if etagMatch(r.Header.Get("If-None-Match"), p.etag) {
-		h.Del("Content-Type")
+	if p.notModified(r) {
+		setHeaders(h, p.notMod)
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body := p.body
-	if p.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body = p.gz
+	body, fields := p.body, p.plain
+	if p.gz != nil {
+		if ae := r.Header.Get("Accept-Encoding"); ae != "" && acceptsGzip(ae) {
+			body, fields = p.gz, p.zipped
+		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	setHeaders(h, fields)
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
 }
 
-// etagMatch reports whether an If-None-Match header names etag (or is *).
+// notModified reports whether the client already has this version of the
+// page: If-None-Match names its ETag, or, without If-None-Match (which
+// takes precedence, RFC 9110 13.2.2), If-Modified-Since is not before its
+// Last-Modified.
+func (p *cachedPage) notModified(r *http.Request) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return etagMatch(inm, p.etag)
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		t, err := http.ParseTime(ims)
+		return err == nil && !p.modified.After(t)
+	}
+	return false
+}
+
+// etagMatch reports whether an If-None-Match header names etag (or is *),
+// comparing weakly as RFC 9110 asks for If-None-Match.
 func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == etag || t == "*" {
 			return true
@@ -143,16 +353,42 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+// acceptsGzip reports whether an Accept-Encoding header allows gzip: an
+// entry for gzip decides, else one for *; a q of 0 refuses.
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	star := -1 // -1: no * entry; 0: refused; 1: allowed
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		switch {
+		case strings.EqualFold(name, "gzip"):
+			return qAllows(params)
+		case name == "*":
+			star = 0
+			if qAllows(params) {
+				star = 1
+			}
 		}
 	}
-	return false
+	return star == 1
+}
+
+// qAllows reports whether the parameters of an Accept-Encoding entry
+// (";q=0.5") leave it acceptable: no q, or a q above 0.
+func qAllows(params string) bool {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		k, v, _ := strings.Cut(p, "=")
+		if strings.TrimSpace(k) != "q" && strings.TrimSpace(k) != "Q" {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return err != nil || q > 0 // a malformed q is ignored, as if absent
+	}
+	return true
 }
 
 // pageRecorder records a response so it can be cached or replayed.

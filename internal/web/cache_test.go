@@ -1,13 +1,16 @@
 package web
 
 import (
+	"compress/flate"
 	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"backchannel/internal/transcript"
 )
@@ -102,5 +105,167 @@ func TestAcceptsGzip(t *testing.T) {
 		if got := acceptsGzip(tc.header); got != tc.want {
 			t.Errorf("acceptsGzip(%q) = %v, want %v", tc.header, got, tc.want)
 		}
+	}
+}
+
+// TestPageCache_Conditional checks the validators a browser or proxy
+// revalidates with: ETag and Last-Modified, If-None-Match taking
+// precedence over If-Modified-Since.
+func TestPageCache_Conditional(t *testing.T) {
+	s := newTestServer(t, &fakeLibrary{})
+	path := "/calls/" + slugHarbour
+	first := get(t, s, path)
+	lm := first.Header().Get("Last-Modified")
+	modified, err := http.ParseTime(lm)
+	if err != nil {
+		t.Fatalf("Last-Modified %q: %v", lm, err)
+	}
+	etag := first.Header().Get("ETag")
+	for _, tc := range []struct {
+		name        string
+		inm, ims    string
+		wantStatus  int
+		wantHasBody bool
+	}{
+		{"no validators", "", "", 200, true},
+		{"same time", "", lm, 304, false},
+		{"later", "", modified.Add(time.Hour).Format(http.TimeFormat), 304, false},
+		{"earlier", "", modified.Add(-time.Second).Format(http.TimeFormat), 200, true},
+		{"malformed date", "", "yesterday", 200, true},
+		{"etag wins over a matching date", `"other"`, lm, 200, true},
+		{"etag among others", `"a", W/` + etag + `, "b"`, "", 304, false},
+		{"star", "*", "", 304, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			if tc.inm != "" {
+				req.Header.Set("If-None-Match", tc.inm)
+			}
+			if tc.ims != "" {
+				req.Header.Set("If-Modified-Since", tc.ims)
+			}
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus || (rec.Body.Len() > 0) != tc.wantHasBody {
+				t.Errorf("%d with %d bytes, want %d (body %v)", rec.Code, rec.Body.Len(), tc.wantStatus, tc.wantHasBody)
+			}
+			h := rec.Header()
+			if h.Get("ETag") != etag || h.Get("Last-Modified") != lm || h.Get("Content-Security-Policy") == "" {
+				t.Errorf("validators or security headers missing: %v", h)
+			}
+		})
+	}
+}
+
+// TestPageCache_Encodings checks that a cached page answers every client
+// as the full handler chain would: gzip from the cache, deflate from the
+// compression middleware, HEAD without a body.
+func TestPageCache_Encodings(t *testing.T) {
+	s := newTestServer(t, &fakeLibrary{})
+	path := "/calls/" + slugHarbour
+	plain := get(t, s, path).Body.String()
+	for _, tc := range []struct {
+		method, accept, wantEncoding string
+		wantBody                     bool
+	}{
+		{"GET", "", "", true},
+		{"GET", "gzip", "gzip", true},
+		{"GET", "deflate", "deflate", true},
+		{"GET", "identity", "", true},
+		{"HEAD", "", "", false},
+	} {
+		req := httptest.NewRequest(tc.method, path, nil)
+		req.Header.Set("Accept-Encoding", tc.accept)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		h := rec.Header()
+		if rec.Code != 200 || h.Get("Content-Encoding") != tc.wantEncoding || h.Get("X-Request-Id") == "" || h.Get("Content-Security-Policy") == "" {
+			t.Errorf("%s %q: %d, Content-Encoding %q (want %q), headers %v", tc.method, tc.accept, rec.Code, h.Get("Content-Encoding"), tc.wantEncoding, h)
+			continue
+		}
+		if !tc.wantBody {
+			if rec.Body.Len() != 0 {
+				t.Errorf("HEAD has a body of %d bytes", rec.Body.Len())
+			}
+			continue
+		}
+		var body io.Reader = rec.Body
+		switch tc.wantEncoding {
+		case "gzip":
+			zr, err := gzip.NewReader(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body = zr
+		case "deflate":
+			body = flate.NewReader(body)
+		}
+		if got, _ := io.ReadAll(body); string(got) != plain {
+			t.Errorf("%s %q: the body differs from the plain page", tc.method, tc.accept)
+		}
+	}
+}
+
+// TestPageCache_Bounded checks that the cache stays under its byte limit,
+// drops the least recently used pages first, and that pages read more than
+// once survive a crawler reading many pages once.
+func TestPageCache_Bounded(t *testing.T) {
+	a := testArchive()
+	c := &pageCache{limit: 100 << 10}
+	page := func(i int) *cachedPage {
+		return &cachedPage{key: pageKey{"h", "/p/" + strconv.Itoa(i)}, body: make([]byte, 9<<10)}
+	}
+	has := func(i int) bool { return c.get(a, pageKey{"h", "/p/" + strconv.Itoa(i)}) != nil }
+
+	// Nine pages fit. The least recently used go first.
+	for i := 1; i <= 9; i++ {
+		c.put(a, page(i))
+	}
+	has(1)
+	c.put(a, page(10))
+	c.put(a, page(11))
+	for i, want := range map[int]bool{1: true, 2: false, 3: false, 4: true, 11: true} {
+		if has(i) != want {
+			t.Errorf("page %d cached = %v, want %v", i, !want, want)
+		}
+	}
+
+	// Two pages readers come back to survive a crawler reading 200 pages
+	// once each.
+	has(4)
+	for i := 100; i < 300; i++ {
+		c.put(a, page(i))
+		if b := c.bytes(); b > c.limit {
+			t.Fatalf("after %d pages the cache holds %d bytes, over its %d", i, b, c.limit)
+		}
+	}
+	if !has(1) || !has(4) {
+		t.Error("a crawl pushed out the pages read twice")
+	}
+	if has(100) || !has(299) {
+		t.Error("the crawl's pages are not cached most recent first")
+	}
+
+	// The protected part is bounded too: reading many pages twice keeps
+	// the cache within its limit.
+	for i := 400; i < 500; i++ {
+		c.put(a, page(i))
+		has(i)
+		if b := c.bytes(); b > c.limit {
+			t.Fatalf("the cache holds %d bytes, over its %d", b, c.limit)
+		}
+	}
+	if has(1) {
+		t.Error("a page not read since 100 others were read twice is still cached")
+	}
+
+	// A page larger than the cache is not kept, and keeps nothing out.
+	c.put(a, &cachedPage{key: pageKey{"h", "/big"}, body: make([]byte, 200<<10)})
+	if c.get(a, pageKey{"h", "/big"}) != nil || !has(499) {
+		t.Error("a page larger than the whole cache was kept or emptied it")
+	}
+	// Another archive starts afresh.
+	if c.get(testArchive(), pageKey{"h", "/p/499"}) != nil {
+		t.Error("a page of another archive was served")
 	}
 }

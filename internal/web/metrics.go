@@ -1,12 +1,13 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -32,6 +33,9 @@ type metrics struct {
 	failed    prometheus.Counter
 	inflight  prometheus.Gauge
 	searching prometheus.GaugeFunc
+
+	mu     sync.Mutex // held to add to series
+	series atomic.Pointer[series]
 }
 
 func newMetrics(lib Library, sl *searchLimiter) *metrics {
@@ -63,6 +67,7 @@ func newMetrics(lib Library, sl *searchLimiter) *metrics {
 		Name: "backchannel_searches_running",
 		Help: "Searches holding a slot of the concurrency limit.",
 	}, func() float64 { return float64(len(sl.slots)) })
+	m.series.Store(&series{requests: map[requestKey]prometheus.Counter{}, latency: map[string]prometheus.Observer{}})
 	for _, reason := range []string{"busy", "timeout"} {
 		m.refused.WithLabelValues(reason) // present at 0 from the start
 	}
@@ -104,33 +109,65 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// count records every request by its route pattern (never the raw path, so
-// probing random URLs cannot grow the label set), method and status.
-func (m *metrics) count(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		m.inflight.Inc()
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		defer func() {
-			m.inflight.Dec()
-			status := ww.Status()
-			if status == 0 {
-				status = http.StatusOK
-			}
-			route := "unmatched"
-			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-				route = rc.RoutePattern()
-			}
-			method := r.Method
-			switch method {
-			case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
-				http.MethodPatch, http.MethodOptions:
-			default:
-				method = "other" // a method is whatever the client wrote
-			}
-			m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-			m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
-		}()
-		next.ServeHTTP(ww, r)
-	})
+// requestKey is one series of backchannel_http_requests_total.
+type requestKey struct {
+	route, method string
+	code          int
+}
+
+// series are the children of the request counter and latency histogram
+// already asked for, looked up without locks or allocations: a map that is
+// replaced (copied, with the new child) when a child is missing. The label
+// values are bounded (route patterns, a few methods, the codes handlers
+// write), so the map stays small.
+type series struct {
+	requests map[requestKey]prometheus.Counter
+	latency  map[string]prometheus.Observer
+}
+
+// observe records one answered request by its route pattern (never the raw
+// path, so probing random URLs cannot grow the label set; "" is
+// "unmatched"), method and status.
+func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
+		http.MethodPatch, http.MethodOptions:
+	default:
+		method = "other" // a method is whatever the client wrote
+	}
+	k := requestKey{route, method, status}
+	cur := m.series.Load()
+	c, ok1 := cur.requests[k]
+	o, ok2 := cur.latency[route]
+	if !ok1 || !ok2 {
+		c, o = m.addSeries(k)
+	}
+	c.Inc()
+	o.Observe(d.Seconds())
+}
+
+// addSeries returns the children of k, adding them to the series map.
+func (m *metrics) addSeries(k requestKey) (prometheus.Counter, prometheus.Observer) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur := m.series.Load()
+	c, ok1 := cur.requests[k]
+	o, ok2 := cur.latency[k.route]
+	if ok1 && ok2 {
+		return c, o
+	}
+	next := &series{requests: maps.Clone(cur.requests), latency: maps.Clone(cur.latency)}
+	if !ok1 {
+		c = m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(k.code))
+		next.requests[k] = c
+	}
+	if !ok2 {
+		o = m.latency.WithLabelValues(k.route)
+		next.latency[k.route] = o
+	}
+	m.series.Store(next)
+	return c, o
 }

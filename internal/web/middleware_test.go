@@ -90,3 +90,32 @@ func TestNoTemplateHTMLConversions(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestLog_CachedPage checks that a page answered from the cache,
+// before routing, is logged like any other request.
+func TestRequestLog_CachedPage(t *testing.T) {
+	var buf bytes.Buffer
+	s := newTestServer(t, &fakeLibrary{})
+	s.logger = slog.New(slog.NewJSONHandler(&buf, nil))
+	path := "/calls/" + slugHarbour
+	var ids []string
+	for range 2 {
+		rec := get(t, s, path)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s: %d", path, rec.Code)
+		}
+		ids = append(ids, rec.Header().Get("X-Request-Id"))
+		size := rec.Body.Len()
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &entry); err != nil {
+			t.Fatalf("log line %q: %v", lines[len(lines)-1], err)
+		}
+		if entry["status"] != 200.0 || entry["path"] != path || entry["id"] != ids[len(ids)-1] || entry["bytes"] != float64(size) {
+			t.Errorf("log entry %v, want status 200, path %s, id %s, bytes %d", entry, path, ids[len(ids)-1], size)
+		}
+	}
+	if ids[0] == "" || ids[0] == ids[1] {
+		t.Errorf("request ids %q: not unique", ids)
+	}
+}

@@ -115,12 +115,6 @@ func (s *Server) routes() http.Handler {
 	// No RedirectSlashes/StripSlashes: a trailing slash is simply a 404, so
 	// there is no redirect a request can steer.
 	r.Use(
-		s.securityHeaders,
-		cleanRequestID,
-		middleware.RequestID,
-		s.requestID,
-		s.logRequests,
-		s.metrics.count,
 		s.limitBodies,
 		middleware.Compress(5, "text/html", "text/css", "text/javascript", "text/plain",
 			"application/json", "image/svg+xml", "application/atom+xml", "application/xml",
@@ -151,7 +145,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/opensearch.xml", s.handle(s.handleOpenSearch))
 	r.Get("/favicon.ico", s.handle(s.handleFavicon))
 	r.Get("/static/{name}", s.handle(s.handleStatic))
-	return r
+	// Security headers, request id, log and metrics wrap the router, and
+	// cached pages are answered there, before routing (middleware.go).
+	return s.observe(r)
 }
 
 // archive returns the current archive, or an error when none is loaded.
