@@ -188,10 +188,11 @@ func (c *pageCache) bytes() int {
 type pageKey struct{ host, path string }
 
 // cacheKey is the cache key of a request, and false when the request may
-// not be answered from the cache: only GETs without a query string or an
-// escaped path (chi routes on the escaped path; the key is the plain one).
+// not be answered from the cache: only GETs and HEADs without a query
+// string or an escaped path (chi routes on the escaped path; the key is the
+// plain one).
 func cacheKey(r *http.Request) (pageKey, bool) {
-	if r.Method != http.MethodGet || r.URL.RawQuery != "" || r.URL.RawPath != "" {
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawQuery != "" || r.URL.RawPath != "" {
 		return pageKey{}, false
 	}
 	return pageKey{r.Host, r.URL.Path}, true
@@ -225,9 +226,9 @@ func (s *Server) cachedPageFor(r *http.Request) *cachedPage {
 	return p
 }
 
-// cachePages serves GET requests without a query string from the page
-// cache, rendering and storing them on a miss. Other requests, error pages
-// and dev mode (templates re-read per request) go straight to next.
+// cachePages serves GET and HEAD requests without a query string from the
+// page cache, rendering and storing GETs on a miss. Other requests, error
+// pages and dev mode (templates re-read per request) go straight to next.
 func (s *Server) cachePages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := s.lib.Archive()
@@ -238,6 +239,10 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 		}
 		if p := s.cache.get(a, key); p != nil {
 			p.serve(w, r)
+			return
+		}
+		if r.Method != http.MethodGet {
+			next.ServeHTTP(w, r)
 			return
 		}
 		rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}

@@ -173,6 +173,7 @@ func TestPageCache_Encodings(t *testing.T) {
 		{"GET", "deflate", "deflate", true},
 		{"GET", "identity", "", true},
 		{"HEAD", "", "", false},
+		{"HEAD", "gzip", "gzip", false},
 	} {
 		req := httptest.NewRequest(tc.method, path, nil)
 		req.Header.Set("Accept-Encoding", tc.accept)
@@ -186,6 +187,9 @@ func TestPageCache_Encodings(t *testing.T) {
 		if !tc.wantBody {
 			if rec.Body.Len() != 0 {
 				t.Errorf("HEAD has a body of %d bytes", rec.Body.Len())
+			}
+			if tc.accept == "" && h.Get("Content-Length") != strconv.Itoa(len(plain)) {
+				t.Errorf("HEAD: Content-Length %q, want the page's %d", h.Get("Content-Length"), len(plain))
 			}
 			continue
 		}
