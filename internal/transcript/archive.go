@@ -12,6 +12,10 @@ type Archive struct {
 	// Hash is a digest over every file's SHA256 and slug: it changes when
 	// any transcript's content changes, or a file is added or removed.
 	Hash string
+
+	// store is set for an archive read from a Catalog, whose calls have
+	// no lines in memory (see lines.go).
+	store *callStore
 }
 
 // Call returns the call with the given slug.
@@ -50,6 +54,14 @@ func (a *Archive) Speakers() []Speaker {
 				}
 			}
 			s.Calls = append(s.Calls, c.Slug)
+		}
+		if st := a.stored(c); st != nil {
+			for id, n := range st.turns {
+				if s, ok := byID[id]; ok {
+					s.Lines += n
+				}
+			}
+			continue
 		}
 		for _, l := range c.Lines {
 			if s, ok := byID[l.Speaker]; ok && l.Kind == Turn {

@@ -1,0 +1,251 @@
+package transcript
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// catalogVersion changes whenever the catalog's layout or meaning does; a
+// catalog of another version is not trusted.
+const catalogVersion = 1
+
+// ErrStale means a catalog no longer describes its transcripts folder.
+var ErrStale = errors.New("catalog is stale")
+
+// Catalog is an archive without its lines: every call's header, line count
+// and turns per speaker, the archive's Hash, the warnings the folder gave,
+// and the state (size, times, inode) of every file it was read from.
+//
+// A server needs the lines of only the few calls it is showing. Reading
+// and hashing every file at start-up costs seconds for a million lines and
+// keeps hundreds of megabytes of text in memory; a catalog that is still
+// Fresh gives the same archive, with each call's lines read from its file
+// when asked for (Archive.WithLines).
+//
+// Fresh trusts a file whose state is unchanged, as make, rsync and git
+// do. A file written within racyMargin before the catalog was made is not
+// trusted (its state may not have changed with its content), unless it
+// was read again after that margin and still had the content loaded.
+type Catalog struct {
+	Version  int
+	Snapshot snapshot
+	Racy     []string // files whose state does not prove their content
+	Hash     string
+	Calls    []catalogCall // in archive order
+	Warnings Problems      // what LoadDir reported; never errors
+}
+
+// catalogCall is a Call without its lines.
+type catalogCall struct {
+	Slug         string
+	Title        string
+	Date         string
+	Language     string
+	Completeness Completeness
+	Source       Source
+	Participants []Participant
+	Summary      string
+	Media        string
+	Path         string
+	SHA256       string
+	Format       string
+	Lines        int
+	Turns        map[string]int // turns by speaker ID
+	// Sidecar is the metadata file read with the call, and its digest.
+	Sidecar       string
+	SidecarSHA256 string
+}
+
+// Snapshot records the state of the files of the transcripts folder dir.
+// Take it before LoadDir reads the folder and pass it to NewCatalog.
+type Snapshot struct{ s snapshot }
+
+// TakeSnapshot stats every file LoadDir reads in dir.
+func TakeSnapshot(dir string) *Snapshot { return &Snapshot{takeSnapshot(dir)} }
+
+// NewCatalog describes a, which LoadDir read from the folder of before
+// with the given warnings, once every file is checked to be as it was
+// when before was taken. It fails when a has errors, when a has no lines
+// in memory, or when a file changed while the folder was read.
+func NewCatalog(before *Snapshot, a *Archive, warnings Problems) (*Catalog, error) {
+	if warnings.HasErrors() {
+		return nil, errors.New("catalog: the archive has errors")
+	}
+	if a.store != nil {
+		return nil, errors.New("catalog: the archive's lines are not in memory")
+	}
+	b := before.s
+	after := takeSnapshot(b.Dir)
+	if err := sameFiles(b, after); err != nil {
+		return nil, fmt.Errorf("catalog: the transcripts changed while they were read: %w", err)
+	}
+	byPath := make(map[string]*Call, len(a.Calls))
+	for _, c := range a.Calls {
+		byPath[c.Path] = c
+	}
+	cat := &Catalog{Version: catalogVersion, Snapshot: b, Hash: a.Hash, Warnings: warnings}
+	for _, f := range b.Files {
+		if !f.racy(b.Taken) {
+			continue
+		}
+		// Written just before it was read: trusted only if its content,
+		// read again once the clock has moved past the margin, is the
+		// content loaded.
+		c, ok := byPath[f.Path]
+		if !ok || f.racy(after.Taken) || fileSHA256(f.Path) != c.SHA256 {
+			cat.Racy = append(cat.Racy, f.Path)
+		}
+	}
+	for _, c := range a.Calls {
+		cc := catalogCall{
+			Slug: c.Slug, Title: c.Title, Date: c.Date, Language: c.Language, Completeness: c.Completeness,
+			Source: c.Source, Participants: c.Participants, Summary: c.Summary, Media: c.Media,
+			Path: c.Path, SHA256: c.SHA256, Format: c.Format, Lines: len(c.Lines), Turns: turnCounts(c.Lines),
+		}
+		sp, data, _ := readSidecar(c.Path, c.Format)
+		if data != nil {
+			cc.Sidecar, cc.SidecarSHA256 = sp, digest(data)
+		}
+		cat.Calls = append(cat.Calls, cc)
+	}
+	// A sidecar read again here may differ from the one LoadDir read only
+	// if it changed, which sameFiles ruled out (racy ones are in Racy).
+	if err := sameFiles(b, takeSnapshot(b.Dir)); err != nil {
+		return nil, fmt.Errorf("catalog: the transcripts changed while they were read: %w", err)
+	}
+	return cat, nil
+}
+
+// sameFiles returns nil when two snapshots list the same files in the
+// same state, or an error naming the first difference.
+func sameFiles(a, b snapshot) error {
+	if a.Dir != b.Dir || a.Abs != b.Abs {
+		return fmt.Errorf("folder %s (%s) is now %s (%s)", a.Dir, a.Abs, b.Dir, b.Abs)
+	}
+	for i := range max(len(a.Files), len(b.Files)) {
+		switch {
+		case i >= len(a.Files):
+			return fmt.Errorf("%s is new", b.Files[i].Path)
+		case i >= len(b.Files):
+			return fmt.Errorf("%s is gone", a.Files[i].Path)
+		case a.Files[i].Path != b.Files[i].Path:
+			return fmt.Errorf("%s or %s was added or removed", a.Files[i].Path, b.Files[i].Path)
+		case !a.Files[i].sameFile(b.Files[i]):
+			return fmt.Errorf("%s changed", a.Files[i].Path)
+		}
+	}
+	return nil
+}
+
+// Fresh returns nil when the catalog still describes the transcripts
+// folder dir: the same files, each in the state recorded, none of them
+// racy. Otherwise it returns an error wrapping ErrStale that says why.
+func (cat *Catalog) Fresh(dir string) error {
+	if cat.Version != catalogVersion {
+		return fmt.Errorf("catalog version %d, want %d: %w", cat.Version, catalogVersion, ErrStale)
+	}
+	if len(cat.Racy) > 0 {
+		return fmt.Errorf("%s was written as the catalog was made: %w", cat.Racy[0], ErrStale)
+	}
+	if err := sameFiles(cat.Snapshot, takeSnapshot(dir)); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrStale)
+	}
+	return nil
+}
+
+// Archive returns the catalog's archive. Its calls have no lines in
+// memory: Archive.WithLines reads them from their files, keeping about
+// cacheBytes of the most recently read ones.
+func (cat *Catalog) Archive(cacheBytes int64) *Archive {
+	a := &Archive{Dir: cat.Snapshot.Dir, Hash: cat.Hash, Calls: make([]*Call, 0, len(cat.Calls))}
+	st := &callStore{info: make(map[*Call]*storedCall, len(cat.Calls)), cache: newLineCache(cacheBytes)}
+	for i := range cat.Calls {
+		cc := &cat.Calls[i]
+		c := &Call{
+			Slug: cc.Slug, Title: cc.Title, Date: cc.Date, Language: cc.Language, Completeness: cc.Completeness,
+			Source: cc.Source, Participants: cc.Participants, Summary: cc.Summary, Media: cc.Media,
+			Path: cc.Path, SHA256: cc.SHA256, Format: cc.Format,
+		}
+		a.Calls = append(a.Calls, c)
+		st.info[c] = &storedCall{lines: cc.Lines, turns: cc.Turns, sidecar: cc.Sidecar, sidecarSHA256: cc.SidecarSHA256}
+	}
+	a.store = st
+	return a
+}
+
+// WriteFile saves the catalog at path atomically: a reader sees the old
+// catalog or the new one, never a part.
+func (cat *Catalog) WriteFile(path string) error {
+	// gob, not JSON: a million-line archive's catalog (5 MB as JSON)
+	// decodes in 15 ms instead of 60, a quarter of a cold start.
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(cat); err != nil {
+		return fmt.Errorf("write catalog: %w", err)
+	}
+	b := buf.Bytes()
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write catalog: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write catalog: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write catalog: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write catalog: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write catalog: %w", err)
+	}
+	return nil
+}
+
+// ReadCatalog reads a catalog written by WriteFile.
+func ReadCatalog(path string) (*Catalog, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	cat := &Catalog{}
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(cat); err != nil {
+		return nil, fmt.Errorf("read catalog %s: %w", path, err)
+	}
+	return cat, nil
+}
+
+// turnCounts counts the turns of each speaker.
+func turnCounts(lines []Line) map[string]int {
+	m := map[string]int{}
+	for _, l := range lines {
+		if l.Kind == Turn {
+			m[l.Speaker]++
+		}
+	}
+	return m
+}
+
+func digest(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}
+
+// fileSHA256 is the digest of a transcript file as LoadDir reads it, or
+// "" when it cannot be read.
+func fileSHA256(path string) string {
+	data, p := readFile(path, MaxFileSize)
+	if p != nil {
+		return ""
+	}
+	return digest(data)
+}

@@ -1,0 +1,165 @@
+package transcript
+
+import (
+	"container/list"
+	"errors"
+	"fmt"
+	"sync"
+	"unsafe"
+)
+
+// DefaultLineCacheBytes is a reasonable bound for the lines a catalog's
+// archive keeps in memory: a few hundred calls of a few hundred lines.
+const DefaultLineCacheBytes = 32 << 20
+
+// ErrChanged means a call's file no longer holds what the archive was read
+// from: its lines cannot be shown until the archive is read again.
+var ErrChanged = errors.New("transcript changed on disk since the archive was read")
+
+// callStore is what an archive read from a catalog keeps instead of lines.
+type callStore struct {
+	info  map[*Call]*storedCall
+	cache *lineCache
+}
+
+// storedCall is what the catalog says about one call's lines.
+type storedCall struct {
+	lines         int
+	turns         map[string]int
+	sidecar       string
+	sidecarSHA256 string
+}
+
+// LineCount returns how many lines c has, whether or not they are in
+// memory.
+func (a *Archive) LineCount(c *Call) int {
+	if st := a.stored(c); st != nil {
+		return st.lines
+	}
+	return len(c.Lines)
+}
+
+// WithLines returns c with its lines. For an archive that LoadDir read it
+// is c itself; for one read from a catalog it is a copy of c with the lines
+// read again from its file (or from a small cache of recently read calls).
+// It fails with an error wrapping ErrChanged when the file (or its sidecar)
+// is no longer the one the archive was read from. The lines are shared:
+// never modify them.
+func (a *Archive) WithLines(c *Call) (*Call, error) {
+	st := a.stored(c)
+	if st == nil {
+		return c, nil
+	}
+	lines, err := a.store.cache.get(c, func() ([]Line, int64, error) { return st.load(c) })
+	if err != nil {
+		return nil, err
+	}
+	cp := *c
+	cp.Lines = lines
+	return &cp, nil
+}
+
+// stored returns what a catalog's archive knows of c, or nil when c's lines
+// are in memory.
+func (a *Archive) stored(c *Call) *storedCall {
+	if a == nil || a.store == nil {
+		return nil
+	}
+	return a.store.info[c]
+}
+
+// load reads c's lines from its file, checking that the file and its
+// sidecar are the ones the catalog describes. It returns the lines and
+// about how many bytes of memory they hold.
+func (st *storedCall) load(c *Call) ([]Line, int64, error) {
+	data, p := readFile(c.Path, MaxFileSize)
+	if p != nil {
+		return nil, 0, fmt.Errorf("read %s: %s: %w", c.Slug, p.Message, ErrChanged)
+	}
+	if digest(data) != c.SHA256 {
+		return nil, 0, fmt.Errorf("read %s: %s has other content: %w", c.Slug, c.Path, ErrChanged)
+	}
+	in := input{path: c.Path, data: data}
+	in.sidePath, in.sidecar, _ = readSidecar(c.Path, c.Format)
+	sideSHA := ""
+	if in.sidecar != nil {
+		sideSHA = digest(in.sidecar)
+	}
+	if in.sidePath != st.sidecar || sideSHA != st.sidecarSHA256 {
+		return nil, 0, fmt.Errorf("read %s: its metadata sidecar changed: %w", c.Slug, ErrChanged)
+	}
+	nc, ps := parse(in)
+	if nc == nil {
+		return nil, 0, fmt.Errorf("read %s: %w: %w", c.Slug, ps, ErrChanged)
+	}
+	if len(nc.Lines) != st.lines {
+		return nil, 0, fmt.Errorf("read %s: %d lines, the catalog says %d: %w", c.Slug, len(nc.Lines), st.lines, ErrChanged)
+	}
+	size := int64(len(data)) + int64(len(nc.Lines))*int64(unsafe.Sizeof(Line{}))
+	return nc.Lines, size, nil
+}
+
+// lineCache keeps the lines of the calls most recently asked for, up to
+// about max bytes, and reads each call once however many ask at a time.
+type lineCache struct {
+	max int64
+
+	mu    sync.Mutex
+	bytes int64
+	order *list.List // of *cacheEntry, most recently used first
+	byKey map[*Call]*list.Element
+}
+
+type cacheEntry struct {
+	key   *Call
+	ready chan struct{} // closed once lines, size and err are set
+	lines []Line
+	size  int64
+	err   error
+}
+
+func newLineCache(max int64) *lineCache {
+	return &lineCache{max: max, order: list.New(), byKey: map[*Call]*list.Element{}}
+}
+
+// get returns the lines of key, calling load when they are not cached.
+func (lc *lineCache) get(key *Call, load func() ([]Line, int64, error)) ([]Line, error) {
+	lc.mu.Lock()
+	if el, ok := lc.byKey[key]; ok {
+		lc.order.MoveToFront(el)
+		e := el.Value.(*cacheEntry)
+		lc.mu.Unlock()
+		<-e.ready
+		return e.lines, e.err
+	}
+	e := &cacheEntry{key: key, ready: make(chan struct{})}
+	el := lc.order.PushFront(e)
+	lc.byKey[key] = el
+	lc.mu.Unlock()
+
+	e.lines, e.size, e.err = load()
+	close(e.ready)
+
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if lc.byKey[key] != el { // evicted while loading
+		return e.lines, e.err
+	}
+	if e.err != nil { // not cached: the next request tries again
+		lc.order.Remove(el)
+		delete(lc.byKey, key)
+		return nil, e.err
+	}
+	lc.bytes += e.size
+	for lc.bytes > lc.max {
+		back := lc.order.Back()
+		if back == nil || back == el {
+			break
+		}
+		old := back.Value.(*cacheEntry)
+		lc.order.Remove(back)
+		delete(lc.byKey, old.key)
+		lc.bytes -= old.size // 0 while still loading
+	}
+	return e.lines, nil
+}
