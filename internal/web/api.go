@@ -91,8 +91,14 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 		if a == nil {
 			return nil
 		}
-		c, _ := a.Call(slug)
-		return c
+		c, ok := a.Call(slug)
+		if !ok {
+			return nil
+		}
+		if full, err := a.WithLines(c); err == nil {
+			return full
+		}
+		return c // no lines: the hit's own time is shown
 	}
 	for _, h := range res.Hits {
 		sh := SearchHit{
@@ -200,11 +206,11 @@ type apiLine struct {
 	Time    *float64 `json:"time,omitempty"`
 }
 
-func newAPICallSummary(c *transcript.Call) apiCall {
+func newAPICallSummary(a *transcript.Archive, c *transcript.Call) apiCall {
 	v := apiCall{
 		Slug: c.Slug, Title: c.Title, Date: c.Date,
 		Participants: []apiParticipant{},
-		LineCount:    len(c.Lines),
+		LineCount:    a.LineCount(c),
 	}
 	if c.Completeness != transcript.NotStated {
 		s := string(c.Completeness)
@@ -216,8 +222,9 @@ func newAPICallSummary(c *transcript.Call) apiCall {
 	return v
 }
 
-func newAPICall(c *transcript.Call) apiCallDetail {
-	d := apiCallDetail{apiCall: newAPICallSummary(c), Source: c.Source, Lines: []apiLine{}}
+// newAPICall returns the API view of c, which must have its lines.
+func newAPICall(a *transcript.Archive, c *transcript.Call) apiCallDetail {
+	d := apiCallDetail{apiCall: newAPICallSummary(a, c), Source: c.Source, Lines: []apiLine{}}
 	for _, l := range c.Lines {
 		al := apiLine{N: l.N, Text: l.Text, Kind: string(l.Kind)}
 		if l.Kind != transcript.Direction && l.Speaker != "" {
@@ -242,7 +249,7 @@ func (s *Server) handleAPICalls(w http.ResponseWriter, r *http.Request) error {
 		Calls []apiCall `json:"calls"`
 	}{Calls: []apiCall{}}
 	for _, c := range a.Calls {
-		out.Calls = append(out.Calls, newAPICallSummary(c))
+		out.Calls = append(out.Calls, newAPICallSummary(a, c))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -253,11 +260,11 @@ func (s *Server) handleAPICall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := findCall(a, chi.URLParam(r, "slug"))
+	c, err := findCallLines(a, chi.URLParam(r, "slug"))
 	if err != nil {
 		return err
 	}
-	d := newAPICall(c)
+	d := newAPICall(a, c)
 	d.Notes = newAPINotes(c.Slug, s.notes(c.Slug))
 	writeJSON(w, http.StatusOK, d)
 	return nil

@@ -30,26 +30,26 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	slug := chi.URLParam(r, "slug")
 	switch {
 	case strings.HasSuffix(slug, ".txt"):
-		c, err := findCall(a, strings.TrimSuffix(slug, ".txt"))
+		c, err := findCallLines(a, strings.TrimSuffix(slug, ".txt"))
 		if err != nil {
 			return err
 		}
 		return writeText(w, r, c)
 	case strings.HasSuffix(slug, ".json"):
-		c, err := findCall(a, strings.TrimSuffix(slug, ".json"))
+		c, err := findCallLines(a, strings.TrimSuffix(slug, ".json"))
 		if err != nil {
 			return err
 		}
-		d := newAPICall(c)
+		d := newAPICall(a, c)
 		d.Notes = newAPINotes(c.Slug, s.notes(c.Slug))
 		writeJSON(w, http.StatusOK, d)
 		return nil
 	}
-	c, err := findCall(a, slug)
+	c, err := findCallLines(a, slug)
 	if err != nil {
 		return err
 	}
-	cv, err := newCallView(c)
+	cv, err := newCallView(a, c)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	p := callPage{
 		basePage: basePage{
 			Title:       cv.Title,
-			Description: callDescription(c),
+			Description: callDescription(a, c),
 			Canonical:   callURL(c.Slug),
 			OGType:      "article",
 			Alternate:   callURL(c.Slug) + ".json",
@@ -80,7 +80,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "call.html", &p)
 }
 
-func callDescription(c *transcript.Call) string {
+func callDescription(a *transcript.Archive, c *transcript.Call) string {
 	var names []string
 	for _, p := range c.Participants {
 		names = append(names, p.Name)
@@ -92,7 +92,7 @@ func callDescription(c *transcript.Call) string {
 	case transcript.Complete:
 		d += ". Complete transcript"
 	}
-	return d + fmt.Sprintf(", %d lines.", len(c.Lines))
+	return d + fmt.Sprintf(", %d lines.", a.LineCount(c))
 }
 
 // citationMeta are the Highwire tags Zotero and Google Scholar read.

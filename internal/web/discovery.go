@@ -107,7 +107,7 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) error {
 				{Rel: "alternate", Type: "text/html", Href: base + callURL(c.Slug)},
 				{Rel: "alternate", Type: "application/json", Href: base + callURL(c.Slug) + ".json"},
 			},
-			Summary: &atomText{Type: "text", Text: callDescription(c)},
+			Summary: &atomText{Type: "text", Text: callDescription(a, c)},
 		}
 		if c.Source.Published != "" {
 			e.Published = dayTime(c.Source.Published)

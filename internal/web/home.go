@@ -23,7 +23,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		Nav:         "calls",
 	}}
 	for _, c := range a.Calls {
-		v, err := newCallView(c)
+		v, err := newCallView(a, c)
 		if err != nil {
 			return err
 		}
@@ -42,4 +42,13 @@ func findCall(a *transcript.Archive, slug string) (*transcript.Call, error) {
 		return nil, notFound("There is no call at this address.")
 	}
 	return c, nil
+}
+
+// findCallLines is findCall, with the call's lines (see withLines).
+func findCallLines(a *transcript.Archive, slug string) (*transcript.Call, error) {
+	c, err := findCall(a, slug)
+	if err != nil {
+		return nil, err
+	}
+	return withLines(a, c)
 }

@@ -54,10 +54,13 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 	if m[2] != "" {
 		last, _ = strconv.Atoi(m[2])
 	}
-	if first < 1 || last < first || last > len(c.Lines) {
-		return notFound(fmt.Sprintf("This call has lines 1 to %d only.", len(c.Lines)))
+	if n := a.LineCount(c); first < 1 || last < first || last > n {
+		return notFound(fmt.Sprintf("This call has lines 1 to %d only.", n))
 	}
-	cv, err := newCallView(c)
+	if c, err = withLines(a, c); err != nil {
+		return err
+	}
+	cv, err := newCallView(a, c)
 	if err != nil {
 		return err
 	}

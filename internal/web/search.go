@@ -408,6 +408,11 @@ func newHitView(a *transcript.Archive, h index.Hit, speakers map[string]string) 
 	}
 	terms := hitTerms(h)
 	if c, ok := a.Call(h.Call); ok {
+		// A call whose file changed since the archive was read has no
+		// lines: the hit shows what the index says, as below.
+		if full, err := a.WithLines(c); err == nil {
+			c = full
+		}
 		if l, ok := c.Line(h.Line); ok {
 			v.Line = newLineView(c, l, terms)
 			for n := max(1, h.Line-contextLines); n <= min(len(c.Lines), h.Line+contextLines); n++ {

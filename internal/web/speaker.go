@@ -41,7 +41,11 @@ func (s *Server) handleSpeaker(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			continue
 		}
-		cv, err := newCallView(c)
+		c, err := withLines(a, c)
+		if err != nil {
+			return err
+		}
+		cv, err := newCallView(a, c)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -41,7 +42,7 @@ type callView struct {
 	Media             string
 }
 
-func newCallView(c *transcript.Call) (callView, error) {
+func newCallView(a *transcript.Archive, c *transcript.Call) (callView, error) {
 	v := callView{
 		Slug:         c.Slug,
 		Title:        c.Title,
@@ -50,7 +51,7 @@ func newCallView(c *transcript.Call) (callView, error) {
 		Excerpt:      c.Completeness == transcript.Excerpt,
 		Source:       c.Source,
 		SourceURL:    httpURL(c.Source.URL),
-		LineCount:    len(c.Lines),
+		LineCount:    a.LineCount(c),
 		SHA256:       c.SHA256,
 		Media:        httpURL(c.Media),
 	}
@@ -141,6 +142,21 @@ func newLineView(c *transcript.Call, l transcript.Line, terms []string) lineView
 	return v
 }
 
+// withLines returns c with its lines, which an archive read from a catalog
+// reads from the call's file on demand (transcript.Archive.WithLines). A
+// call whose file changed since the archive was read cannot be shown until
+// it is read again (at once with --watch, else at the next start).
+func withLines(a *transcript.Archive, c *transcript.Call) (*transcript.Call, error) {
+	full, err := a.WithLines(c)
+	if err != nil {
+		return nil, &httpError{status: http.StatusServiceUnavailable,
+			msg: "This transcript changed on disk since the archive was loaded. It is shown again once the archive is reloaded.", err: err}
+	}
+	return full, nil
+}
+
+// newLineViews returns the views of the lines of c, which must have its
+// lines (see withLines).
 func newLineViews(c *transcript.Call, terms []string) []lineView {
 	out := make([]lineView, 0, len(c.Lines))
 	for _, l := range c.Lines {
