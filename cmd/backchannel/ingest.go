@@ -28,7 +28,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	// The summary line says what was built; the log only has what went wrong.
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := loadArchive(dirs.transcripts, *skipBad, stderr)
+	// The files' state is taken before they are read: a file written
+	// while they are read then differs from the catalog (see catalogue).
+	snap := transcript.TakeSnapshot(dirs.transcripts)
+	a, problems, err := readArchive(dirs.transcripts, *skipBad, stderr)
 	if err != nil {
 		return err
 	}
@@ -37,6 +40,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("ingest %s: %w", dirs.transcripts, err)
 	}
+	catalogue(snap, a, problems, dirs.data, logger)
 	how := "full build"
 	if stats.Incremental {
 		how = fmt.Sprintf("incremental: %s re-indexed, %d removed", plural(stats.Indexed, "line"), stats.Deleted)
@@ -51,6 +55,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // With errors it fails, unless skipBad, in which case the good files are
 // returned and the bad ones listed.
 func loadArchive(dir string, skipBad bool, w io.Writer) (*transcript.Archive, error) {
+	a, _, err := readArchive(dir, skipBad, w)
+	return a, err
+}
+
+// readArchive is loadArchive that also returns the problems printed.
+func readArchive(dir string, skipBad bool, w io.Writer) (*transcript.Archive, transcript.Problems, error) {
 	a, problems := transcript.LoadDir(dir)
 	for _, p := range problems {
 		fmt.Fprintln(w, p.String())
@@ -58,15 +68,15 @@ func loadArchive(dir string, skipBad bool, w io.Writer) (*transcript.Archive, er
 	if problems.HasErrors() {
 		bad := badFiles(problems)
 		if !skipBad || a == nil {
-			return nil, fmt.Errorf("%s in %s: fix them (or use --skip-bad to leave those files out)",
+			return nil, problems, fmt.Errorf("%s in %s: fix them (or use --skip-bad to leave those files out)",
 				plural(len(bad), "bad file"), dir)
 		}
 		fmt.Fprintf(w, "skipping %s: %v\n", plural(len(bad), "bad file"), bad)
 	}
 	if a == nil || len(a.Calls) == 0 {
-		return nil, fmt.Errorf("no transcripts found in %s", dir)
+		return nil, problems, fmt.Errorf("no transcripts found in %s", dir)
 	}
-	return a, nil
+	return a, problems, nil
 }
 
 func badFiles(ps transcript.Problems) []string {

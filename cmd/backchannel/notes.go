@@ -1,7 +1,11 @@
 package main
 
 import (
+	"io/fs"
 	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"backchannel/internal/annotate"
 	"backchannel/internal/transcript"
@@ -14,7 +18,50 @@ func loadNotes(a *transcript.Archive) (map[string]*annotate.Notes, transcript.Pr
 	if a == nil || a.Dir == "" {
 		return nil, nil
 	}
-	return annotate.LoadDir(a.Dir, a)
+	return annotate.LoadDir(a.Dir, withNotedLines(a))
+}
+
+// withNotedLines returns a, or, when a keeps its lines on disk (it was read
+// from a catalog), a copy of a in which the calls that have a notes file
+// have their lines, which attaching notes reads. A call whose file changed
+// keeps none, and its notes show as detached until it is read again.
+func withNotedLines(a *transcript.Archive) *transcript.Archive {
+	noted := map[string]bool{}
+	filepath.WalkDir(a.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == a.Dir {
+			return nil
+		}
+		if name := d.Name(); strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() {
+			if slug := annotate.SlugOf(d.Name()); slug != "" {
+				noted[slug] = true
+			}
+		}
+		return nil
+	})
+	var out *transcript.Archive
+	for i, c := range a.Calls {
+		if !noted[c.Slug] || a.LineCount(c) == len(c.Lines) {
+			continue
+		}
+		full, err := a.WithLines(c)
+		if err != nil {
+			continue
+		}
+		if out == nil {
+			out = &transcript.Archive{Dir: a.Dir, Hash: a.Hash, Calls: slices.Clone(a.Calls)}
+		}
+		out.Calls[i] = full
+	}
+	if out == nil {
+		return a
+	}
+	return out
 }
 
 // Notes returns the editorial notes on a call, or nil (web.NotesProvider).

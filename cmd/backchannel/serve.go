@@ -39,22 +39,42 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
-	a, err := loadArchive(dirs.transcripts, false, stderr)
-	if err != nil {
-		return fmt.Errorf("serve: %w; the index already built was not touched", err)
+	// When the catalog in the data folder still describes every transcript
+	// file and the index was built from them, nothing is read or hashed:
+	// the server starts at once and reads a call's lines when a page needs
+	// them. Otherwise the transcripts are read and checked as always.
+	a, cat, idx := openCataloged(dirs.transcripts, dirs.data, logger)
+	var snap *transcript.Snapshot
+	var problems transcript.Problems
+	if idx != nil {
+		for _, p := range cat.Warnings {
+			fmt.Fprintln(stderr, p.String())
+		}
+	} else {
+		snap = transcript.TakeSnapshot(dirs.transcripts)
+		var err error
+		a, problems, err = readArchive(dirs.transcripts, false, stderr)
+		if err != nil {
+			return fmt.Errorf("serve: %w; the index already built was not touched", err)
+		}
 	}
 	// The server is made first: a bad flag or template fails before the
 	// index is built.
 	lib := &library{dataDir: dirs.data}
 	srv, err := web.NewServer(web.Config{Library: lib, Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL})
 	if err != nil {
+		if idx != nil {
+			idx.Close()
+		}
 		return fmt.Errorf("serve: %w", err)
 	}
-	idx, err := openFresh(ctx, dirs.data, a, logger)
-	if err != nil {
-		return err
+	if idx == nil {
+		if idx, err = openFresh(ctx, dirs.data, a, logger); err != nil {
+			return err
+		}
+		a, cat = catalogue(snap, a, problems, dirs.data, logger)
 	}
-	lib.swap(a, idx)
+	lib.swap(a, cat, idx)
 	defer lib.close()
 	logNotesProblems(logger, lib)
 	if *watchFiles {

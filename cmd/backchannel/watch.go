@@ -70,6 +70,11 @@ func watch(ctx context.Context, dir, dataDir string, lib *library, logger *slog.
 // swaps both into lib.
 func reload(ctx context.Context, dir, dataDir string, lib *library, logger *slog.Logger) error {
 	start := time.Now()
+	if cat := lib.currentCatalog(); cat != nil && cat.Fresh(dir) == nil {
+		lib.reloadNotes() // no transcript changed: a notes file did, or nothing
+		return nil
+	}
+	snap := transcript.TakeSnapshot(dir)
 	a, problems := transcript.LoadDir(dir)
 	if problems.HasErrors() {
 		return fmt.Errorf("reload %s: %w", dir, problems)
@@ -78,6 +83,11 @@ func reload(ctx context.Context, dir, dataDir string, lib *library, logger *slog
 		logger.Warn("transcript warning", "problem", p.String())
 	}
 	if cur := lib.Archive(); cur != nil && cur.Hash == a.Hash {
+		// The same content (a file was saved unchanged, or only touched):
+		// a new catalog, so that the next check is cheap again.
+		if _, cat := catalogue(snap, a, problems, dataDir, logger); cat != nil {
+			lib.setCatalog(cur, cat)
+		}
 		lib.reloadNotes() // notes files are not in the hash
 		return nil
 	}
@@ -88,7 +98,8 @@ func reload(ctx context.Context, dir, dataDir string, lib *library, logger *slog
 	if err != nil {
 		return fmt.Errorf("reload: open index: %w", err)
 	}
-	lib.swap(a, idx)
+	light, cat := catalogue(snap, a, problems, dataDir, logger)
+	lib.swap(light, cat, idx)
 	logger.Info("reloaded", "calls", len(a.Calls), "seconds", time.Since(start).Seconds())
 	return nil
 }
