@@ -124,8 +124,9 @@ func (s *Server) observe(mux chi.Router) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			s.logRequest(r, id, status, ow.bytes, time.Since(start))
-			s.metrics.observe(route, r.Method, status, time.Since(start))
+			d := time.Since(start)
+			s.logRequest(r, id, status, ow.bytes, d)
+			s.metrics.observe(route, r.Method, status, d)
 		}()
 		if p := s.cachedPageFor(r); p != nil {
 			route = p.route
