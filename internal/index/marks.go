@@ -34,14 +34,30 @@ type markWord struct {
 	fuzzy   int      // misspellings within this edit distance match too
 }
 
-func (w markWord) matches(exact, stem string) bool {
+func (w markWord) matches(exact string, stem func() string) bool {
 	if exact == w.exact {
 		return true
 	}
-	if w.stemmed && (slices.Contains(w.stems, stem) || slices.Contains(w.stems, exact)) {
+	if w.stemmed && (slices.Contains(w.stems, exact) || (maybeStem(exact, w.stems) && slices.Contains(w.stems, stem()))) {
 		return true
 	}
 	return w.fuzzy > 0 && closeSpelling(w.exact, exact, w.fuzzy)
+}
+
+// maybeStem reports whether one of stems could be the stem of word: the
+// stemmers (Porter, Snowball Russian) only change a word's ending, so a
+// stem starts with the word's first two bytes. It spares stemming the
+// words that cannot match.
+func maybeStem(word string, stems []string) bool {
+	if len(word) < 2 {
+		return false
+	}
+	for _, s := range stems {
+		if len(s) >= 2 && s[:2] == word[:2] {
+			return true
+		}
+	}
+	return false
 }
 
 // wordMark marks t in any inflection.
@@ -118,25 +134,33 @@ func (x *Index) spans(text, lang string, marks []mark) [][2]int {
 		return nil
 	}
 	plain := plainA.Analyze([]byte(text))
-	stems := make([]string, len(plain))
-	for i, t := range plain {
-		stems[i] = string(t.Term)
-	}
-	var stemmer string
+	// Stems only where a stemmed mark could use one, and lazily: the
+	// stemmer is most of the cost of highlighting a page (issue 6).
+	var stemmer analysis.TokenFilter
+	name := ""
 	switch docTypeFor(lang) {
 	case docTypeEN:
-		stemmer = analyzerEN
+		name = analyzerEN
 	case docTypeRU:
-		stemmer = analyzerRU
+		name = analyzerRU
 	}
-	if stemmer != "" {
-		if a := m.AnalyzerNamed(stemmer); a != nil {
-			if st := a.Analyze([]byte(text)); len(st) == len(plain) {
-				for i, t := range st {
-					stems[i] = string(t.Term)
+	if da, ok := m.AnalyzerNamed(name).(*analysis.DefaultAnalyzer); ok && name != "" && len(da.TokenFilters) > 0 {
+		stemmer = da.TokenFilters[len(da.TokenFilters)-1]
+	}
+	stems := make([]string, len(plain))
+	stemmed := make([]bool, len(plain))
+	stemOf := func(i int) string {
+		if !stemmed[i] {
+			stemmed[i] = true
+			stems[i] = string(plain[i].Term)
+			if stemmer != nil {
+				t := *plain[i]
+				if st := stemmer.Filter(analysis.TokenStream{&t}); len(st) == 1 {
+					stems[i] = string(st[0].Term)
 				}
 			}
 		}
+		return stems[i]
 	}
 	var out [][2]int
 	seen := map[int]bool{}
@@ -165,7 +189,7 @@ func (x *Index) spans(text, lang string, marks []mark) [][2]int {
 				if j > 0 && t.Position != plain[i+j-1].Position+1 {
 					continue next
 				}
-				if !w.matches(string(t.Term), stems[i+j]) {
+				if !w.matches(string(t.Term), func() string { return stemOf(i + j) }) {
 					continue next
 				}
 			}

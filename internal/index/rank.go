@@ -185,6 +185,12 @@ func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, si
 	}
 	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
 	req := bleve.NewSearchRequestOptions(q, size, from, false) // sorted by score only: Bleve's fast path
+	if from+size == 0 {
+		// Counts only: no scores, so no frequencies read, and Bleve may
+		// intersect and unite posting lists as bitmaps. (Score "none"
+		// stops early only when hits are asked for.)
+		req.Score = bleve.ScoreNone
+	}
 	if _, err := x.idx.SearchInContext(ctx, req); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -307,9 +308,19 @@ func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, err
 			Fragments: []string{},
 			Terms:     []string{},
 		}
-		x.highlight(&hit, h.ID, marks)
 		hits = append(hits, hit)
 	}
+	// Highlighting re-analyses each line: the cores share the page.
+	workers := min(runtime.GOMAXPROCS(0), (len(hits)+3)/4)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(hits); i += workers {
+				x.highlight(&hits[i], docID(hits[i].Call, hits[i].Line), marks)
+			}
+		})
+	}
+	wg.Wait()
 	return hits, nil
 }
 
@@ -676,9 +687,23 @@ func (x *Index) plan(r *request) *plan {
 	if freeWords >= 2 && len(free) >= 2 { // one word's own tokens are already a phrase
 		// The free words in the order typed: as spoken, or in any
 		// inflection ("informally passed" for "informally pass it").
-		stemmed := x.stemmedPhrase(free)
-		stemmed.SetBoost(boostStemmed)
-		p.bonus = disj(x.phraseExact(free, boostBonus), stemmed)
+		exact := x.phraseExact(free, boostBonus)
+		common := true
+		for _, t := range free {
+			common = common && x.pairWords[t.exact]
+		}
+		if common {
+			// Only the commonest words ("go no"): the phrase as spoken is
+			// one word pair, while the phrase in any inflection would read
+			// the positions of every line with either word (60% of such a
+			// search's time at 1M lines, issue 6); inflections of such
+			// words add little.
+			p.bonus = exact
+		} else {
+			stemmed := x.stemmedPhrase(free)
+			stemmed.SetBoost(boostStemmed)
+			p.bonus = disj(exact, stemmed)
+		}
 	}
 	return p
 }
