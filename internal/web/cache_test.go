@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -271,5 +272,42 @@ func TestPageCache_Bounded(t *testing.T) {
 	// Another archive starts afresh.
 	if c.get(testArchive(), pageKey{"h", "/p/499"}) != nil {
 		t.Error("a page of another archive was served")
+	}
+}
+
+// TestPageCache_Concurrent reads pages from many goroutines through a cache
+// too small to hold them all, so pages are evicted while others are being
+// served (run with -race): every answer must still be the page asked for.
+func TestPageCache_Concurrent(t *testing.T) {
+	ref := newTestServer(t, &fakeLibrary{})
+	paths := []string{"/", "/calls/" + slugHarbour, "/calls/" + slugHostile}
+	for n := 1; n <= 4; n++ {
+		paths = append(paths, "/calls/"+slugHarbour+"/L"+strconv.Itoa(n))
+	}
+	want := map[string]string{}
+	for _, p := range paths {
+		rec := get(t, ref, p)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s: %d", p, rec.Code)
+		}
+		want[p] = rec.Body.String()
+	}
+	s := newTestServer(t, &fakeLibrary{})
+	s.cache.limit = 3 * len(want["/calls/"+slugHarbour]) // about three pages
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				p := paths[(g+i)%len(paths)]
+				if rec := get(t, s, p); rec.Code != 200 || rec.Body.String() != want[p] {
+					t.Errorf("GET %s: %d, body differs: %v", p, rec.Code, rec.Body.String() != want[p])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if b := s.cache.bytes(); b > s.cache.limit {
+		t.Errorf("the cache holds %d bytes, over its %d", b, s.cache.limit)
 	}
 }
