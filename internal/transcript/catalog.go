@@ -147,13 +147,19 @@ func sameFiles(a, b snapshot) error {
 // folder dir: the same files, each in the state recorded, none of them
 // racy. Otherwise it returns an error wrapping ErrStale that says why.
 func (cat *Catalog) Fresh(dir string) error {
+	return cat.FreshAt(TakeSnapshot(dir))
+}
+
+// FreshAt is Fresh with the folder's state taken already (a snapshot does
+// not depend on the catalog: a server takes it while the catalog is read).
+func (cat *Catalog) FreshAt(now *Snapshot) error {
 	if cat.Version != catalogVersion {
 		return fmt.Errorf("catalog version %d, want %d: %w", cat.Version, catalogVersion, ErrStale)
 	}
 	if len(cat.Racy) > 0 {
 		return fmt.Errorf("%s was written as the catalog was made: %w", cat.Racy[0], ErrStale)
 	}
-	if err := sameFiles(cat.Snapshot, takeSnapshot(dir)); err != nil {
+	if err := sameFiles(cat.Snapshot, now.s); err != nil {
 		return fmt.Errorf("%w: %w", err, ErrStale)
 	}
 	return nil
