@@ -121,7 +121,7 @@ func computeHot(ctx context.Context, dir string, minDocs int) error {
 		}
 		r := &request{parsed: query.Parse(w), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
 		p := x.plan(r)
-		rk, err := x.rank(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize)
+		rk, err := x.rank(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll)
 		if err != nil {
 			return fmt.Errorf("hot word %q: %w", w, err)
 		}

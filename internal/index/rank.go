@@ -48,7 +48,18 @@ type rankCollector struct {
 	heap    []candidate
 	out     *ranking
 	maxDate uint32
+	count   facetMask // the facets counted
 }
+
+// facetMask says which facets a ranking counts.
+type facetMask uint8
+
+const (
+	countSpeakers facetMask = 1 << iota
+	countCalls
+	countLangs
+	countAll = countSpeakers | countCalls | countLangs
+)
 
 // key is the order of a document after the score: archive order, or for
 // newest-first the date descending, then archive order.
@@ -80,10 +91,16 @@ func (rc *rankCollector) better(a, b candidate) bool {
 func (rc *rankCollector) add(doc uint64, score float64) {
 	rc.out.Total++
 	if doc < uint64(rc.cols.docs()) {
-		rc.out.speakers[rc.cols.speaker[doc]]++
-		c := rc.cols.call[doc]
-		rc.out.calls[c]++
-		rc.out.langs[rc.cols.callLang[c]]++
+		// Each column read is a cache miss on a large archive: read only
+		// what is counted.
+		if rc.count&countSpeakers != 0 {
+			rc.out.speakers[rc.cols.speaker[doc]]++
+		}
+		if rc.count&(countCalls|countLangs) != 0 {
+			c := rc.cols.call[doc]
+			rc.out.calls[c]++
+			rc.out.langs[rc.cols.callLang[c]]++
+		}
 	}
 	if rc.k == 0 {
 		return
@@ -136,14 +153,14 @@ func (rc *rankCollector) down(i int) {
 
 // rank runs q, keeping hits [from, from+size) in the order of sortOrder
 // and counting facets over all hits.
-func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, size int) (*ranking, error) {
+func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, size int, count facetMask) (*ranking, error) {
 	nc := len(x.cols.callDate)
 	out := &ranking{
 		speakers: make([]int, len(x.meta.Facets.Speakers)+1),
 		calls:    make([]int, max(nc, len(x.meta.Facets.Calls))),
 		langs:    make([]int, len(x.meta.Facets.Languages)+1),
 	}
-	rc := &rankCollector{cols: x.cols, order: sortOrder, k: from + size, out: out}
+	rc := &rankCollector{cols: x.cols, order: sortOrder, k: from + size, out: out, count: count}
 	for _, d := range x.cols.callDate {
 		rc.maxDate = max(rc.maxDate, d)
 	}

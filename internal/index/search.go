@@ -191,7 +191,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		speakerFacet, errs[0] = x.hotRanking(hot, 0, 0)
 	case r.filterSpeakers:
 		wg.Go(func() {
-			speakerFacet, errs[0] = x.facetOnly(ctx, p.query(r, looseUsed, false, true))
+			speakerFacet, errs[0] = x.facetOnly(ctx, p.query(r, looseUsed, false, true), countSpeakers)
 		})
 	}
 	switch {
@@ -199,7 +199,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		callFacet, errs[1] = x.hotRanking(hot, 0, 0)
 	case r.filterCalls:
 		wg.Go(func() {
-			callFacet, errs[1] = x.facetOnly(ctx, p.query(r, looseUsed, true, false))
+			callFacet, errs[1] = x.facetOnly(ctx, p.query(r, looseUsed, true, false), countCalls)
 		})
 	}
 	if len(sr.Hits) > 0 {
@@ -222,55 +222,82 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 // run is the ranking phase: ids, scores and facets, no stored fields and
 // no locations.
 func (x *Index) run(ctx context.Context, q bq.Query, r *request) (*ranking, error) {
-	return x.rank(ctx, q, r.order, r.from, r.size)
+	return x.rank(ctx, q, r.order, r.from, r.size, countAll)
 }
 
-// facetOnly counts the facets of q's hits.
-func (x *Index) facetOnly(ctx context.Context, q bq.Query) (*ranking, error) {
-	return x.rank(ctx, q, SortRelevance, 0, 0)
+// facetOnly counts one facet of q's hits.
+func (x *Index) facetOnly(ctx context.Context, q bq.Query, count facetMask) (*ranking, error) {
+	return x.rank(ctx, q, SortRelevance, 0, 0, count)
 }
 
 // facets turns the counts by code into the speaker, call and language
 // counts, keeping the facetSize largest of each.
 func (x *Index) facets(rk *ranking) Facets {
 	fc := x.meta.Facets
-	speakers, calls, langs := map[string]int{}, map[string]int{}, map[string]int{}
-	for i, n := range rk.speakers {
-		if n > 0 && i > 0 && i <= len(fc.Speakers) {
-			speakers[fc.Speakers[i-1]] += n
-		}
+	// Speaker counts are by code + 1 (0: a direction, no speaker).
+	sp := rk.speakers
+	if len(sp) > 0 {
+		sp = sp[1:]
 	}
-	for i, n := range rk.calls {
-		if n > 0 && i < len(fc.Calls) {
-			calls[fc.Calls[i]] += n
-		}
+	return Facets{
+		Speaker:  topCounts(sp, fc.Speakers),
+		Call:     topCounts(rk.calls, fc.Calls),
+		Language: topCounts(rk.langs, fc.Languages),
 	}
-	for i, n := range rk.langs {
-		if n > 0 && i < len(fc.Languages) {
-			langs[fc.Languages[i]] += n
-		}
-	}
-	return Facets{Speaker: topCounts(speakers), Call: topCounts(calls), Language: topCounts(langs)}
 }
 
-// topCounts orders counts by count, then value, and keeps facetSize.
-func topCounts(m map[string]int) []FacetCount {
-	out := make([]FacetCount, 0, len(m))
-	for v, n := range m {
-		if v != "" {
-			out = append(out, FacetCount{Value: v, Count: n})
+// topCounts returns the facetSize largest counts (by count, then value)
+// of counts[i] for names[i], without the zero counts and empty names.
+// It keeps a small heap rather than sorting every call of the archive.
+func topCounts(counts []int, names []string) []FacetCount {
+	worse := func(a, b FacetCount) bool { // a ranks below b
+		if a.Count != b.Count {
+			return a.Count < b.Count
+		}
+		return a.Value > b.Value
+	}
+	h := make([]FacetCount, 0, facetSize)
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && worse(h[r], h[l]) {
+				m = r
+			}
+			if !worse(h[m], h[i]) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
+	for i, n := range counts {
+		if n <= 0 || i >= len(names) || names[i] == "" {
+			continue
 		}
-		return out[i].Value < out[j].Value
-	})
-	if len(out) > facetSize {
-		out = out[:facetSize]
+		fc := FacetCount{Value: names[i], Count: n}
+		if len(h) < facetSize {
+			h = append(h, fc)
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if !worse(h[j], h[p]) {
+					break
+				}
+				h[j], h[p] = h[p], h[j]
+				j = p
+			}
+			continue
+		}
+		if worse(h[0], fc) {
+			h[0] = fc
+			down(0)
+		}
 	}
-	return out
+	sort.Slice(h, func(i, j int) bool { return worse(h[j], h[i]) })
+	return h
 }
 
 // page is the second phase: for the page of ranked hits only, load the
