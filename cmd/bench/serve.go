@@ -33,6 +33,20 @@ func (l benchLibrary) Search(ctx context.Context, q index.Query) (*index.Result,
 	return l.x.Search(ctx, q)
 }
 
+// benchArchive reads the archive as `backchannel serve` does: from the
+// catalog ingest saved beside the index when no transcript changed since
+// (lines then read on demand), else from the transcripts.
+func benchArchive(transcripts, data string) (*transcript.Archive, error) {
+	if cat, err := transcript.ReadCatalog(filepath.Join(data, "catalog.gob")); err == nil && cat.Fresh(transcripts) == nil {
+		return cat.Archive(transcript.DefaultLineCacheBytes), nil
+	}
+	a, problems := transcript.LoadDir(transcripts)
+	if problems.HasErrors() {
+		return nil, problems
+	}
+	return a, nil
+}
+
 // runServe serves the product's pages from an existing index, in this
 // process, so that the server can be CPU-profiled under load:
 // `bench serve -addr A -transcripts DIR -data DIR -cpuprofile FILE`.
@@ -51,9 +65,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if *transcripts == "" || *data == "" {
 		return errors.New("usage: bench serve -addr A -transcripts DIR -data DIR [-cpuprofile FILE]")
 	}
-	a, problems := transcript.LoadDir(*transcripts)
-	if problems.HasErrors() {
-		return fmt.Errorf("serve: %w", problems)
+	a, err := benchArchive(*transcripts, *data)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	x, err := index.Open(*data)
 	if err != nil {
