@@ -73,6 +73,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		a, cat = catalogue(snap, a, problems, dirs.data, logger)
+		releaseParsed(cat)
 	}
 	lib.swap(a, cat, idx)
 	defer lib.close()

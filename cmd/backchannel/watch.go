@@ -100,7 +100,8 @@ func reload(ctx context.Context, dir, dataDir string, lib *library, logger *slog
 	}
 	light, cat := catalogue(snap, a, problems, dataDir, logger)
 	lib.swap(light, cat, idx)
-	logger.Info("reloaded", "calls", len(a.Calls), "seconds", time.Since(start).Seconds())
+	logger.Info("reloaded", "calls", len(light.Calls), "seconds", time.Since(start).Seconds())
+	releaseParsed(cat)
 	return nil
 }
 
