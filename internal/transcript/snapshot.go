@@ -68,13 +68,13 @@ func takeSnapshot(dir string) snapshot {
 		if path == dir {
 			return nil
 		}
-		if why := skipReason(d.Name()); why != "" && why != reasonSidecar {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
+		why := skipReason(d.Name())
+		switch {
+		case d.IsDir() && why != "":
+			return fs.SkipDir
+		case d.IsDir():
 			return nil
-		}
-		if d.IsDir() {
+		case why != "" && why != reasonSidecar:
 			return nil
 		}
 		s.Files = append(s.Files, statFile(path))
