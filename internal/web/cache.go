@@ -186,19 +186,28 @@ func (c *pageCache) bytes() int {
 	return c.probation.bytes + c.protected.bytes
 }
 
-// pageKey is what a cached page depends on besides the archive: the host
-// (in absolute links) and the path.
-type pageKey struct{ host, path string }
+// pageKey is what a cached page depends on besides the archive: its path,
+// and the scheme and host its absolute links are made of when no base URL
+// is configured (see baseURL).
+type pageKey struct {
+	host, path string
+	tls        bool
+}
 
 // cacheKey is the cache key of a request, and false when the request may
 // not be answered from the cache: only GETs and HEADs without a query
 // string or an escaped path (chi routes on the escaped path; the key is the
-// plain one).
-func cacheKey(r *http.Request) (pageKey, bool) {
+// plain one). With a base URL the Host header is not part of the key, so
+// requests naming other hosts cannot fill the cache with copies.
+func (s *Server) cacheKey(r *http.Request) (pageKey, bool) {
 	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawQuery != "" || r.URL.RawPath != "" {
 		return pageKey{}, false
 	}
-	return pageKey{r.Host, r.URL.Path}, true
+	k := pageKey{path: r.URL.Path}
+	if s.base == "" {
+		k.host, k.tls = r.Host, r.TLS != nil
+	}
+	return k, true
 }
 
 // cachedPageFor returns the cached page that answers r before routing, or
@@ -215,7 +224,7 @@ func (s *Server) cachedPageFor(r *http.Request) *cachedPage {
 	if a == nil {
 		return nil
 	}
-	key, ok := cacheKey(r)
+	key, ok := s.cacheKey(r)
 	if !ok {
 		return nil
 	}
@@ -235,7 +244,7 @@ func (s *Server) cachedPageFor(r *http.Request) *cachedPage {
 func (s *Server) cachePages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := s.lib.Archive()
-		key, ok := cacheKey(r)
+		key, ok := s.cacheKey(r)
 		if s.dev || a == nil || !ok {
 			next.ServeHTTP(w, r)
 			return

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -218,9 +219,9 @@ func TestPageCache_Bounded(t *testing.T) {
 	a := testArchive()
 	c := &pageCache{limit: 100 << 10}
 	page := func(i int) *cachedPage {
-		return &cachedPage{key: pageKey{"h", "/p/" + strconv.Itoa(i)}, body: make([]byte, 9<<10)}
+		return &cachedPage{key: pageKey{host: "h", path: "/p/" + strconv.Itoa(i)}, body: make([]byte, 9<<10)}
 	}
-	has := func(i int) bool { return c.get(a, pageKey{"h", "/p/" + strconv.Itoa(i)}) != nil }
+	has := func(i int) bool { return c.get(a, pageKey{host: "h", path: "/p/" + strconv.Itoa(i)}) != nil }
 
 	// Nine pages fit. The least recently used go first.
 	for i := 1; i <= 9; i++ {
@@ -265,12 +266,12 @@ func TestPageCache_Bounded(t *testing.T) {
 	}
 
 	// A page larger than the cache is not kept, and keeps nothing out.
-	c.put(a, &cachedPage{key: pageKey{"h", "/big"}, body: make([]byte, 200<<10)})
-	if c.get(a, pageKey{"h", "/big"}) != nil || !has(499) {
+	c.put(a, &cachedPage{key: pageKey{host: "h", path: "/big"}, body: make([]byte, 200<<10)})
+	if c.get(a, pageKey{host: "h", path: "/big"}) != nil || !has(499) {
 		t.Error("a page larger than the whole cache was kept or emptied it")
 	}
 	// Another archive starts afresh.
-	if c.get(testArchive(), pageKey{"h", "/p/499"}) != nil {
+	if c.get(testArchive(), pageKey{host: "h", path: "/p/499"}) != nil {
 		t.Error("a page of another archive was served")
 	}
 }
@@ -309,5 +310,50 @@ func TestPageCache_Concurrent(t *testing.T) {
 	wg.Wait()
 	if b := s.cache.bytes(); b > s.cache.limit {
 		t.Errorf("the cache holds %d bytes, over its %d", b, s.cache.limit)
+	}
+}
+
+// TestPageCache_Hosts checks that a cached page is only served to requests
+// whose page would be the same: without a base URL links are made from the
+// Host header, so each host has its own copy; with one, every host shares
+// one copy, and naming new hosts does not grow the cache.
+func TestPageCache_Hosts(t *testing.T) {
+	path := "/calls/" + slugHarbour
+	getHost := func(s *Server, host string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s with Host %s: %d", path, host, rec.Code)
+		}
+		return rec
+	}
+
+	s := newTestServer(t, &fakeLibrary{})
+	for range 2 {
+		for _, host := range []string{"a.example", "b.example"} {
+			if body := getHost(s, host).Body.String(); !strings.Contains(body, "http://"+host+path) {
+				t.Errorf("Host %s: the page does not link to http://%s%s", host, host, path)
+			}
+		}
+	}
+
+	a := testArchive()
+	s, err := NewServer(Config{Library: &fakeLibrary{ArchiveFunc: func() *transcript.Archive { return a }},
+		Assets: os.DirFS("../../web"), BaseURL: "https://archive.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := getHost(s, "a.example")
+	size := s.cache.bytes()
+	for i := range 20 {
+		rec := getHost(s, "h"+strconv.Itoa(i)+".example")
+		if rec.Header().Get("ETag") != first.Header().Get("ETag") || !strings.Contains(rec.Body.String(), "https://archive.example"+path) {
+			t.Fatalf("with a base URL, another Host got another page")
+		}
+	}
+	if s.cache.bytes() != size {
+		t.Errorf("with a base URL, requests naming 20 hosts grew the cache from %d to %d bytes", size, s.cache.bytes())
 	}
 }
