@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -254,6 +257,12 @@ func TestCatalog_Refuses(t *testing.T) {
 	if err := cat.Fresh(dir); !errors.Is(err, ErrStale) {
 		t.Errorf("Fresh of another version = %v, want ErrStale", err)
 	}
+
+	garbage := filepath.Join(t.TempDir(), "catalog.gob")
+	write(t, garbage, "not a catalog\n")
+	if _, err := ReadCatalog(garbage); err == nil {
+		t.Error("ReadCatalog of a damaged file succeeded")
+	}
 }
 
 // TestLineCache_Bounded: the cache keeps about its bound in bytes and reads
@@ -329,5 +338,38 @@ func remove(t *testing.T, path string) {
 	t.Helper()
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLineCache_OneReadAtATime: requests for a call being read wait for
+// that read instead of reading it again.
+func TestLineCache_OneReadAtATime(t *testing.T) {
+	lc := newLineCache(1 << 20)
+	c := &Call{Slug: "a"}
+	release := make(chan struct{})
+	var loads atomic.Int32
+	load := func() ([]Line, int64, error) {
+		loads.Add(1)
+		<-release
+		return []Line{{N: 1, Text: "a"}}, 100, nil
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if lines, err := lc.get(c, load); err != nil || len(lines) != 1 {
+				t.Errorf("get = %v, %v", lines, err)
+			}
+		}()
+	}
+	// Wait until the first read started, then let it finish.
+	for loads.Load() == 0 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	if n := loads.Load(); n != 1 {
+		t.Errorf("%d reads of one call for 8 concurrent requests, want 1", n)
 	}
 }
