@@ -14,8 +14,8 @@ const notReadAgain = "not read again"
 
 // TestServeCatalog: a second start trusts the catalog (no transcript is
 // read) and serves the same pages; an edited file, even of the same size,
-// is noticed at the next start and its new text served; a broken file
-// still stops serve although a catalog exists.
+// is noticed at the next start and its new text served; a damaged catalog
+// is read past; a broken file still stops serve although a catalog exists.
 func TestServeCatalog(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	call := filepath.Join(dir, "2024-03-02-keller-osei.md")
@@ -81,6 +81,17 @@ func TestServeCatalog(t *testing.T) {
 	}
 	if !strings.Contains(string(hits), `"total":1`) {
 		t.Errorf("the edited line is not searchable: %s", hits)
+	}
+
+	// A damaged catalog is only a slower start.
+	if err := os.WriteFile(filepath.Join(data, catalogFile), []byte("not a catalog"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fourth := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
+	resp, got = fourth.get(t, page)
+	stop(fourth)
+	if resp.StatusCode != 200 || !strings.Contains(string(got), "Nobody on the quay") || !strings.Contains(fourth.logs.String(), "catalog unreadable") {
+		t.Errorf("start with a damaged catalog: call page %d; logs:\n%s", resp.StatusCode, fourth.logs)
 	}
 
 	broken := "---\ntitle: Broken\ndate: 2024-07-02\n---\n\nZQ: nobody declared me\n"
