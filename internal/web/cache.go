@@ -55,6 +55,49 @@ type pageCache struct {
 	entries map[pageKey]*cachedPage
 	// probation and protected are the two LRU lists, most recent first.
 	probation, protected lruList
+	// flights are the pages being rendered, which concurrent misses of
+	// the same page wait for rather than render again (after an archive
+	// swap every reader of a popular page misses at once).
+	flights map[flightKey]*flight
+}
+
+type flightKey struct {
+	a   *transcript.Archive
+	key pageKey
+}
+
+// flight is one render of a page.
+type flight struct {
+	done    chan struct{}
+	page    *cachedPage // set before done is closed; nil if not cacheable
+	waiters int         // requests waiting for it (c.mu), for tests
+}
+
+// join returns the flight rendering the page, and true when there was none
+// and the caller is to render it, then call land.
+func (c *pageCache) join(a *transcript.Archive, key pageKey) (*flight, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fk := flightKey{a, key}
+	if f, ok := c.flights[fk]; ok {
+		f.waiters++
+		return f, false
+	}
+	if c.flights == nil {
+		c.flights = map[flightKey]*flight{}
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[fk] = f
+	return f, true
+}
+
+// land ends a flight with its page (nil: the waiters render their own).
+func (c *pageCache) land(a *transcript.Archive, key pageKey, f *flight, p *cachedPage) {
+	c.mu.Lock()
+	delete(c.flights, flightKey{a, key})
+	c.mu.Unlock()
+	f.page = p
+	close(f.done)
 }
 
 // lruList is a doubly linked list of pages with their total size.
@@ -257,6 +300,21 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		f, leader := s.cache.join(a, key)
+		if !leader {
+			select {
+			case <-f.done:
+				if f.page != nil {
+					f.page.serve(w, r)
+					return
+				}
+			case <-r.Context().Done():
+			}
+			next.ServeHTTP(w, r) // not cacheable: answered as without a cache
+			return
+		}
+		var p *cachedPage
+		defer func() { s.cache.land(a, key, f, p) }() // a panic too must release the waiters
 		rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		if rec.status != http.StatusOK || rec.body.Len() > maxCachedPage ||
@@ -268,8 +326,12 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 		if rc := chi.RouteContext(r.Context()); rc != nil {
 			route = rc.RoutePattern()
 		}
-		p := newCachedPage(key, route, rec.header, rec.body.Bytes(), time.Now())
-		s.cache.put(a, p)
+		p = newCachedPage(key, route, rec.header, rec.body.Bytes(), time.Now())
+		// A page rendered while the archive was swapped may come from
+		// the new one: keep it only if a is still current.
+		if s.lib.Archive() == a {
+			s.cache.put(a, p)
+		}
 		p.serve(w, r)
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -355,5 +356,63 @@ func TestPageCache_Hosts(t *testing.T) {
 	}
 	if s.cache.bytes() != size {
 		t.Errorf("with a base URL, requests naming 20 hosts grew the cache from %d to %d bytes", size, s.cache.bytes())
+	}
+}
+
+// TestPageCache_OneRender checks that concurrent requests for a page that
+// is not cached yet wait for one render rather than each render it, and
+// that they render their own when that answer may not be cached.
+func TestPageCache_OneRender(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		status      int
+		wantRenders int32
+	}{
+		{"cacheable", http.StatusOK, 1},
+		{"not cacheable", http.StatusNotFound, 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestServer(t, &fakeLibrary{})
+			var renders atomic.Int32
+			release := make(chan struct{})
+			h := s.cachePages(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if renders.Add(1) == 1 {
+					<-release
+				}
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(tc.status)
+				io.WriteString(w, "<p>a fictional page</p>")
+			}))
+			const n = 8
+			var wg sync.WaitGroup
+			recs := make([]*httptest.ResponseRecorder, n)
+			for i := range n {
+				wg.Go(func() {
+					recs[i] = httptest.NewRecorder()
+					h.ServeHTTP(recs[i], httptest.NewRequest(http.MethodGet, "/calls/x", nil))
+				})
+			}
+			// Release the first render once every other request waits for
+			// it (or, were they not to wait, once a second render starts).
+			for waiting := 0; waiting < n-1 && renders.Load() < 2; {
+				runtime.Gosched()
+				s.cache.mu.Lock()
+				waiting = 0
+				for _, f := range s.cache.flights {
+					waiting += f.waiters
+				}
+				s.cache.mu.Unlock()
+			}
+			close(release)
+			wg.Wait()
+			if got := renders.Load(); got != tc.wantRenders {
+				t.Errorf("%d renders, want %d", got, tc.wantRenders)
+			}
+			for i, rec := range recs {
+				if rec.Code != tc.status || rec.Body.String() != "<p>a fictional page</p>" {
+					t.Errorf("request %d: %d %q", i, rec.Code, rec.Body.String())
+				}
+			}
+		})
 	}
 }
