@@ -51,7 +51,10 @@ type BuildStats struct {
 
 // defaultBatchSize is the number of lines per Bleve batch. Large batches make
 // fewer, bigger segments; scorch analyses a batch's documents in parallel.
-const defaultBatchSize = 5000
+// Each batch in flight holds every token of its lines: at 100k lines peak
+// RSS was 859 MB with 5,000, 428 MB with 2,000 and 306 MB with 1,000 lines
+// a batch, for 9% and 15% more CPU (issue 6).
+const defaultBatchSize = 2000
 
 // buildWorkers is how many batches are indexed at once.
 func buildWorkers() int { return max(1, min(runtime.GOMAXPROCS(0), 4)) }
