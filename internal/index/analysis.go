@@ -14,8 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	tokunicode "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
-
-	"backchannel/internal/transcript"
 )
 
 // Analysis chain names. Every analyzer uses the unicode tokenizer (which
@@ -297,32 +295,21 @@ const (
 	maxPairWords = 256
 )
 
-// pairWordsOf returns the words (as the exact field indexes them) found
-// in at least pairMinShare of a sample of the lines, most common first:
-// phrases made only of such words are the slow ones.
-func pairWordsOf(calls []*transcript.Call, plain analysis.Analyzer) []string {
-	total := 0
-	for _, c := range calls {
-		total += len(c.Lines)
-	}
-	step := max(1, total/pairSample)
+// pairWordsOf returns the words (as the plain analyzer folds them) found
+// in at least pairMinShare of sample, a sample of the archive's lines
+// (pairSample of them, spread evenly), most common first: phrases made
+// only of such words are the slow ones.
+func pairWordsOf(sample []string, plain analysis.Analyzer) []string {
 	df := map[string]int{}
-	sampled, i := 0, 0
 	seen := map[string]bool{}
-	for _, c := range calls {
-		for _, l := range c.Lines {
-			i++
-			if i%step != 0 {
-				continue
-			}
-			sampled++
-			clear(seen)
-			for _, t := range plain.Analyze([]byte(l.Text)) {
-				w := string(t.Term)
-				if !seen[w] {
-					seen[w] = true
-					df[w]++
-				}
+	sampled := len(sample)
+	for _, text := range sample {
+		clear(seen)
+		for _, t := range plain.Analyze([]byte(text)) {
+			w := string(t.Term)
+			if !seen[w] {
+				seen[w] = true
+				df[w]++
 			}
 		}
 	}

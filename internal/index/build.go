@@ -107,7 +107,10 @@ func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts Buil
 		}
 	}()
 
-	p := planBuild(dataDir, a, opts, log)
+	p, err := planBuild(ctx, dataDir, a, opts, log)
+	if err != nil {
+		return stats, fmt.Errorf("build index: %w", err)
+	}
 	err = makeIndex(ctx, buildDir, a, p, opts)
 	if err != nil && p.from != nil && ctx.Err() == nil {
 		// The current index could not be updated (a file system without
@@ -117,7 +120,7 @@ func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts Buil
 		if err := os.RemoveAll(buildDir); err != nil {
 			return stats, fmt.Errorf("build index: %w", err)
 		}
-		p = fullPlan(p.ordered, p.hashes)
+		p = fullPlan(p.archive, p.ordered, p.sums, p.sample)
 		err = makeIndex(ctx, buildDir, a, p, opts)
 	}
 	if err != nil {
@@ -194,25 +197,33 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 }
 
 // planBuild decides between an incremental and a full build.
-func planBuild(dataDir string, a *transcript.Archive, opts BuildOptions, log *slog.Logger) *buildPlan {
+func planBuild(ctx context.Context, dataDir string, a *transcript.Archive, opts BuildOptions, log *slog.Logger) (*buildPlan, error) {
 	ordered := archiveOrder(a.Calls)
-	hashes := callHashes(ordered)
+	total := 0
+	for _, c := range ordered {
+		total += a.LineCount(c)
+	}
+	sums, sample, err := summarise(ctx, a, ordered, max(1, total/pairSample))
+	if err != nil {
+		return nil, err
+	}
 	if opts.Rebuild {
-		return fullPlan(ordered, hashes)
+		return fullPlan(a, ordered, sums, sample), nil
 	}
 	pr, err := loadPrior(dataDir)
 	if err != nil {
 		if !errors.Is(err, ErrNoIndex) {
 			log.Info("full build: the current index cannot be updated", "reason", err)
 		}
-		return fullPlan(ordered, hashes)
+		return fullPlan(a, ordered, sums, sample), nil
 	}
-	p, err := incrementalPlan(pr, ordered, hashes)
+	p, err := incrementalPlan(pr, a, ordered, sums)
 	if err != nil {
 		log.Info("full build", "reason", err)
-		return fullPlan(ordered, hashes)
+		return fullPlan(a, ordered, sums, sample), nil
 	}
-	return p
+	p.sample = sample
+	return p, nil
 }
 
 func newID() (string, error) {
@@ -435,6 +446,10 @@ func fill(ctx context.Context, idx bleve.Index, p *buildPlan, opts BuildOptions)
 			if !p.reindex[i] {
 				continue
 			}
+			c, err := p.archive.WithLines(c)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", p.ordered[i].Slug, err)
+			}
 			lines := slices.Clone(c.Lines)
 			slices.SortStableFunc(lines, func(x, y transcript.Line) int { return x.N - y.N })
 			for _, l := range lines {
@@ -489,14 +504,21 @@ func verify(dir string, p *buildPlan) error {
 	if n != uint64(p.lines) {
 		return fmt.Errorf("%d documents, want %d", n, p.lines)
 	}
-	if err := x.selfTest(p.ordered); err != nil {
-		return err
+	// The first call with a word, and a few of the calls indexed.
+	for i, c := range p.ordered {
+		found, err := x.selfTest(p.archive, c)
+		if err != nil {
+			return err
+		}
+		if found || i >= maxSelfTests {
+			break
+		}
 	}
 	checked := 0
 	for i, c := range p.ordered {
 		if p.reindex[i] && checked < maxSelfTests {
 			checked++
-			if err := x.selfTest([]*transcript.Call{c}); err != nil {
+			if _, err := x.selfTest(p.archive, c); err != nil {
 				return err
 			}
 		}
@@ -603,10 +625,14 @@ func removeOld(dataDir, current, previous string, log *slog.Logger) {
 	}
 }
 
-// selfTest checks that the first word of the first line with words in
-// calls finds that line.
-func (x *Index) selfTest(calls []*transcript.Call) error {
-	for _, c := range calls {
+// selfTest checks that the first word of the first line of c with words
+// finds that line. It reports whether c has such a line.
+func (x *Index) selfTest(a *transcript.Archive, c *transcript.Call) (bool, error) {
+	c, err := a.WithLines(c)
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", c.Slug, err)
+	}
+	{
 		for _, l := range c.Lines {
 			toks := x.tokens(l.Text)
 			if len(toks) == 0 {
@@ -617,13 +643,13 @@ func (x *Index) selfTest(calls []*transcript.Call) error {
 			b.AddMust(bq.NewDocIDQuery([]string{id}), term(fieldText, toks[0].exact, 0))
 			res, err := x.idx.Search(bleve.NewSearchRequestOptions(b, 1, 0, false))
 			if err != nil {
-				return err
+				return true, err
 			}
 			if res.Total != 1 {
-				return fmt.Errorf("searching %q does not find %s", toks[0].exact, id)
+				return true, fmt.Errorf("searching %q does not find %s", toks[0].exact, id)
 			}
-			return nil
+			return true, nil
 		}
 	}
-	return nil
+	return false, nil
 }

@@ -229,7 +229,7 @@ func TestBuild_Empty(t *testing.T) {
 
 func TestFacetCodes(t *testing.T) {
 	calls := archiveOrder(fixtureCalls())
-	fc := newFacetCodes(calls)
+	fc := newFacetCodes(calls, sumsOf(calls))
 	for name, list := range map[string][]string{"speakers": fc.Speakers, "calls": fc.Calls, "languages": fc.Languages} {
 		if len(slices.Compact(slices.Sorted(slices.Values(list)))) != len(list) {
 			t.Errorf("%s listed twice: %v", name, list)
@@ -244,7 +244,7 @@ func TestFacetCodes(t *testing.T) {
 		fixLine{"new-speaker", "Guten Tag."}, fixLine{"renee-lefevre", "Bonjour."}))
 	reindex := make([]bool, len(more))
 	reindex[len(more)-1] = true
-	ext := fc.extend(more, reindex)
+	ext := fc.extend(more, sumsOf(more), reindex)
 	if !slices.Equal(ext.Calls[:len(fc.Calls)], fc.Calls) || !slices.Equal(ext.Speakers[:len(fc.Speakers)], fc.Speakers) ||
 		!slices.Equal(ext.Languages[:len(fc.Languages)], fc.Languages) {
 		t.Errorf("extend changed existing codes: %+v", ext)
@@ -253,4 +253,12 @@ func TestFacetCodes(t *testing.T) {
 		!slices.Equal(ext.Languages[len(fc.Languages):], []string{"de"}) {
 		t.Errorf("extend appended %+v", ext)
 	}
+}
+
+func sumsOf(calls []*transcript.Call) []callSum {
+	out := make([]callSum, len(calls))
+	for i, c := range calls {
+		out[i] = summary(c)
+	}
+	return out
 }

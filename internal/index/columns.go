@@ -15,8 +15,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
-
-	"backchannel/internal/transcript"
 )
 
 // Columns: what ranking and facets need of every hit, by Bleve's internal
@@ -58,9 +56,9 @@ func computeColumns(ctx context.Context, dir string, p *buildPlan) error {
 	// Every document's place comes from its ID ("slug#n") and the plan:
 	// its call's place in archive order, its line, the line's speaker.
 	type callInfo struct {
-		ord   uint32
-		code  uint32
-		lines map[int]transcript.Line
+		ord  uint32
+		code uint32
+		sp   map[int]uint32 // line number → speaker code
 	}
 	calls := make(map[string]*callInfo, len(p.ordered))
 	callCode := make(map[string]uint32, len(p.codes.Calls))
@@ -98,22 +96,23 @@ func computeColumns(ctx context.Context, dir string, p *buildPlan) error {
 				bad = fmt.Errorf("document %d: unexpected ID %q", cur.num, d.ID)
 				return bad
 			}
-			if ci.lines == nil {
-				c := p.ordered[ci.ord]
-				ci.lines = make(map[int]transcript.Line, len(c.Lines))
-				for _, l := range c.Lines {
-					ci.lines[l.N] = l
+			if ci.sp == nil {
+				s := &p.sums[ci.ord]
+				ci.sp = make(map[int]uint32, len(s.ns))
+				for j, ln := range s.ns {
+					code := uint32(0)
+					if s.sp[j] != 0 {
+						code = speakerCode[s.speakers[s.sp[j]-1]]
+					}
+					ci.sp[int(ln)] = code
 				}
 			}
-			l, ok := ci.lines[n]
+			sp, ok := ci.sp[n]
 			if !ok {
 				bad = fmt.Errorf("document %s: no such line in the archive", d.ID)
 				return bad
 			}
-			cur.ord, cur.n, cur.call = ci.ord, uint32(n), ci.code
-			if l.Speaker != "" {
-				cur.sp = speakerCode[l.Speaker]
-			}
+			cur.ord, cur.n, cur.call, cur.sp = ci.ord, uint32(n), ci.code, sp
 			docs = append(docs, cur)
 			sctx.DocumentMatchPool.Put(d)
 			return nil

@@ -12,9 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 
 	"backchannel/internal/transcript"
 )
@@ -120,22 +118,6 @@ func (w *hashWriter) str(s string) {
 	_, _ = io.WriteString(w.h, s)
 }
 
-// callHashes hashes every call, in parallel.
-func callHashes(calls []*transcript.Call) []string {
-	out := make([]string, len(calls))
-	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), len(calls))
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(calls); i += workers {
-				out[i] = callHash(calls[i])
-			}
-		})
-	}
-	wg.Wait()
-	return out
-}
-
 // prior is the current index, as an incremental build sees it.
 type prior struct {
 	dir   string
@@ -174,11 +156,13 @@ func loadPrior(dataDir string) (*prior, error) {
 // buildPlan is what a build indexes: every call in archive order with its
 // key and hash, and which of them are (re-)indexed.
 type buildPlan struct {
+	archive *transcript.Archive // reads a call's lines (WithLines)
 	ordered []*transcript.Call
-	hashes  []string
-	reindex []bool // ordered[i] is indexed by this build
-	lines   int    // lines in the archive
-	indexed int    // lines indexed by this build
+	sums    []callSum // what the build knows of ordered[i]'s lines
+	sample  []string  // a sample of the lines' text (pairWordsOf)
+	reindex []bool    // ordered[i] is indexed by this build
+	lines   int       // lines in the archive
+	indexed int       // lines indexed by this build
 	deletes []string
 	stale   int // for callsMeta.Stale
 	codes   facetCodes
@@ -187,17 +171,17 @@ type buildPlan struct {
 }
 
 // fullPlan indexes every call.
-func fullPlan(ordered []*transcript.Call, hashes []string) *buildPlan {
-	p := &buildPlan{ordered: ordered, hashes: hashes, reindex: make([]bool, len(ordered))}
-	for i, c := range ordered {
+func fullPlan(a *transcript.Archive, ordered []*transcript.Call, sums []callSum, sample []string) *buildPlan {
+	p := &buildPlan{archive: a, ordered: ordered, sums: sums, sample: sample, reindex: make([]bool, len(ordered))}
+	for i := range ordered {
 		p.reindex[i] = true
-		p.lines += len(c.Lines)
+		p.lines += sums[i].lines
 	}
 	p.indexed = p.lines
-	p.codes = newFacetCodes(ordered)
+	p.codes = newFacetCodes(ordered, sums)
 	if m, err := newMapping(nil); err == nil {
 		if a := m.AnalyzerNamed(analyzerPlain); a != nil {
-			p.words = pairWordsOf(ordered, a)
+			p.words = pairWordsOf(sample, a)
 		}
 	}
 	return p
@@ -205,12 +189,12 @@ func fullPlan(ordered []*transcript.Call, hashes []string) *buildPlan {
 
 // incrementalPlan compares the archive with the current index. It
 // returns an error saying why a full build is better.
-func incrementalPlan(pr *prior, ordered []*transcript.Call, hashes []string) (*buildPlan, error) {
+func incrementalPlan(pr *prior, a *transcript.Archive, ordered []*transcript.Call, sums []callSum) (*buildPlan, error) {
 	old := make(map[string]callMeta, len(pr.calls.Calls))
 	for _, cm := range pr.calls.Calls {
 		old[cm.Slug] = cm
 	}
-	p := &buildPlan{ordered: ordered, hashes: hashes, reindex: make([]bool, len(ordered)), from: pr}
+	p := &buildPlan{archive: a, ordered: ordered, sums: sums, reindex: make([]bool, len(ordered)), from: pr}
 	p.stale = pr.calls.Stale
 	seen := make(map[string]bool, len(ordered))
 	for i, c := range ordered {
@@ -218,15 +202,15 @@ func incrementalPlan(pr *prior, ordered []*transcript.Call, hashes []string) (*b
 			return nil, fmt.Errorf("two calls are named %s", c.Slug)
 		}
 		seen[c.Slug] = true
-		p.lines += len(c.Lines)
+		p.lines += sums[i].lines
 		// A call whose indexed fields are the same keeps its documents: its
 		// place in archive order is in the columns, made anew by each
 		// build, not in the documents.
-		if cm, ok := old[c.Slug]; ok && cm.Hash == hashes[i] {
+		if cm, ok := old[c.Slug]; ok && cm.Hash == sums[i].hash {
 			continue
 		}
 		p.reindex[i] = true
-		p.indexed += len(c.Lines)
+		p.indexed += sums[i].lines
 	}
 	if float64(p.indexed) > maxReindexShare*float64(p.lines) {
 		return nil, fmt.Errorf("%d of %d lines changed", p.indexed, p.lines)
@@ -249,10 +233,9 @@ func incrementalPlan(pr *prior, ordered []*transcript.Call, hashes []string) (*b
 		p.stale += cm.Lines
 		var keep map[string]bool
 		if ok {
-			c := ordered[i]
-			keep = make(map[string]bool, len(c.Lines))
-			for _, l := range c.Lines {
-				keep[docID(c.Slug, l.N)] = true
+			keep = make(map[string]bool, len(sums[i].ns))
+			for _, n := range sums[i].ns {
+				keep[docID(cm.Slug, int(n))] = true
 			}
 		}
 		for n := 1; n <= cm.Lines; n++ {
@@ -265,7 +248,7 @@ func incrementalPlan(pr *prior, ordered []*transcript.Call, hashes []string) (*b
 		return nil, fmt.Errorf("%d lines replaced since the last full build", p.stale)
 	}
 
-	p.codes = pr.meta.Facets.extend(ordered, p.reindex)
+	p.codes = pr.meta.Facets.extend(ordered, sums, p.reindex)
 	p.words = pr.meta.PairWords
 	return p, nil
 }
@@ -285,7 +268,8 @@ func numberedFromOne(c *transcript.Call) bool {
 func (p *buildPlan) callsMeta() callsMeta {
 	cm := callsMeta{Stale: p.stale, Calls: make([]callMeta, len(p.ordered))}
 	for i, c := range p.ordered {
-		cm.Calls[i] = callMeta{Slug: c.Slug, Hash: p.hashes[i], Lines: len(c.Lines), Odd: !numberedFromOne(c)}
+		s := &p.sums[i]
+		cm.Calls[i] = callMeta{Slug: c.Slug, Hash: s.hash, Lines: s.lines, Odd: s.odd}
 	}
 	return cm
 }

@@ -109,7 +109,7 @@ type facetCodes struct {
 	Languages []string `json:"languages"` // language codes
 }
 
-func newFacetCodes(calls []*transcript.Call) facetCodes {
+func newFacetCodes(calls []*transcript.Call, sums []callSum) facetCodes {
 	var fc facetCodes
 	seen := map[string]bool{}
 	add := func(list *[]string, kind, v string) {
@@ -118,13 +118,11 @@ func newFacetCodes(calls []*transcript.Call) facetCodes {
 			*list = append(*list, v)
 		}
 	}
-	for _, c := range calls {
+	for i, c := range calls {
 		add(&fc.Calls, "c", c.Slug)
 		add(&fc.Languages, "l", lineLang(c))
-		for _, l := range c.Lines {
-			if l.Speaker != "" {
-				add(&fc.Speakers, "s", l.Speaker)
-			}
+		for _, sp := range sums[i].speakers {
+			add(&fc.Speakers, "s", sp)
 		}
 	}
 	return fc
@@ -133,7 +131,7 @@ func newFacetCodes(calls []*transcript.Call) facetCodes {
 // extend returns a copy of fc with the speakers, calls and languages of
 // the re-indexed calls appended: codes already in use keep their meaning,
 // since the documents of calls an incremental build keeps hold them.
-func (fc facetCodes) extend(calls []*transcript.Call, reindex []bool) facetCodes {
+func (fc facetCodes) extend(calls []*transcript.Call, sums []callSum, reindex []bool) facetCodes {
 	out := facetCodes{
 		Speakers:  slices.Clone(fc.Speakers),
 		Calls:     slices.Clone(fc.Calls),
@@ -161,10 +159,8 @@ func (fc facetCodes) extend(calls []*transcript.Call, reindex []bool) facetCodes
 		}
 		add(&out.Calls, "c", c.Slug)
 		add(&out.Languages, "l", lineLang(c))
-		for _, l := range c.Lines {
-			if l.Speaker != "" {
-				add(&out.Speakers, "s", l.Speaker)
-			}
+		for _, sp := range sums[i].speakers {
+			add(&out.Speakers, "s", sp)
 		}
 	}
 	return out
