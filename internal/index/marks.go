@@ -1,6 +1,7 @@
 package index
 
 import (
+	"html"
 	"slices"
 	"sort"
 	"strings"
@@ -219,10 +220,41 @@ func (x *Index) highlight(h *Hit, id string, marks []mark) {
 			h.Terms = append(h.Terms, w)
 		}
 	}
+	if utf8.RuneCountInString(h.Text) <= fragmentRunes && utf8.ValidString(h.Text) {
+		// A line shorter than a fragment is its own fragment: Bleve's
+		// highlighter would return the same, at a sixth of a rare-word
+		// search's time (pprof).
+		h.Fragments = []string{markHTML(h.Text, spans)}
+		return
+	}
 	dm := &search.DocumentMatch{ID: id, Locations: search.FieldTermLocationMap{fieldText: locs}}
 	doc := document.NewDocument(id)
 	doc.AddField(document.NewTextField(fieldText, nil, []byte(h.Text)))
 	if frags := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments); frags != nil {
 		h.Fragments = frags
 	}
+}
+
+// fragmentRunes is the fragment size of Bleve's simple fragmenter, which
+// the HTML highlighter uses.
+const fragmentRunes = 200
+
+// markHTML is text escaped as HTML with each span in <mark>, as Bleve's
+// HTML fragment formatter writes it.
+func markHTML(text string, spans [][2]int) string {
+	var b strings.Builder
+	b.Grow(len(text) + 13*len(spans) + 16)
+	cur := 0
+	for _, s := range spans {
+		if s[0] < cur || s[1] > len(text) {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[cur:s[0]]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[s[0]:s[1]]))
+		b.WriteString("</mark>")
+		cur = s[1]
+	}
+	b.WriteString(html.EscapeString(text[cur:]))
+	return b.String()
 }

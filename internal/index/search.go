@@ -11,9 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -44,11 +42,6 @@ const (
 	SortDate      = "date"  // oldest first
 	SortDateDesc  = "-date" // newest first
 )
-
-// storedFields are loaded for the page of hits.
-func storedFields() []string {
-	return []string{fieldSlug, fieldN, fieldKind, fieldSpeaker, fieldText, fieldDate, fieldLang, fieldTime}
-}
 
 // request is a validated Query.
 type request struct {
@@ -303,62 +296,77 @@ func topCounts(counts []int, names []string) []FacetCount {
 // page is the second phase: for the page of ranked hits only, load the
 // stored fields and highlight what marks match.
 func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, error) {
-	ids := make([]string, len(sr.Hits))
-	for i, h := range sr.Hits {
-		ids[i] = h.ID
-	}
-	req := bleve.NewSearchRequestOptions(bq.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = storedFields()
-	pr, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: load hits: %w", err)
-	}
-	byID := make(map[string]*search.DocumentMatch, len(pr.Hits))
-	for _, h := range pr.Hits {
-		byID[h.ID] = h
-	}
-	hits := make([]Hit, 0, len(sr.Hits))
-	for _, h := range sr.Hits {
-		d, ok := byID[h.ID]
-		if !ok {
-			continue // deleted between the phases: cannot happen read-only
-		}
-		hit := Hit{
-			Call:      str(d.Fields[fieldSlug]),
-			Line:      int(num(d.Fields[fieldN])),
-			Speaker:   str(d.Fields[fieldSpeaker]),
-			Text:      str(d.Fields[fieldText]),
-			Date:      str(d.Fields[fieldDate]),
-			Language:  str(d.Fields[fieldLang]),
-			Time:      num(d.Fields[fieldTime]),
-			Score:     h.Score,
-			Fragments: []string{},
-			Terms:     []string{},
-		}
-		hits = append(hits, hit)
-	}
-	// Highlighting re-analyses each line: the cores share the page.
+	// Each hit's stored fields are read by its ID and its line
+	// highlighted, the cores sharing the page (a search for the page's
+	// IDs cost as much as the reading).
+	hits := make([]Hit, len(sr.Hits))
+	found := make([]bool, len(hits))
+	errs := make([]error, len(hits))
 	workers := min(runtime.GOMAXPROCS(0), (len(hits)+3)/4)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(hits); i += workers {
-				x.highlight(&hits[i], docID(hits[i].Call, hits[i].Line), marks)
+				if ctx.Err() != nil {
+					errs[i] = ctx.Err()
+					return
+				}
+				found[i], errs[i] = x.load(&hits[i], sr.Hits[i])
+				if found[i] {
+					x.highlight(&hits[i], sr.Hits[i].ID, marks)
+				}
 			}
 		})
 	}
 	wg.Wait()
-	return hits, nil
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("search: load hits: %w", err)
+	}
+	out := hits[:0]
+	for i, h := range hits {
+		if found[i] { // a document deleted between the phases: cannot happen read-only
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
+// load fills h with the stored fields of the ranked hit rh.
+func (x *Index) load(h *Hit, rh rankedHit) (bool, error) {
+	d, err := x.reader.Document(rh.ID)
+	if err != nil || d == nil {
+		return false, err
+	}
+	*h = Hit{Score: rh.Score, Fragments: []string{}, Terms: []string{}}
+	d.VisitFields(func(f index.Field) {
+		switch f.Name() {
+		case fieldSlug:
+			h.Call = string(f.Value())
+		case fieldN:
+			h.Line = int(number(f))
+		case fieldSpeaker:
+			h.Speaker = string(f.Value())
+		case fieldText:
+			h.Text = string(f.Value())
+		case fieldDate:
+			h.Date = string(f.Value())
+		case fieldLang:
+			h.Language = string(f.Value())
+		case fieldTime:
+			h.Time = number(f)
+		}
+	})
+	return true, nil
 }
 
-func num(v any) float64 {
-	f, _ := v.(float64)
-	return f
+// number is the value of a stored numeric field.
+func number(f index.Field) float64 {
+	if nf, ok := f.(interface{ Number() (float64, error) }); ok {
+		if v, err := nf.Number(); err == nil {
+			return v
+		}
+	}
+	return 0
 }
 
 // ---- query planning ----
