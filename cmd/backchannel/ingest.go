@@ -59,9 +59,12 @@ func loadArchive(dir string, skipBad bool, w io.Writer) (*transcript.Archive, er
 	return a, err
 }
 
-// readArchive is loadArchive that also returns the problems printed.
+// readArchive is loadArchive that also returns the problems printed. The
+// archive keeps no lines in memory: the index build and the pages read a
+// call's lines from its file when they need them (a million lines would
+// be about 300 MB).
 func readArchive(dir string, skipBad bool, w io.Writer) (*transcript.Archive, transcript.Problems, error) {
-	a, problems := transcript.LoadDir(dir)
+	a, problems := transcript.LoadDirLazy(dir, lineCacheBytes)
 	for _, p := range problems {
 		fmt.Fprintln(w, p.String())
 	}

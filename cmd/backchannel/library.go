@@ -258,7 +258,7 @@ func freshCatalog(dataDir string, now *transcript.Snapshot, logger *slog.Logger)
 	return cat
 }
 
-// catalogue saves the catalog of a, which LoadDir read from the folder of
+// catalogue saves the catalog of a, which LoadDirLazy read from the folder of
 // before with the given problems, into dataDir, and returns the same
 // archive read from it, which keeps only the lines being shown in memory.
 // When a cannot be catalogued (it has errors, or a file changed while it

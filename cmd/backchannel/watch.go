@@ -75,7 +75,7 @@ func reload(ctx context.Context, dir, dataDir string, lib *library, logger *slog
 		return nil
 	}
 	snap := transcript.TakeSnapshot(dir)
-	a, problems := transcript.LoadDir(dir)
+	a, problems := transcript.LoadDirLazy(dir, lineCacheBytes)
 	if problems.HasErrors() {
 		return fmt.Errorf("reload %s: %w", dir, problems)
 	}

@@ -78,7 +78,7 @@ func profilePath(o options, lines int, name string) string {
 	return filepath.Join(o.profile, fmt.Sprintf("%d-%s.pprof", lines, name))
 }
 
-// runIngest is an in-process ingest (transcript.LoadDir + index.Build) for
+// runIngest is an in-process ingest (transcript.LoadDirLazy + index.Build, as backchannel ingest) for
 // profiling: `bench ingest -transcripts DIR -data DIR -cpuprofile FILE`.
 func runIngest(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
@@ -98,7 +98,7 @@ func runIngest(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	a, problems := transcript.LoadDir(*transcripts)
+	a, problems := transcript.LoadDirLazy(*transcripts, transcript.DefaultLineCacheBytes)
 	if problems.HasErrors() {
 		stop()
 		return fmt.Errorf("ingest: %w", problems)

@@ -69,16 +69,13 @@ type Snapshot struct{ s snapshot }
 // TakeSnapshot stats every file LoadDir reads in dir.
 func TakeSnapshot(dir string) *Snapshot { return &Snapshot{takeSnapshot(dir)} }
 
-// NewCatalog describes a, which LoadDir read from the folder of before
-// with the given warnings, once every file is checked to be as it was
-// when before was taken. It fails when a has errors, when a has no lines
-// in memory, or when a file changed while the folder was read.
+// NewCatalog describes a, which LoadDir or LoadDirLazy read from the
+// folder of before with the given warnings, once every file is checked to
+// be as it was when before was taken. It fails when a has errors or when
+// a file changed while the folder was read.
 func NewCatalog(before *Snapshot, a *Archive, warnings Problems) (*Catalog, error) {
 	if warnings.HasErrors() {
 		return nil, errors.New("catalog: the archive has errors")
-	}
-	if a.store != nil {
-		return nil, errors.New("catalog: the archive's lines are not in memory")
 	}
 	b := before.s
 	after := takeSnapshot(b.Dir)
@@ -108,8 +105,10 @@ func NewCatalog(before *Snapshot, a *Archive, warnings Problems) (*Catalog, erro
 			Source: c.Source, Participants: c.Participants, Summary: c.Summary, Media: c.Media,
 			Path: c.Path, SHA256: c.SHA256, Format: c.Format, Lines: len(c.Lines), Turns: turnCounts(c.Lines),
 		}
-		sp, data, _ := readSidecar(c.Path, c.Format)
-		if data != nil {
+		if st := a.stored(c); st != nil {
+			// Read lazily: the counts and the sidecar are those read.
+			cc.Lines, cc.Turns, cc.Sidecar, cc.SidecarSHA256 = st.lines, st.turns, st.sidecar, st.sidecarSHA256
+		} else if sp, data, _ := readSidecar(c.Path, c.Format); data != nil {
 			cc.Sidecar, cc.SidecarSHA256 = sp, digest(data)
 		}
 		cat.Calls = append(cat.Calls, cc)

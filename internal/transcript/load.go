@@ -42,8 +42,22 @@ func skipReason(name string) string {
 // problem found, sorted; a file with errors is left out of the archive but
 // still counts in its Hash. Two files with the same slug are an error.
 // The caller decides what to do with an archive that has errors.
-func LoadDir(dir string) (*Archive, Problems) {
-	a := &Archive{Dir: dir}
+func LoadDir(dir string) (*Archive, Problems) { return loadDir(dir, nil) }
+
+// LoadDirLazy reads and checks every transcript in dir exactly as LoadDir
+// does, but keeps no call's lines once the file is read: Archive.WithLines
+// reads them again from the file (checking it is the one read here),
+// keeping about cacheBytes of the most recently read. A million lines are
+// about 300 MB in memory; an ingest that indexes one call at a time needs
+// only that call's.
+func LoadDirLazy(dir string, cacheBytes int64) (*Archive, Problems) {
+	return loadDir(dir, &callStore{info: map[*Call]*storedCall{}, cache: newLineCache(cacheBytes)})
+}
+
+// loadDir is LoadDir; with a store, the lines are dropped and what reading
+// them again needs is kept in it.
+func loadDir(dir string, store *callStore) (*Archive, Problems) {
+	a := &Archive{Dir: dir, store: store}
 	var ps Problems
 	fi, err := os.Stat(dir)
 	if err != nil {
@@ -133,6 +147,14 @@ func LoadDir(dir string) (*Archive, Problems) {
 		ps = append(ps, cps...)
 		if c != nil {
 			a.Calls = append(a.Calls, c)
+			if store != nil {
+				st := &storedCall{lines: len(c.Lines), turns: turnCounts(c.Lines)}
+				if in.sidecar != nil {
+					st.sidecar, st.sidecarSHA256 = in.sidePath, digest(in.sidecar)
+				}
+				store.info[c] = st
+				c.Lines = nil
+			}
 		}
 		return nil
 	})
