@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -242,4 +243,71 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// LogWriter batches what a logger writes, so that a busy server makes one
+// write to its log (a pipe to journald, a terminal) every delay rather than
+// one per request: at ten thousand requests a second that write was about
+// a tenth of the CPU spent on a cached page. Each Write is kept whole and
+// in order, and is written out at most delay later, or at once when the
+// buffer is full. Flush writes out what is buffered; call it before the
+// program exits. Errors of the underlying writer are dropped, as a logger
+// would drop them.
+type LogWriter struct {
+	w     io.Writer
+	delay time.Duration
+
+	mu      sync.Mutex
+	buf     []byte
+	pending bool // a flush is scheduled
+	timer   *time.Timer
+}
+
+// logBufferBytes is how much a LogWriter holds before it writes at once.
+const logBufferBytes = 64 << 10
+
+// NewLogWriter returns a LogWriter writing to w at most delay after each
+// Write.
+func NewLogWriter(w io.Writer, delay time.Duration) *LogWriter {
+	l := &LogWriter{w: w, delay: delay, buf: make([]byte, 0, logBufferBytes)}
+	l.timer = time.AfterFunc(time.Hour, l.Flush)
+	l.timer.Stop()
+	return l
+}
+
+// Write buffers p.
+func (l *LogWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf)+len(p) > cap(l.buf) {
+		l.flushLocked()
+		if len(p) > cap(l.buf) {
+			_, _ = l.w.Write(p)
+			return len(p), nil
+		}
+	}
+	l.buf = append(l.buf, p...)
+	if !l.pending {
+		l.pending = true
+		l.timer.Reset(l.delay)
+	}
+	return len(p), nil
+}
+
+// Flush writes out what is buffered.
+func (l *LogWriter) Flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.flushLocked()
+}
+
+func (l *LogWriter) flushLocked() {
+	if len(l.buf) > 0 {
+		_, _ = l.w.Write(l.buf)
+		l.buf = l.buf[:0]
+	}
+	if l.pending {
+		l.pending = false
+		l.timer.Stop()
+	}
 }

@@ -3,16 +3,21 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestRequestLog(t *testing.T) {
@@ -118,4 +123,93 @@ func TestRequestLog_CachedPage(t *testing.T) {
 	if ids[0] == "" || ids[0] == ids[1] {
 		t.Errorf("request ids %q: not unique", ids)
 	}
+}
+
+// syncWriter is an io.Writer safe for concurrent use that counts writes and
+// signals each one.
+type syncWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes int
+	wrote  chan struct{}
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes++
+	select {
+	case w.wrote <- struct{}{}:
+	default:
+	}
+	return w.buf.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+func TestLogWriter(t *testing.T) {
+	t.Run("lines whole, in order per writer, batched", func(t *testing.T) {
+		out := &syncWriter{wrote: make(chan struct{}, 1)}
+		lw := NewLogWriter(out, time.Hour)
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 300 {
+					fmt.Fprintf(lw, "writer=%d line=%d a fictional log line\n", g, i)
+				}
+			})
+		}
+		wg.Wait()
+		lw.Flush()
+		next := map[string]int{}
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		for _, l := range lines {
+			var g, i int
+			if _, err := fmt.Sscanf(l, "writer=%d line=%d a fictional log line", &g, &i); err != nil {
+				t.Fatalf("mangled line %q", l)
+			}
+			if w := strconv.Itoa(g); next[w] != i {
+				t.Fatalf("writer %d: line %d after line %d", g, i, next[w]-1)
+			} else {
+				next[w]++
+			}
+		}
+		if len(lines) != 8*300 {
+			t.Errorf("%d lines, want %d", len(lines), 8*300)
+		}
+		if out.writes >= len(lines)/10 {
+			t.Errorf("%d writes for %d lines: not batched", out.writes, len(lines))
+		}
+	})
+
+	t.Run("written without Flush after the delay", func(t *testing.T) {
+		out := &syncWriter{wrote: make(chan struct{}, 1)}
+		lw := NewLogWriter(out, time.Millisecond)
+		io.WriteString(lw, "one fictional line\n")
+		select {
+		case <-out.wrote:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the line was not written 10 s after a 1 ms delay")
+		}
+		if out.String() != "one fictional line\n" {
+			t.Errorf("wrote %q", out.String())
+		}
+	})
+
+	t.Run("larger than the buffer", func(t *testing.T) {
+		out := &syncWriter{wrote: make(chan struct{}, 1)}
+		lw := NewLogWriter(out, time.Hour)
+		io.WriteString(lw, "first\n")
+		big := strings.Repeat("x", logBufferBytes+1) + "\n"
+		io.WriteString(lw, big)
+		io.WriteString(lw, "last\n")
+		lw.Flush()
+		if out.String() != "first\n"+big+"last\n" {
+			t.Errorf("out of order or lost: %d bytes", len(out.String()))
+		}
+	})
 }
