@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"backchannel/internal/transcript"
@@ -59,7 +60,9 @@ func summarise(ctx context.Context, a *transcript.Archive, calls []*transcript.C
 				if sampleEvery > 0 {
 					for j, l := range c.Lines {
 						if (first[i]+j+1)%sampleEvery == 0 {
-							samples[i] = append(samples[i], l.Text)
+							// A copy: the text may share memory with the
+							// whole file it was read from.
+							samples[i] = append(samples[i], strings.Clone(l.Text))
 						}
 					}
 				}
