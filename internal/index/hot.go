@@ -10,7 +10,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 
 	"backchannel/internal/query"
 )
@@ -115,21 +117,38 @@ func computeHot(ctx context.Context, dir string, minDocs int) error {
 	entries := hotWords{}
 	var buf []byte
 	buf = append(buf, hotMagic...)
-	for _, w := range words {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		r := &request{parsed: query.Parse(w), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
-		p := x.plan(r)
-		rk, err := x.rank(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll)
-		if err != nil {
-			return fmt.Errorf("hot word %q: %w", w, err)
-		}
+	// The words are ranked on every core; an incremental build ranks them
+	// again too, since every score and document number may change.
+	rks := make([]*ranking, len(words))
+	errs := make([]error, len(words))
+	var wg sync.WaitGroup
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(words)))
+	for wk := range workers {
+		wg.Go(func() {
+			for i := wk; i < len(words); i += workers {
+				if errs[i] = ctx.Err(); errs[i] != nil {
+					return
+				}
+				r := &request{parsed: query.Parse(words[i]), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
+				p := x.plan(r)
+				rks[i], errs[i] = x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false)
+				if errs[i] != nil {
+					errs[i] = fmt.Errorf("hot word %q: %w", words[i], errs[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for i, w := range words {
+		rk := rks[i]
 		e := hotEntry{Total: rk.Total, Hits: len(rk.docs), Off: int64(len(buf)),
 			Speakers: len(rk.speakers), Calls: len(rk.calls), Langs: len(rk.langs)}
 		for i, d := range rk.docs {
 			buf = binary.LittleEndian.AppendUint32(buf, uint32(d))
-			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(float32(rk.Hits[i].Score)))
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(float32(rk.scores[i])))
 		}
 		for _, counts := range [][]int{rk.speakers, rk.calls, rk.langs} {
 			for _, n := range counts {

@@ -27,9 +27,10 @@ type rankedHit struct {
 
 // ranking is the outcome of the ranking phase.
 type ranking struct {
-	Total uint64
-	Hits  []rankedHit // the requested page, best first
-	docs  []uint64    // the page's document numbers
+	Total  uint64
+	Hits   []rankedHit // the requested page, best first
+	docs   []uint64    // the page's document numbers
+	scores []float64   // and their scores
 	// Counts by code: speaker code + 1 (0: none), call code, language code.
 	speakers, calls, langs []int
 }
@@ -154,6 +155,12 @@ func (rc *rankCollector) down(i int) {
 // rank runs q, keeping hits [from, from+size) in the order of sortOrder
 // and counting facets over all hits.
 func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, size int, count facetMask) (*ranking, error) {
+	return x.rankDocs(ctx, q, sortOrder, from, size, count, true)
+}
+
+// rankDocs is rank; without ids, the page is only document numbers and
+// scores (no stored ID is read).
+func (x *Index) rankDocs(ctx context.Context, q bq.Query, sortOrder string, from, size int, count facetMask, ids bool) (*ranking, error) {
 	nc := len(x.cols.callDate)
 	out := &ranking{
 		speakers: make([]int, len(x.meta.Facets.Speakers)+1),
@@ -190,6 +197,10 @@ func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, si
 			out.docs = make([]uint64, 0, len(page))
 			for _, c := range page {
 				out.docs = append(out.docs, c.doc)
+				out.scores = append(out.scores, c.score)
+				if !ids {
+					continue
+				}
 				id, err := sctx.IndexReader.ExternalID(docNumID(c.doc))
 				if err != nil {
 					finishErr = err
