@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	webassets "backchannel/web"
@@ -37,7 +39,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *readHeader <= 0 || *readHeader > 10*time.Second {
 		return usageError("--read-header-timeout must be more than 0 and at most 10s, got %s", *readHeader)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	// Log lines are written in batches, at most logDelay late: one write
+	// to stderr per request was an eighth of a cached page's CPU (issue
+	// 6). What is buffered is written on the way out, panics included;
+	// only a killed process loses its last lines.
+	lw := web.NewLogWriter(stderr, logDelay)
+	defer lw.Flush()
+	logger := slog.New(slog.NewTextHandler(lw, nil))
+	// A soft memory limit keeps the heap near its live size (about 100 MB
+	// at a million lines, with lines read on demand) instead of letting it
+	// grow to twice that between collections; GOMEMLIMIT overrides it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(serveMemoryLimit)
+	}
 
 	// When the catalog in the data folder still describes every transcript
 	// file and the index was built from them, nothing is read or hashed:
@@ -93,6 +107,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger.Info("listening", "url", "http://"+ln.Addr().String(), "calls", len(a.Calls))
+	lw.Flush() // what start-up said is out before the first request
 	fmt.Fprintf(stdout, "Backchannel is serving %s at http://%s\n", plural(len(a.Calls), "call"), ln.Addr())
 	return serveUntilDone(ctx, ln, srv.Handler(), *readHeader, logger)
 }
@@ -156,3 +171,10 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, readHe
 	}
 	return nil
 }
+
+// Serving defaults: how late a log line may be written, and the soft
+// limit of the heap.
+const (
+	logDelay         = 100 * time.Millisecond
+	serveMemoryLimit = 256 << 20
+)
