@@ -131,7 +131,7 @@ func computeHot(ctx context.Context, dir string, minDocs int) error {
 				}
 				r := &request{parsed: query.Parse(words[i]), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
 				p := x.plan(r)
-				rks[i], errs[i] = x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false)
+				rks[i], errs[i] = x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false, nil)
 				if errs[i] != nil {
 					errs[i] = fmt.Errorf("hot word %q: %w", words[i], errs[i])
 				}

@@ -129,7 +129,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if hot != "" && !r.filterSpeakers && !r.filterCalls && !dated && r.order == SortRelevance {
 		sr, err = x.hotRanking(hot, r.from, r.size)
 	} else {
-		sr, err = x.run(ctx, p.query(r, false, true, true), r)
+		sr, err = x.run(ctx, p.query(r, false, true, true), r, p.order)
 	}
 	if err != nil {
 		return nil, err
@@ -143,7 +143,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			cr := *r
 			cr.parsed = query.Parse(res.Suggestions[0])
 			cp := x.plan(&cr)
-			cres, err := x.run(ctx, cp.query(&cr, false, true, true), &cr)
+			cres, err := x.run(ctx, cp.query(&cr, false, true, true), &cr, cp.order)
 			if err != nil {
 				return nil, err
 			}
@@ -156,11 +156,11 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	if sr.Total == 0 && len(p.clauses) > 0 {
 		loose := p.query(r, true, true, true)
-		lr, err := x.run(ctx, loose, r)
+		lr, err := x.run(ctx, loose, r, nil)
 		if err != nil && strings.Contains(err.Error(), "TooManyClauses") {
 			p.noFuzzy = true
 			loose = p.query(r, true, true, true)
-			lr, err = x.run(ctx, loose, r)
+			lr, err = x.run(ctx, loose, r, nil)
 		}
 		if err != nil {
 			return nil, err
@@ -212,10 +212,10 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
-// run is the ranking phase: ids, scores and facets, no stored fields and
-// no locations.
-func (x *Index) run(ctx context.Context, q bq.Query, r *request) (*ranking, error) {
-	return x.rank(ctx, q, r.order, r.from, r.size, countAll)
+// run is the ranking phase: ids, scores and facets, no stored fields;
+// with words, the word-order bonus from the hits' word positions.
+func (x *Index) run(ctx context.Context, q bq.Query, r *request, words []orderWord) (*ranking, error) {
+	return x.rankDocs(ctx, q, r.order, r.from, r.size, countAll, true, words)
 }
 
 // facetOnly counts one facet of q's hits.
@@ -430,7 +430,8 @@ type clausePlan struct {
 type plan struct {
 	clauses []clausePlan
 	negs    []bq.Query
-	bonus   bq.Query
+	bonus   bq.Query    // the word-order bonus as a query (loose searches)
+	order   []orderWord // the word-order bonus from positions (strict searches)
 	noFuzzy bool
 }
 
@@ -732,9 +733,15 @@ func (x *Index) plan(r *request) *plan {
 			// one word pair, while the phrase in any inflection would read
 			// the positions of every line with either word (60% of such a
 			// search's time at 1M lines, issue 6); inflections of such
-			// words add little.
+			// words add little. The pair is one term: cheaper than
+			// reading the positions of every hit.
 			p.bonus = exact
 		} else {
+			// Read from the positions of the words of every hit (rank.go).
+			p.order = make([]orderWord, len(free))
+			for i, t := range free {
+				p.order[i] = orderWord{exact: t.exact, alts: x.stemAlts(t)}
+			}
 			stemmed := x.stemmedPhrase(free)
 			stemmed.SetBoost(boostStemmed)
 			p.bonus = disj(exact, stemmed)
@@ -763,10 +770,13 @@ func (p *plan) query(r *request, loose, withSpeaker, withCall bool) bq.Query {
 		}
 		b.SetMinShould(1)
 	default:
+		// The word-order bonus is a clause only for the commonest words
+		// (a word pair); otherwise the ranking phase reads it from the
+		// positions of the words the clauses match (p.order).
 		for _, c := range p.clauses {
 			b.AddMust(c.strict)
 		}
-		if p.bonus != nil {
+		if p.bonus != nil && p.order == nil {
 			b.AddShould(p.bonus)
 		}
 	}
