@@ -137,7 +137,8 @@ func (lc *lineCache) get(key *Call, load func() ([]Line, int64, error)) ([]Line,
 	lc.byKey[key] = el
 	lc.mu.Unlock()
 
-	e.lines, e.size, e.err = load()
+	lines, size, err := load()
+	e.lines, e.err = lines, err // read by waiters once ready is closed
 	close(e.ready)
 
 	lc.mu.Lock()
@@ -150,6 +151,9 @@ func (lc *lineCache) get(key *Call, load func() ([]Line, int64, error)) ([]Line,
 		delete(lc.byKey, key)
 		return nil, e.err
 	}
+	// The size is set under the lock: eviction reads it, also for
+	// entries still loading (0 until then).
+	e.size = size
 	lc.bytes += e.size
 	for lc.bytes > lc.max {
 		back := lc.order.Back()
