@@ -10,9 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
-	"sync"
 
 	"backchannel/internal/query"
 )
@@ -120,26 +118,17 @@ func computeHot(ctx context.Context, dir string, minDocs int) error {
 	// The words are ranked on every core; an incremental build ranks them
 	// again too, since every score and document number may change.
 	rks := make([]*ranking, len(words))
-	errs := make([]error, len(words))
-	var wg sync.WaitGroup
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(words)))
-	for wk := range workers {
-		wg.Go(func() {
-			for i := wk; i < len(words); i += workers {
-				if errs[i] = ctx.Err(); errs[i] != nil {
-					return
-				}
-				r := &request{parsed: query.Parse(words[i]), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
-				p := x.plan(r)
-				rks[i], errs[i] = x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false, nil)
-				if errs[i] != nil {
-					errs[i] = fmt.Errorf("hot word %q: %w", words[i], errs[i])
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err = parallel(ctx, len(words), 1, func(i int) error {
+		r := &request{parsed: query.Parse(words[i]), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
+		p := x.plan(r)
+		rk, err := x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false, nil)
+		if err != nil {
+			return fmt.Errorf("hot word %q: %w", words[i], err)
+		}
+		rks[i] = rk
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for i, w := range words {

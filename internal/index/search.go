@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -301,25 +300,15 @@ func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, err
 	// IDs cost as much as the reading).
 	hits := make([]Hit, len(sr.Hits))
 	found := make([]bool, len(hits))
-	errs := make([]error, len(hits))
-	workers := min(runtime.GOMAXPROCS(0), (len(hits)+3)/4)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(hits); i += workers {
-				if ctx.Err() != nil {
-					errs[i] = ctx.Err()
-					return
-				}
-				found[i], errs[i] = x.load(&hits[i], sr.Hits[i])
-				if found[i] {
-					x.highlight(&hits[i], sr.Hits[i].ID, marks)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := parallel(ctx, len(hits), 4, func(i int) error {
+		var err error
+		found[i], err = x.load(&hits[i], sr.Hits[i])
+		if found[i] {
+			x.highlight(&hits[i], sr.Hits[i].ID, marks)
+		}
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("search: load hits: %w", err)
 	}
 	out := hits[:0]

@@ -3,10 +3,8 @@ package index
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"backchannel/internal/transcript"
 )
@@ -41,39 +39,25 @@ func summarise(ctx context.Context, a *transcript.Archive, calls []*transcript.C
 		first[i] = total
 		total += a.LineCount(c)
 	}
-	errs := make([]error, len(calls))
-	var wg sync.WaitGroup
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(calls)))
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(calls); i += workers {
-				if ctx.Err() != nil {
-					errs[i] = ctx.Err()
-					return
-				}
-				c, err := a.WithLines(calls[i])
-				if err != nil {
-					errs[i] = fmt.Errorf("read %s: %w", calls[i].Slug, err)
-					continue
-				}
-				sums[i] = summary(c)
-				if sampleEvery > 0 {
-					for j, l := range c.Lines {
-						if (first[i]+j+1)%sampleEvery == 0 {
-							// A copy: the text may share memory with the
-							// whole file it was read from.
-							samples[i] = append(samples[i], strings.Clone(l.Text))
-						}
-					}
+	err := parallel(ctx, len(calls), 1, func(i int) error {
+		c, err := a.WithLines(calls[i])
+		if err != nil {
+			return fmt.Errorf("read %s: %w", calls[i].Slug, err)
+		}
+		sums[i] = summary(c)
+		if sampleEvery > 0 {
+			for j, l := range c.Lines {
+				if (first[i]+j+1)%sampleEvery == 0 {
+					// A copy: the text may share memory with the whole
+					// file it was read from.
+					samples[i] = append(samples[i], strings.Clone(l.Text))
 				}
 			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, nil, err
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return sums, slices.Concat(samples...), nil
 }
