@@ -21,25 +21,7 @@ func TestLoadDirLazy(t *testing.T) {
 	if !reflect.DeepEqual(lps, fps) {
 		t.Errorf("problems:\n lazy %v\n LoadDir %v", lps, fps)
 	}
-	if lazy.Hash != full.Hash || len(lazy.Calls) != len(full.Calls) {
-		t.Fatalf("hash/calls = %s %d, want %s %d", lazy.Hash, len(lazy.Calls), full.Hash, len(full.Calls))
-	}
-	if !reflect.DeepEqual(lazy.Speakers(), full.Speakers()) {
-		t.Errorf("speakers:\n lazy %+v\n LoadDir %+v", lazy.Speakers(), full.Speakers())
-	}
-	for i, c := range lazy.Calls {
-		want := full.Calls[i]
-		if len(c.Lines) != 0 {
-			t.Errorf("%s: %d lines kept in memory", c.Slug, len(c.Lines))
-		}
-		if n := lazy.LineCount(c); n != len(want.Lines) {
-			t.Errorf("%s: LineCount %d, want %d", c.Slug, n, len(want.Lines))
-		}
-		got, err := lazy.WithLines(c)
-		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: WithLines = %+v, %v\nwant %+v", c.Slug, got, err, want)
-		}
-	}
+	sameAsLoaded(t, lazy, full)
 
 	// Without the file with errors, the catalog of either is the same.
 	remove(t, filepath.Join(dir, "2024-06-01-notes-only.md"))
