@@ -7,6 +7,7 @@
 //	bench [-sizes 100000,1000000] [-seed 1] [-work DIR] [-backchannel BIN]
 //	      [-results cmd/bench/RESULTS.md] [-profile DIR]
 //	bench gen [-lines N] [-seed S] DIR
+//	bench search -data DIR -lines N [-db FILE] [-class NAME]   (classes alone, on a kept run)
 //
 // It is a separate binary so that the product does not carry SQLite.
 // Everything runs on loopback in a temporary folder and is bounded in time.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runIngest(ctx, args[1:], stderr)
 		case "serve":
 			return runServe(ctx, args[1:], stderr)
+		case "search":
+			return runSearch(ctx, args[1:], stdout, stderr)
 		}
 	}
 	return runBench(ctx, args, stdout, stderr)
