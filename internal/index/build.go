@@ -37,6 +37,9 @@ type BuildOptions struct {
 
 	batchSize  int // lines per batch; 0 means defaultBatchSize (tests set it small)
 	hotMinDocs int // hot-word threshold; 0 means hotMinDocs (tests set it small)
+	// denseMinDocs is the dense-word threshold; 0 means denseMinDocs
+	// (tests set it small).
+	denseMinDocs int
 }
 
 // BuildStats says what Build did.
@@ -180,6 +183,9 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 	}
 	if err := computeColumns(ctx, buildDir, p); err != nil {
 		return err
+	}
+	if err := computeDense(ctx, buildDir, cmp.Or(opts.denseMinDocs, denseMinDocs)); err != nil {
+		return fmt.Errorf("dense words: %w", err)
 	}
 	if err := computeHot(ctx, buildDir, cmp.Or(opts.hotMinDocs, hotMinDocs)); err != nil {
 		return err

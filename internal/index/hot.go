@@ -121,7 +121,7 @@ func computeHot(ctx context.Context, dir string, minDocs int) error {
 	err = parallel(ctx, len(words), 1, func(i int) error {
 		r := &request{parsed: query.Parse(words[i]), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
 		p := x.plan(r)
-		rk, err := x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false, nil)
+		rk, err := x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false, nil, nil)
 		if err != nil {
 			return fmt.Errorf("hot word %q: %w", words[i], err)
 		}

@@ -87,6 +87,9 @@ type Index struct {
 	// read from hotF.
 	hot  hotWords
 	hotF *os.File
+	// dense are the positions of the densest words (dense.go); nil
+	// when the build kept none.
+	dense *denseWords
 }
 
 // Open opens the current index under dataDir read-only. It returns
@@ -113,6 +116,11 @@ func openDir(dir string) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
 	x.hot, x.hotF, err = openHot(dir)
+	if err != nil {
+		_ = x.Close()
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	x.dense, err = openDense(dir)
 	if err != nil {
 		_ = x.Close()
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
@@ -248,6 +256,7 @@ func (x *Index) Close() error {
 	if x.hotF != nil {
 		_ = x.hotF.Close()
 	}
+	_ = x.dense.close()
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("close index: %w", err)
 	}

@@ -155,13 +155,15 @@ func (rc *rankCollector) down(i int) {
 // rank runs q, keeping hits [from, from+size) in the order of sortOrder
 // and counting facets over all hits.
 func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, size int, count facetMask) (*ranking, error) {
-	return x.rankDocs(ctx, q, sortOrder, from, size, count, true, nil)
+	return x.rankDocs(ctx, q, sortOrder, from, size, count, true, nil, nil)
 }
 
 // rankDocs is rank; without ids, the page is only document numbers and
 // scores (no stored ID is read). With words, every hit's score earns the
 // word-order bonus (orderBonus) from the positions of its matched words.
-func (x *Index) rankDocs(ctx context.Context, q bq.Query, sortOrder string, from, size int, count facetMask, ids bool, words []orderWord) (*ranking, error) {
+// With checks, q has phrases searched without their dense words, and a
+// hit counts only when it has them where the phrases put them (dense.go).
+func (x *Index) rankDocs(ctx context.Context, q bq.Query, sortOrder string, from, size int, count facetMask, ids bool, words []orderWord, checks []*phraseCheck) (*ranking, error) {
 	nc := len(x.cols.callDate)
 	out := &ranking{
 		speakers: make([]int, len(x.meta.Facets.Speakers)+1),
@@ -177,6 +179,10 @@ func (x *Index) rankDocs(ctx context.Context, q bq.Query, sortOrder string, from
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		return func(d *search.DocumentMatch) error {
 			if d != nil {
+				if checks != nil && !x.dense.passes(d.IndexInternalID.Value(), d.FieldTermLocations, checks) {
+					sctx.DocumentMatchPool.Put(d)
+					return nil
+				}
 				score := d.Score
 				if words != nil {
 					score *= ob.bonus(words, d.FieldTermLocations)
@@ -219,8 +225,8 @@ func (x *Index) rankDocs(ctx context.Context, q bq.Query, sortOrder string, from
 	}
 	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
 	req := bleve.NewSearchRequestOptions(q, size, from, false) // sorted by score only: Bleve's fast path
-	req.IncludeLocations = words != nil
-	if from+size == 0 {
+	req.IncludeLocations = words != nil || checks != nil
+	if from+size == 0 && checks == nil {
 		// Counts only: no scores, so no frequencies read, and Bleve may
 		// intersect and unite posting lists as bitmaps. (Score "none"
 		// stops early only when hits are asked for.)

@@ -128,7 +128,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if hot != "" && !r.filterSpeakers && !r.filterCalls && !dated && r.order == SortRelevance {
 		sr, err = x.hotRanking(hot, r.from, r.size)
 	} else {
-		sr, err = x.run(ctx, p.query(r, false, true, true), r, p.order)
+		sr, err = x.run(ctx, p.query(r, false, true, true), r, p)
 	}
 	if err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			cr := *r
 			cr.parsed = query.Parse(res.Suggestions[0])
 			cp := x.plan(&cr)
-			cres, err := x.run(ctx, cp.query(&cr, false, true, true), &cr, cp.order)
+			cres, err := x.run(ctx, cp.query(&cr, false, true, true), &cr, cp)
 			if err != nil {
 				return nil, err
 			}
@@ -183,7 +183,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		speakerFacet, errs[0] = x.hotRanking(hot, 0, 0)
 	case r.filterSpeakers:
 		wg.Go(func() {
-			speakerFacet, errs[0] = x.facetOnly(ctx, p.query(r, looseUsed, false, true), countSpeakers)
+			speakerFacet, errs[0] = x.facetOnly(ctx, p.query(r, looseUsed, false, true), countSpeakers, p.strictChecks(looseUsed))
 		})
 	}
 	switch {
@@ -191,7 +191,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		callFacet, errs[1] = x.hotRanking(hot, 0, 0)
 	case r.filterCalls:
 		wg.Go(func() {
-			callFacet, errs[1] = x.facetOnly(ctx, p.query(r, looseUsed, true, false), countCalls)
+			callFacet, errs[1] = x.facetOnly(ctx, p.query(r, looseUsed, true, false), countCalls, p.strictChecks(looseUsed))
 		})
 	}
 	if len(sr.Hits) > 0 {
@@ -211,15 +211,20 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
-// run is the ranking phase: ids, scores and facets, no stored fields;
-// with words, the word-order bonus from the hits' word positions.
-func (x *Index) run(ctx context.Context, q bq.Query, r *request, words []orderWord) (*ranking, error) {
-	return x.rankDocs(ctx, q, r.order, r.from, r.size, countAll, true, words)
+// run is the ranking phase: ids, scores and facets, no stored fields.
+// With p, q is p's strict query: the word-order bonus from the hits' word
+// positions, and the checks of phrases searched without their dense words;
+// nil for a loose query.
+func (x *Index) run(ctx context.Context, q bq.Query, r *request, p *plan) (*ranking, error) {
+	if p == nil {
+		return x.rankDocs(ctx, q, r.order, r.from, r.size, countAll, true, nil, nil)
+	}
+	return x.rankDocs(ctx, q, r.order, r.from, r.size, countAll, true, p.order, p.checks)
 }
 
 // facetOnly counts one facet of q's hits.
-func (x *Index) facetOnly(ctx context.Context, q bq.Query, count facetMask) (*ranking, error) {
-	return x.rank(ctx, q, SortRelevance, 0, 0, count)
+func (x *Index) facetOnly(ctx context.Context, q bq.Query, count facetMask, checks []*phraseCheck) (*ranking, error) {
+	return x.rankDocs(ctx, q, SortRelevance, 0, 0, count, true, nil, checks)
 }
 
 // facets turns the counts by code into the speaker, call and language
@@ -355,7 +360,19 @@ type plan struct {
 	negs    []bq.Query
 	bonus   bq.Query    // the word-order bonus as a query (loose searches)
 	order   []orderWord // the word-order bonus from positions (strict searches)
+	// checks are the phrases the strict query searches without their
+	// dense words (dense.go).
+	checks  []*phraseCheck
 	noFuzzy bool
+}
+
+// strictChecks are the checks of the strict query, or none for the loose
+// one (which searches whole phrases).
+func (p *plan) strictChecks(loose bool) []*phraseCheck {
+	if loose {
+		return nil
+	}
+	return p.checks
 }
 
 func term(field, t string, boost float64) bq.Query {
@@ -390,6 +407,36 @@ func phrase(toks []qtok, boost float64) bq.Query {
 	return q
 }
 
+// pairCovered reports whether every two adjacent words of toks are
+// common, so that phraseExact reads the phrase from word pairs.
+func (x *Index) pairCovered(toks []qtok) bool {
+	for i := 1; i < len(toks); i++ {
+		if !x.pairWords[toks[i-1].exact] || !x.pairWords[toks[i].exact] {
+			return false
+		}
+	}
+	return len(toks) >= 2
+}
+
+// densePhraseQuery is the phrase toks searched without its dense words,
+// and the check each hit must pass; nil when the phrase has no dense word,
+// only dense words, or is read from word pairs.
+func (x *Index) densePhraseQuery(toks []qtok) (bq.Query, *phraseCheck) {
+	if x.pairCovered(toks) {
+		return nil, nil
+	}
+	chk, terms, ok := x.densePhrase(toks)
+	if !ok {
+		return nil, nil
+	}
+	if len(terms) == 1 {
+		return term(fieldText, terms[0], boostPhrase), chk
+	}
+	q := bq.NewPhraseQuery(terms, fieldText)
+	q.SetBoost(boostPhrase)
+	return q, chk
+}
+
 // phraseExact is phrase, read from the word pairs when every two adjacent
 // words are common (analysis.go): "of the" is one term, as rare as the
 // phrase, where the phrase searcher would read the positions of every
@@ -397,16 +444,12 @@ func phrase(toks []qtok, boost float64) bq.Query {
 // over pairs. The same lines match. A phrase with an uncommon word is
 // fast as it is (that word's lines drive it).
 func (x *Index) phraseExact(toks []qtok, boost float64) bq.Query {
-	if len(toks) < 2 {
+	if !x.pairCovered(toks) {
 		return phrase(toks, boost)
 	}
 	pairs := make([]string, 0, len(toks)-1)
 	for i := 1; i < len(toks); i++ {
-		a, b := toks[i-1].exact, toks[i].exact
-		if !x.pairWords[a] || !x.pairWords[b] {
-			return phrase(toks, boost)
-		}
-		pairs = append(pairs, string(pairTerm(a, b)))
+		pairs = append(pairs, string(pairTerm(toks[i-1].exact, toks[i].exact)))
 	}
 	if len(pairs) == 1 {
 		return term(fieldText, pairs[0], boost)
@@ -638,6 +681,15 @@ func (x *Index) plan(r *request) *plan {
 			continue
 		}
 		cp.strict, cp.loose, cp.fuzzy = disj(strict...), disj(loose...), disj(plain...)
+		if len(c.Terms) == 1 && c.Terms[0].Kind == query.Phrase {
+			// A phrase clause alone: with dense words, searched without
+			// them and each hit checked (dense.go). Not in an OR, where a
+			// hit could match another branch, nor negated.
+			if q, chk := x.densePhraseQuery(x.tokens(c.Terms[0].Text)); q != nil {
+				cp.strict = q
+				p.checks = append(p.checks, chk)
+			}
+		}
 		p.clauses = append(p.clauses, cp)
 	}
 	if len(free) > query.MaxPhraseWords {
