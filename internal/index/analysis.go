@@ -234,6 +234,9 @@ func (f textFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
 
 func pairTerm(a, b string) []byte { return []byte(a + " " + b) }
 
+// isPairTerm reports whether a text-field term is a pair of common words.
+func isPairTerm(t string) bool { return strings.Contains(t, " ") }
+
 // isWordTerm reports whether a text-field term is a word as spoken (not
 // a marked stem, not a pair).
 func isWordTerm(t string) bool {

@@ -58,7 +58,7 @@ func (x *Index) hotCandidates(minDocs int) ([]string, error) {
 	}
 	defer dict.Close()
 	df := map[string]uint64{}
-	var words []string
+	var words, pairs []string
 	for {
 		e, err := dict.Next()
 		if err != nil {
@@ -71,9 +71,18 @@ func (x *Index) hotCandidates(minDocs int) ([]string, error) {
 		if isWordTerm(e.Term) && e.Count >= uint64(minDocs/4) {
 			words = append(words, e.Term)
 		}
+		if isPairTerm(e.Term) && e.Count >= uint64(minDocs) {
+			pairs = append(pairs, e.Term)
+		}
 	}
 	cost := map[string]uint64{}
 	var hot []string
+	// A pair of common words ("of the") is searched as one term: as a
+	// phrase it is as costly as a word on as many lines.
+	for _, p := range pairs {
+		cost[p] = df[p]
+		hot = append(hot, p)
+	}
 	for _, w := range words {
 		toks := x.tokens(w)
 		if len(toks) != 1 || toks[0].exact != w {
@@ -119,7 +128,7 @@ func computeHot(ctx context.Context, dir string, minDocs int) error {
 	// again too, since every score and document number may change.
 	rks := make([]*ranking, len(words))
 	err = parallel(ctx, len(words), 1, func(i int) error {
-		r := &request{parsed: query.Parse(words[i]), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
+		r := &request{parsed: query.Parse(hotQuery(words[i])), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
 		p := x.plan(r)
 		rk, err := x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false, nil, nil)
 		if err != nil {
@@ -182,24 +191,38 @@ func openHot(dir string) (hotWords, *os.File, error) {
 	return hw, f, nil
 }
 
-// hotWord returns the hot word a request for one free word alone asks
-// for, or "".
+// hotWord returns the hot word (or word pair) a request for one free
+// word (or quoted pair of common words) alone asks for, or "".
 func (x *Index) hotWord(r *request) string {
 	if x.hot == nil || len(r.parsed.Clauses) != 1 {
 		return ""
 	}
 	c := r.parsed.Clauses[0]
-	if c.Negate || len(c.Terms) != 1 || c.Terms[0].Kind != query.Word {
+	if c.Negate || len(c.Terms) != 1 {
 		return ""
 	}
+	key := ""
 	toks := x.tokens(c.Terms[0].Text)
-	if len(toks) != 1 {
+	switch {
+	case c.Terms[0].Kind == query.Word && len(toks) == 1:
+		key = toks[0].exact
+	case c.Terms[0].Kind == query.Phrase && len(toks) == 2 && x.pairCovered(toks):
+		key = string(pairTerm(toks[0].exact, toks[1].exact))
+	default:
 		return ""
 	}
-	if _, ok := x.hot[toks[0].exact]; !ok {
+	if _, ok := x.hot[key]; !ok {
 		return ""
 	}
-	return toks[0].exact
+	return key
+}
+
+// hotQuery is the query text of a hot word or pair.
+func hotQuery(key string) string {
+	if isPairTerm(key) {
+		return `"` + key + `"`
+	}
+	return key
 }
 
 // hotRanking reads word's stored outcome: hits [from, from+size) and the

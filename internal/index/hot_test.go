@@ -30,13 +30,26 @@ func TestHotWords(t *testing.T) {
 	defer cold.Close()
 	cold.hot = nil // every search runs in Bleve
 
-	var words []string
+	var words, pairs []string
 	for w := range hot.hot {
-		words = append(words, w)
+		if isPairTerm(w) {
+			pairs = append(pairs, `"`+w+`"`) // a quoted pair of common words
+		} else {
+			words = append(words, w)
+		}
 	}
 	slices.Sort(words)
+	slices.Sort(pairs)
+	if len(pairs) < 2 {
+		t.Fatalf("%d hot word pairs, want at least 2 with a threshold of 300 lines", len(pairs))
+	}
+	for _, p := range pairs {
+		if r, err := validate(Query{Text: p}); err != nil || hot.hotWord(r) == "" {
+			t.Errorf("%s: not answered from the hot words (%v)", p, err)
+		}
+	}
 	speaker := a.Calls[0].Participants[0].ID
-	for _, w := range words[:5] {
+	for _, w := range append(words[:5], pairs[:2]...) {
 		for _, q := range []Query{
 			{Text: w},
 			{Text: w, Page: 3, Size: 7},
