@@ -3,7 +3,6 @@ package index
 import (
 	"html"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -123,39 +122,105 @@ func abs(n int) int {
 	return n
 }
 
-// spans returns the byte ranges of text that marks match, in order, for
-// a line in language lang.
-func (x *Index) spans(text, lang string, marks []mark) [][2]int {
-	if len(marks) == 0 || text == "" {
-		return nil
-	}
+// marker holds what highlighting a page needs from the mapping: the
+// plain analyzer and the stemmers by language, looked up once a page.
+type marker struct {
+	plain    analysis.Analyzer // nil: the mapping has none, nothing is marked
+	foldOnly bool              // plain is the unicode tokenizer and foldFilter (marks_tokens.go)
+	en, ru   analysis.TokenFilter
+	first    *firstBytes // the bytes a word that marks match starts with; nil: any
+}
+
+// marker returns the marker of x's mapping for marks.
+func (x *Index) marker(marks []mark) *marker {
 	m := x.idx.Mapping()
-	plainA := m.AnalyzerNamed(analyzerPlain)
-	if plainA == nil {
+	mk := &marker{plain: m.AnalyzerNamed(analyzerPlain)}
+	if mk.plain == nil {
+		return mk
+	}
+	mk.foldOnly = foldOnly(mk.plain)
+	mk.first = firstBytesOf(marks)
+	stemmer := func(name string) analysis.TokenFilter {
+		if da, ok := m.AnalyzerNamed(name).(*analysis.DefaultAnalyzer); ok && len(da.TokenFilters) > 0 {
+			return da.TokenFilters[len(da.TokenFilters)-1]
+		}
 		return nil
 	}
-	plain := plainA.Analyze([]byte(text))
+	mk.en, mk.ru = stemmer(analyzerEN), stemmer(analyzerRU)
+	return mk
+}
+
+// firstBytes returns the bytes that the words marks match start with,
+// or nil when that is any byte. Every kind of match keeps a word's first
+// byte: the word itself, a stem (which starts with the word's first two
+// bytes, maybeStem), a close spelling (same first letter) or a prefix.
+func firstBytesOf(marks []mark) *firstBytes {
+	var f firstBytes
+	add := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		f[s[0]] = true
+		return true
+	}
+	for _, mk := range marks {
+		if mk.seq == nil {
+			if mk.prefix != "" {
+				f[mk.prefix[0]] = true
+			}
+			continue
+		}
+		for _, w := range mk.seq {
+			if !add(w.exact) {
+				return nil
+			}
+			for _, s := range w.stems {
+				if !add(s) {
+					return nil
+				}
+			}
+		}
+	}
+	return &f
+}
+
+// marksScratch is the memory one goroutine reuses from line to line.
+type marksScratch struct {
+	words   []plainWord
+	buf     []byte
+	stems   []string
+	stemmed []bool
+	spans   [][2]int
+}
+
+// spans returns the byte ranges of text that marks match, in order, for
+// a line in language lang. The result is valid until the next call with
+// sc.
+func (mr *marker) spans(sc *marksScratch, text, lang string, marks []mark) [][2]int {
+	if len(marks) == 0 || text == "" || mr.plain == nil {
+		return nil
+	}
+	sc.plainWords(mr.plain, mr.foldOnly, text, mr.first)
+	plain := sc.words
 	// Stems only where a stemmed mark could use one, and lazily: the
 	// stemmer is most of the cost of highlighting a page (issue 6).
 	var stemmer analysis.TokenFilter
-	name := ""
 	switch docTypeFor(lang) {
 	case docTypeEN:
-		name = analyzerEN
+		stemmer = mr.en
 	case docTypeRU:
-		name = analyzerRU
+		stemmer = mr.ru
 	}
-	if da, ok := m.AnalyzerNamed(name).(*analysis.DefaultAnalyzer); ok && name != "" && len(da.TokenFilters) > 0 {
-		stemmer = da.TokenFilters[len(da.TokenFilters)-1]
-	}
-	stems := make([]string, len(plain))
-	stemmed := make([]bool, len(plain))
+	sc.stems = slices.Grow(sc.stems[:0], len(plain))[:len(plain)]
+	sc.stemmed = slices.Grow(sc.stemmed[:0], len(plain))[:len(plain)]
+	clear(sc.stemmed)
+	stems, stemmed := sc.stems, sc.stemmed
 	stemOf := func(i int) string {
 		if !stemmed[i] {
 			stemmed[i] = true
-			stems[i] = string(plain[i].Term)
+			stems[i] = plain[i].term
 			if stemmer != nil {
-				t := *plain[i]
+				t := analysis.Token{Term: []byte(plain[i].term), Start: plain[i].start, End: plain[i].end, Position: plain[i].pos}
 				if st := stemmer.Filter(analysis.TokenStream{&t}); len(st) == 1 {
 					stems[i] = string(st[0].Term)
 				}
@@ -163,12 +228,11 @@ func (x *Index) spans(text, lang string, marks []mark) [][2]int {
 		}
 		return stems[i]
 	}
-	var out [][2]int
-	seen := map[int]bool{}
-	add := func(t *analysis.Token) {
-		if !seen[t.Start] && t.Start >= 0 && t.End <= len(text) && t.Start < t.End {
-			seen[t.Start] = true
-			out = append(out, [2]int{t.Start, t.End})
+	out := sc.spans[:0]
+	add := func(t plainWord) {
+		if t.start >= 0 && t.end <= len(text) && t.start < t.end &&
+			!slices.ContainsFunc(out, func(s [2]int) bool { return s[0] == t.start }) {
+			out = append(out, [2]int{t.start, t.end})
 		}
 	}
 	for _, mk := range marks {
@@ -177,7 +241,7 @@ func (x *Index) spans(text, lang string, marks []mark) [][2]int {
 				continue
 			}
 			for _, t := range plain {
-				if strings.HasPrefix(string(t.Term), mk.prefix) {
+				if strings.HasPrefix(t.term, mk.prefix) {
 					add(t)
 				}
 			}
@@ -187,10 +251,10 @@ func (x *Index) spans(text, lang string, marks []mark) [][2]int {
 		for i := 0; i+len(mk.seq) <= len(plain); i++ {
 			for j, w := range mk.seq {
 				t := plain[i+j]
-				if j > 0 && t.Position != plain[i+j-1].Position+1 {
+				if j > 0 && t.pos != plain[i+j-1].pos+1 {
 					continue next
 				}
-				if !w.matches(string(t.Term), func() string { return stemOf(i + j) }) {
+				if !w.matches(t.term, func() string { return stemOf(i + j) }) {
 					continue next
 				}
 			}
@@ -199,24 +263,20 @@ func (x *Index) spans(text, lang string, marks []mark) [][2]int {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	slices.SortFunc(out, func(a, b [2]int) int { return a[0] - b[0] })
+	sc.spans = out
 	return out
 }
 
 // highlight fills Fragments and Terms of h from the words marks match,
 // using Bleve's HTML highlighter for the fragments.
-func (x *Index) highlight(h *Hit, id string, marks []mark) {
-	spans := x.spans(h.Text, h.Language, marks)
+func (x *Index) highlight(mr *marker, sc *marksScratch, h *Hit, id string, marks []mark) {
+	spans := mr.spans(sc, h.Text, h.Language, marks)
 	if len(spans) == 0 {
 		return
 	}
-	locs := search.TermLocationMap{}
-	words := map[string]bool{}
-	for i, s := range spans {
-		w := h.Text[s[0]:s[1]]
-		locs[w] = append(locs[w], &search.Location{Pos: uint64(i + 1), Start: uint64(s[0]), End: uint64(s[1])})
-		if utf8.ValidString(w) && !words[w] {
-			words[w] = true
+	for _, s := range spans {
+		if w := h.Text[s[0]:s[1]]; utf8.ValidString(w) && !slices.Contains(h.Terms, w) {
 			h.Terms = append(h.Terms, w)
 		}
 	}
@@ -226,6 +286,11 @@ func (x *Index) highlight(h *Hit, id string, marks []mark) {
 		// search's time (pprof).
 		h.Fragments = []string{markHTML(h.Text, spans)}
 		return
+	}
+	locs := search.TermLocationMap{}
+	for i, s := range spans {
+		w := h.Text[s[0]:s[1]]
+		locs[w] = append(locs[w], &search.Location{Pos: uint64(i + 1), Start: uint64(s[0]), End: uint64(s[1])})
 	}
 	dm := &search.DocumentMatch{ID: id, Locations: search.FieldTermLocationMap{fieldText: locs}}
 	doc := document.NewDocument(id)

@@ -4,27 +4,54 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/numeric"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
 // page is the second phase: for the page of ranked hits only, load the
 // stored fields and highlight what marks match.
 func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, error) {
-	// Each hit's stored fields are read by its ID and its line
-	// highlighted, the cores sharing the page (a search for the page's
-	// IDs cost as much as the reading).
 	hits := make([]Hit, len(sr.Hits))
 	found := make([]bool, len(hits))
-	err := parallel(ctx, len(hits), 4, func(i int) error {
-		var err error
-		found[i], err = x.load(&hits[i], sr.Hits[i])
-		if found[i] {
-			x.highlight(&hits[i], sr.Hits[i].ID, marks)
+	// The stored fields are read by document number where the ranking
+	// gave them: a lookup by ID (Bleve's Document) cost as much as the
+	// reading (issue 6, pprof).
+	st := x.storedByNumber()
+	textBytes := 0
+	for i, rh := range sr.Hits {
+		if i&7 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("search: load hits: %w", err)
+			}
 		}
-		return err
+		var err error
+		if st != nil && len(sr.docs) == len(sr.Hits) {
+			found[i], err = st.load(&hits[i], rh, sr.docs[i])
+		} else {
+			found[i], err = x.load(&hits[i], rh)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("search: load hits: %w", err)
+		}
+		textBytes += len(hits[i].Text)
+	}
+	// A page of short lines is highlighted on this goroutine: handing
+	// it to the other cores cost more in wake-ups than it saved (issue 6,
+	// pprof); long pages of long lines are shared out.
+	workers := 1
+	if textBytes > parallelPageBytes {
+		workers = 0 // as many as there are cores
+	}
+	mr := x.marker(marks)
+	err := parallelWith(ctx, len(hits), workers, func() *marksScratch { return &marksScratch{} }, func(sc *marksScratch, i int) error {
+		if found[i] {
+			x.highlight(mr, sc, &hits[i], sr.Hits[i].ID, marks)
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("search: load hits: %w", err)
+		return nil, fmt.Errorf("search: highlight hits: %w", err)
 	}
 	out := hits[:0]
 	for i, h := range hits {
@@ -35,7 +62,11 @@ func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, err
 	return out, nil
 }
 
-// load fills h with the stored fields of the ranked hit rh.
+// parallelPageBytes is the text of a page above which its lines are
+// highlighted on every core.
+const parallelPageBytes = 32 << 10
+
+// load fills h with the stored fields of the ranked hit rh, found by ID.
 func (x *Index) load(h *Hit, rh rankedHit) (bool, error) {
 	d, err := x.reader.Document(rh.ID)
 	if err != nil || d == nil {
@@ -71,4 +102,99 @@ func number(f index.Field) float64 {
 		}
 	}
 	return 0
+}
+
+// storedReader reads stored fields by document number from the segments
+// of a scorch snapshot.
+type storedReader struct {
+	x       *Index
+	segs    []*scorch.SegmentSnapshot
+	offsets []uint64 // the first document number of each segment
+}
+
+// storedByNumber returns a storedReader for x's reader, or nil when the
+// reader is not a scorch snapshot.
+func (x *Index) storedByNumber() *storedReader {
+	is, ok := x.reader.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil
+	}
+	segs := is.Segments()
+	sr := &storedReader{x: x, segs: segs, offsets: make([]uint64, len(segs))}
+	// A snapshot numbers its documents segment after segment, each
+	// segment taking as many numbers as it has documents, deleted ones
+	// included (scorch's IndexSnapshot offsets).
+	var next uint64
+	for i, s := range segs {
+		sr.offsets[i] = next
+		next += s.Segment().Count()
+	}
+	return sr
+}
+
+// load fills h with the stored fields of document doc, the ranked hit
+// rh: by number (read), or by ID if that fails.
+func (sr *storedReader) load(h *Hit, rh rankedHit, doc uint64) (bool, error) {
+	ok, err := sr.read(h, rh, doc)
+	if ok || err != nil {
+		return ok, err
+	}
+	return sr.x.load(h, rh)
+}
+
+// read fills h with the stored fields of document doc, the ranked hit
+// rh, and reports whether it could: the document's stored ID is checked
+// against rh's, which would differ if the numbering above were not
+// scorch's.
+func (sr *storedReader) read(h *Hit, rh rankedHit, doc uint64) (bool, error) {
+	seg := -1
+	for i, off := range sr.offsets {
+		if off <= doc {
+			seg = i
+		}
+	}
+	if seg < 0 {
+		return false, nil
+	}
+	*h = Hit{Score: rh.Score, Fragments: []string{}, Terms: []string{}}
+	idOK := false
+	err := sr.segs[seg].VisitDocument(doc-sr.offsets[seg], func(name string, typ byte, val []byte, _ []uint64) bool {
+		switch name {
+		case "_id":
+			idOK = string(val) == rh.ID
+			return idOK
+		case fieldSlug:
+			h.Call = string(val)
+		case fieldN:
+			h.Line = int(storedNumber(typ, val))
+		case fieldSpeaker:
+			h.Speaker = string(val)
+		case fieldText:
+			h.Text = string(val)
+		case fieldDate:
+			h.Date = string(val)
+		case fieldLang:
+			h.Language = string(val)
+		case fieldTime:
+			h.Time = storedNumber(typ, val)
+		}
+		return true
+	})
+	if err != nil || !idOK {
+		return false, err
+	}
+	return true, nil
+}
+
+// storedNumber is the value of a stored numeric field, as Bleve's
+// NumericField decodes it; 0 for a field of another type.
+func storedNumber(typ byte, val []byte) float64 {
+	if typ != 'n' {
+		return 0
+	}
+	i, err := numeric.PrefixCoded(val).Int64()
+	if err != nil {
+		return 0
+	}
+	return numeric.Int64ToFloat64(i)
 }

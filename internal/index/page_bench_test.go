@@ -1,0 +1,68 @@
+package index
+
+import (
+	"flag"
+	"testing"
+	"unicode"
+)
+
+var pageData = flag.String("page.data", "", "data folder of an existing index for BenchmarkSearch_RareWordPage (default: the BenchmarkSearch_* index)")
+
+// rareWords returns up to n words of the text field that between lo and
+// hi lines have, in dictionary order.
+func rareWords(tb testing.TB, x *Index, lo, hi uint64, n int) []string {
+	tb.Helper()
+	dict, err := x.reader.FieldDict(fieldText)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer dict.Close()
+	var words []string
+	for len(words) < n {
+		e, err := dict.Next()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if e == nil {
+			break
+		}
+		if e.Count < lo || e.Count > hi || !isWordTerm(e.Term) || len(e.Term) < 5 || !unicode.IsLetter([]rune(e.Term)[0]) {
+			continue
+		}
+		words = append(words, e.Term)
+	}
+	if len(words) == 0 {
+		tb.Fatalf("no word with %d-%d hits", lo, hi)
+	}
+	return words
+}
+
+// BenchmarkSearch_RareWordPage searches words with 10 to 20 hits: a
+// full page to load and highlight, as the harness's rare-word class. On
+// the harness's 1M-line index:
+//
+//	go test ./internal/index -run '^$' -bench RareWordPage -benchmem -page.data /tmp/mb3/1000000/data
+func BenchmarkSearch_RareWordPage(b *testing.B) {
+	var x *Index
+	if *pageData != "" {
+		var err error
+		if x, err = Open(*pageData); err != nil {
+			b.Fatal(err)
+		}
+		defer x.Close()
+	} else {
+		x, _ = benchSetup(b)
+	}
+	words := rareWords(b, x, 10, 20, 50)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		r, err := x.Search(b.Context(), Query{Text: words[i%len(words)]})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.Hits) == 0 {
+			b.Fatalf("%q: no hits", words[i%len(words)])
+		}
+	}
+}
