@@ -12,24 +12,39 @@ import (
 // page is the second phase: for the page of ranked hits only, load the
 // stored fields and highlight what marks match.
 func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, error) {
-	hits := make([]Hit, len(sr.Hits))
-	found := make([]bool, len(hits))
+	// The page is sr.Hits, or, from a ranking that read no IDs, sr.docs
+	// and sr.scores.
+	n := len(sr.Hits)
+	if n == 0 && len(sr.scores) == len(sr.docs) {
+		n = len(sr.docs)
+	}
+	hits := make([]Hit, n)
+	ids := make([]string, n)
+	found := make([]bool, n)
 	// The stored fields are read by document number where the ranking
 	// gave them: a lookup by ID (Bleve's Document) cost as much as the
 	// reading (issue 6, pprof).
 	st := x.storedByNumber()
 	textBytes := 0
-	for i, rh := range sr.Hits {
+	for i := range n {
 		if i&7 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("search: load hits: %w", err)
 			}
 		}
-		var err error
-		if st != nil && len(sr.docs) == len(sr.Hits) {
-			found[i], err = st.load(&hits[i], rh, sr.docs[i])
+		rh := rankedHit{}
+		if i < len(sr.Hits) {
+			rh = sr.Hits[i]
 		} else {
+			rh.Score = sr.scores[i]
+		}
+		var err error
+		switch {
+		case st != nil && len(sr.docs) == n:
+			found[i], ids[i], err = st.load(&hits[i], rh, sr.docs[i])
+		case rh.ID != "":
 			found[i], err = x.load(&hits[i], rh)
+			ids[i] = rh.ID
 		}
 		if err != nil {
 			return nil, fmt.Errorf("search: load hits: %w", err)
@@ -44,9 +59,9 @@ func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, err
 		workers = 0 // as many as there are cores
 	}
 	mr := x.marker(marks)
-	err := parallelWith(ctx, len(hits), workers, func() *marksScratch { return &marksScratch{} }, func(sc *marksScratch, i int) error {
+	err := parallelWith(ctx, n, workers, func() *marksScratch { return &marksScratch{} }, func(sc *marksScratch, i int) error {
 		if found[i] {
-			x.highlight(mr, sc, &hits[i], sr.Hits[i].ID, marks)
+			x.highlight(mr, sc, &hits[i], ids[i], marks)
 		}
 		return nil
 	})
@@ -133,20 +148,21 @@ func (x *Index) storedByNumber() *storedReader {
 }
 
 // load fills h with the stored fields of document doc, the ranked hit
-// rh: by number (read), or by ID if that fails.
-func (sr *storedReader) load(h *Hit, rh rankedHit, doc uint64) (bool, error) {
-	ok, err := sr.read(h, rh, doc)
-	if ok || err != nil {
-		return ok, err
+// rh, and returns its ID: by number (read), or by ID if that fails.
+func (sr *storedReader) load(h *Hit, rh rankedHit, doc uint64) (bool, string, error) {
+	ok, id, err := sr.read(h, rh, doc)
+	if ok || err != nil || rh.ID == "" {
+		return ok, id, err
 	}
-	return sr.x.load(h, rh)
+	ok, err = sr.x.load(h, rh)
+	return ok, rh.ID, err
 }
 
 // read fills h with the stored fields of document doc, the ranked hit
-// rh, and reports whether it could: the document's stored ID is checked
-// against rh's, which would differ if the numbering above were not
-// scorch's.
-func (sr *storedReader) read(h *Hit, rh rankedHit, doc uint64) (bool, error) {
+// rh, and returns its stored ID. When rh has an ID, the stored one must
+// be the same (it would differ if the numbering above were not
+// scorch's); read reports false when it is not.
+func (sr *storedReader) read(h *Hit, rh rankedHit, doc uint64) (bool, string, error) {
 	seg := -1
 	for i, off := range sr.offsets {
 		if off <= doc {
@@ -154,14 +170,18 @@ func (sr *storedReader) read(h *Hit, rh rankedHit, doc uint64) (bool, error) {
 		}
 	}
 	if seg < 0 {
-		return false, nil
+		return false, "", nil
 	}
 	*h = Hit{Score: rh.Score, Fragments: []string{}, Terms: []string{}}
-	idOK := false
+	id, idOK := "", false
 	err := sr.segs[seg].VisitDocument(doc-sr.offsets[seg], func(name string, typ byte, val []byte, _ []uint64) bool {
 		switch name {
 		case "_id":
-			idOK = string(val) == rh.ID
+			if rh.ID != "" {
+				id, idOK = rh.ID, string(val) == rh.ID
+			} else {
+				id, idOK = string(val), true
+			}
 			return idOK
 		case fieldSlug:
 			h.Call = string(val)
@@ -181,9 +201,9 @@ func (sr *storedReader) read(h *Hit, rh rankedHit, doc uint64) (bool, error) {
 		return true
 	})
 	if err != nil || !idOK {
-		return false, err
+		return false, "", err
 	}
-	return true, nil
+	return true, id, nil
 }
 
 // storedNumber is the value of a stored numeric field, as Bleve's

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -48,13 +49,16 @@ func TestStoredByNumber(t *testing.T) {
 			t.Fatal(err)
 		}
 		rh := rankedHit{ID: ext, Score: 1.5}
-		var got, want Hit
-		ok, err := st.read(&got, rh, id.Value())
-		if err != nil || !ok {
-			t.Fatalf("document %d (%s): read %v, %v", id.Value(), ext, ok, err)
+		want := wantHit(t, x, rh)
+		var got, noID Hit
+		ok, gotID, err := st.read(&got, rh, id.Value())
+		if err != nil || !ok || gotID != ext {
+			t.Fatalf("document %d (%s): read %v %q, %v", id.Value(), ext, ok, gotID, err)
 		}
-		if found, err := x.load(&want, rh); err != nil || !found {
-			t.Fatalf("%s by ID: %v, %v", ext, found, err)
+		// Without the ID (a ranking that read none): the stored one.
+		ok, gotID, err = st.read(&noID, rankedHit{Score: rh.Score}, id.Value())
+		if err != nil || !ok || gotID != ext || !reflect.DeepEqual(noID, got) {
+			t.Fatalf("document %d without its ID: read %v %q, %v", id.Value(), ok, gotID, err)
 		}
 		if got.Call != want.Call || got.Line != want.Line || got.Speaker != want.Speaker || got.Text != want.Text ||
 			got.Date != want.Date || got.Language != want.Language || got.Time != want.Time || got.Score != want.Score {
@@ -67,7 +71,56 @@ func TestStoredByNumber(t *testing.T) {
 	}
 	// A number whose stored ID is another line's is refused.
 	var h Hit
-	if ok, _ := st.read(&h, rankedHit{ID: "no-such-line#1"}, 0); ok {
+	if ok, _, _ := st.read(&h, rankedHit{ID: "no-such-line#1"}, 0); ok {
 		t.Error("read a line under another line's ID")
+	}
+}
+
+// wantHit is the hit rh read by its ID.
+func wantHit(t *testing.T, x *Index, rh rankedHit) Hit {
+	t.Helper()
+	var h Hit
+	if found, err := x.load(&h, rh); err != nil || !found {
+		t.Fatalf("%s by ID: %v, %v", rh.ID, found, err)
+	}
+	return h
+}
+
+// TestPage_NumbersOnly: a page given as document numbers and scores (a
+// ranking that read no IDs) is the page given with IDs.
+func TestPage_NumbersOnly(t *testing.T) {
+	x, _ := buildOpen(t, fixtureArchive())
+	docs, err := x.reader.DocIDReaderAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer docs.Close()
+	withIDs, numbers := &ranking{}, &ranking{}
+	for i := 0; i < 6; i++ {
+		id, err := docs.Next()
+		if err != nil || id == nil {
+			t.Fatalf("document %d: %v", i, err)
+		}
+		ext, err := x.reader.ExternalID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		score := float64(10 - i)
+		withIDs.Hits = append(withIDs.Hits, rankedHit{ID: ext, Score: score})
+		withIDs.docs = append(withIDs.docs, id.Value())
+		numbers.docs = append(numbers.docs, id.Value())
+		numbers.scores = append(numbers.scores, score)
+	}
+	marks := []mark{{seq: []markWord{{exact: "the", stems: []string{"the"}, stemmed: true}}}, {prefix: "con"}}
+	want, err := x.page(t.Context(), withIDs, marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := x.page(t.Context(), numbers, marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 6 || !reflect.DeepEqual(got, want) {
+		t.Errorf("page by numbers:\n%+v\nwith IDs:\n%+v", got, want)
 	}
 }
