@@ -174,7 +174,7 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 	if err := pruneSegments(buildDir); err != nil {
 		return fmt.Errorf("prune segments: %w", err)
 	}
-	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: p.lines, Built: time.Now().UTC(), Facets: p.codes, PairWords: p.words}
+	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: p.lines, Built: time.Now().UTC(), Facets: p.codes, PairWords: p.words, SelfStems: p.self}
 	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func newID() (string, error) {
 // writeIndex creates a Bleve index in dir and fills it with every call of
 // the plan.
 func writeIndex(ctx context.Context, dir string, p *buildPlan, opts BuildOptions) error {
-	m, err := newMapping(p.words)
+	m, err := newMapping(p.words, p.self)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"hash"
 	"io"
 	"io/fs"
@@ -167,6 +168,7 @@ type buildPlan struct {
 	stale   int // for callsMeta.Stale
 	codes   facetCodes
 	words   []string // buildMeta.PairWords
+	self    []string // buildMeta.SelfStems
 	from    *prior   // nil for a full build
 }
 
@@ -179,9 +181,17 @@ func fullPlan(a *transcript.Archive, ordered []*transcript.Call, sums []callSum,
 	}
 	p.indexed = p.lines
 	p.codes = newFacetCodes(ordered, sums)
-	if m, err := newMapping(nil); err == nil {
+	if m, err := newMapping(nil, nil); err == nil {
 		if a := m.AnalyzerNamed(analyzerPlain); a != nil {
-			p.words = pairWordsOf(sample, a)
+			var vocab []string
+			p.words, vocab = pairWordsOf(sample, a)
+			var stemmers []analysis.Analyzer
+			for _, name := range []string{analyzerEN, analyzerRU} {
+				if st := m.AnalyzerNamed(name); st != nil {
+					stemmers = append(stemmers, st)
+				}
+			}
+			p.self = selfStemsOf(p.words, vocab, stemmers)
 		}
 	}
 	return p
@@ -249,7 +259,7 @@ func incrementalPlan(pr *prior, a *transcript.Archive, ordered []*transcript.Cal
 	}
 
 	p.codes = pr.meta.Facets.extend(ordered, sums, p.reindex)
-	p.words = pr.meta.PairWords
+	p.words, p.self = pr.meta.PairWords, pr.meta.SelfStems
 	return p, nil
 }
 

@@ -67,6 +67,9 @@ type buildMeta struct {
 	// PairWords are the words of the pairs field (analysis.go), fixed by
 	// the full build and kept by incremental ones.
 	PairWords []string `json:"pair_words"`
+	// SelfStems are the common words the text field also marks as a stem
+	// (selfStemsOf), fixed by the full build and kept by incremental ones.
+	SelfStems []string `json:"self_stems"`
 }
 
 // Index is an open, read-only index. It is safe for concurrent use.
@@ -76,8 +79,8 @@ type Index struct {
 	meta buildMeta
 	cols *columns
 	hl   highlight.Highlighter
-	// pairWords is meta.PairWords as a set.
-	pairWords map[string]bool
+	// pairWords is meta.PairWords as a set; selfStems meta.SelfStems.
+	pairWords, selfStems map[string]bool
 	// names are the terms of the speaker-name field.
 	names map[string]bool
 	// reader reads the index for term lookups; a read-only index never
@@ -181,9 +184,12 @@ func openBleve(dir string) (*Index, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("open index: highlighter: %w", err)
 	}
-	pw := make(map[string]bool, len(meta.PairWords))
-	for _, w := range meta.PairWords {
-		pw[w] = true
+	set := func(ws []string) map[string]bool {
+		m := make(map[string]bool, len(ws))
+		for _, w := range ws {
+			m[w] = true
+		}
+		return m
 	}
 	names, err := fieldTerms(idx, fieldName)
 	if err != nil {
@@ -200,7 +206,8 @@ func openBleve(dir string) (*Index, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	return &Index{idx: idx, dir: dir, meta: meta, hl: hl, pairWords: pw, names: names, reader: rd}, nil
+	return &Index{idx: idx, dir: dir, meta: meta, hl: hl, pairWords: set(meta.PairWords), selfStems: set(meta.SelfStems),
+		names: names, reader: rd}, nil
 }
 
 // hasTerm reports whether some line has term t in the text field.

@@ -14,7 +14,7 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 10
+const SchemaVersion = 11
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
@@ -206,15 +206,20 @@ func docTypeFor(lang string) string {
 // newMapping is the closed, explicit mapping of the index: nothing is
 // indexed that is not named here.
 // pairWords are the common words whose pairs the text field holds
-// (buildMeta.PairWords).
-func newMapping(pairWords []string) (mapping.IndexMapping, error) {
+// (buildMeta.PairWords); selfStems the common words it also marks as a
+// stem (buildMeta.SelfStems).
+func newMapping(pairWords, selfStems []string) (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
-	words := make([]any, len(pairWords))
-	for i, w := range pairWords {
-		words[i] = w
+	anys := func(ss []string) []any {
+		out := make([]any, len(ss))
+		for i, w := range ss {
+			out[i] = w
+		}
+		return out
 	}
+	words, self := anys(pairWords), anys(selfStems)
 	for name, stemmer := range textFilters() {
-		if err := m.AddCustomTokenFilter(name, map[string]any{"type": textName, "stemmer": stemmer, "words": words}); err != nil {
+		if err := m.AddCustomTokenFilter(name, map[string]any{"type": textName, "stemmer": stemmer, "words": words, "self": self}); err != nil {
 			return nil, fmt.Errorf("token filter %s: %w", name, err)
 		}
 	}

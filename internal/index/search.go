@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -463,9 +464,17 @@ func (x *Index) phraseExact(toks []qtok, boost float64) bq.Query {
 
 // stemAlts are the text-field terms of t in any inflection: each stem,
 // as a word and as a marked stem (when some word has it).
+//
+// A common word that is its own stem ("go") is marked as a stem
+// wherever it is spoken (selfStemsOf): its marked stem alone ("~go") is
+// the word in any inflection.
 func (x *Index) stemAlts(t qtok) []string {
 	out := make([]string, 0, 2*len(t.stems))
 	for _, s := range t.stems {
+		if x.selfStems[s] {
+			out = append(out, stemTerm(s))
+			continue
+		}
 		out = append(out, s)
 		if st := stemTerm(s); x.hasTerm(st) {
 			out = append(out, st)
@@ -484,13 +493,17 @@ func (x *Index) stemmedPhrase(toks []qtok) *bq.MultiPhraseQuery {
 }
 
 // wordQuery matches one token in any form: stemmed text, exact text, or
-// the speaker's name.
-func (x *Index) wordQuery(t qtok) bq.Query {
+// the speaker's name. With exactForm, the word as typed is always one of
+// the terms (the word-order bonus reads its positions).
+func (x *Index) wordQuery(t qtok, exactForm bool) bq.Query {
 	// Every stem, as a word and marked; the word as typed is one of
 	// t.stems, so the exact form scores twice and ranks above other
 	// inflections. For "the" this is one term: a second posting list
 	// of the same documents would only cost time.
 	alts := x.stemAlts(t)
+	if exactForm && !slices.Contains(alts, t.exact) {
+		alts = append(alts, t.exact)
+	}
 	qs := make([]bq.Query, 0, len(alts)+1)
 	for _, a := range alts {
 		qs = append(qs, term(fieldText, a, 0))
@@ -533,7 +546,7 @@ func fuzzyQuery(t qtok) bq.Query {
 
 // termPlan returns the strict, loose and loose-without-fuzzy forms of t,
 // and what the page phase highlights for each.
-func (x *Index) termPlan(t query.Term) (c clausePlan, ok bool) {
+func (x *Index) termPlan(t query.Term, exactForms bool) (c clausePlan, ok bool) {
 	switch t.Kind {
 	case query.Prefix:
 		q, m := x.prefixQuery(t.Text)
@@ -553,8 +566,8 @@ func (x *Index) termPlan(t query.Term) (c clausePlan, ok bool) {
 		fuzzy := []bq.Query{strict}
 		var wordMarks, fuzzyMarks []mark
 		for _, tok := range toks {
-			words = append(words, x.wordQuery(tok))
-			fuzzy = append(fuzzy, x.wordQuery(tok))
+			words = append(words, x.wordQuery(tok, exactForms))
+			fuzzy = append(fuzzy, x.wordQuery(tok, exactForms))
 			wordMarks = append(wordMarks, wordMark(tok))
 			fuzzyMarks = append(fuzzyMarks, wordMark(tok))
 			if fq := fuzzyQuery(tok); fq != nil {
@@ -570,7 +583,7 @@ func (x *Index) termPlan(t query.Term) (c clausePlan, ok bool) {
 	case 0:
 		return c, false
 	case 1:
-		strict := x.wordQuery(toks[0])
+		strict := x.wordQuery(toks[0], exactForms)
 		ms := []mark{wordMark(toks[0])}
 		if fq := fuzzyQuery(toks[0]); fq != nil {
 			return clausePlan{strict: strict, loose: disj(strict, fq), fuzzy: strict,
@@ -584,7 +597,7 @@ func (x *Index) termPlan(t query.Term) (c clausePlan, ok bool) {
 	words := []bq.Query{strict}
 	var wordMarks []mark
 	for _, tok := range toks {
-		words = append(words, x.wordQuery(tok))
+		words = append(words, x.wordQuery(tok, exactForms))
 		wordMarks = append(wordMarks, wordMark(tok))
 	}
 	ms := []mark{seqMark(toks, true)}
@@ -639,12 +652,25 @@ func (x *Index) plan(r *request) *plan {
 	p := &plan{}
 	var free []qtok // single free words, in order, for the phrase bonus
 	freeWords := 0
-	seen := map[string]bool{}
 	for _, c := range r.parsed.Clauses {
 		if len(c.Terms) == 1 && c.Terms[0].Kind == query.Word && !c.Negate {
 			free = append(free, x.tokens(c.Terms[0].Text)...)
 			freeWords++
 		}
+	}
+	if len(free) > query.MaxPhraseWords {
+		free = free[:query.MaxPhraseWords]
+	}
+	bonus := freeWords >= 2 && len(free) >= 2 // one word's own tokens are already a phrase
+	common := true
+	for _, t := range free {
+		common = common && x.pairWords[t.exact]
+	}
+	// The word-order bonus read from positions needs the words' exact
+	// forms among the terms searched.
+	exactForms := bonus && !common
+	seen := map[string]bool{}
+	for _, c := range r.parsed.Clauses {
 		// A repeated clause ("word for word") adds nothing to the AND;
 		// a repeated OR branch nothing to the OR.
 		key := fmt.Sprint(c.Negate)
@@ -664,7 +690,7 @@ func (x *Index) plan(r *request) *plan {
 				continue
 			}
 			seenTerm[lt] = true
-			tp, ok := x.termPlan(t)
+			tp, ok := x.termPlan(t, exactForms)
 			if !ok {
 				continue
 			}
@@ -692,17 +718,10 @@ func (x *Index) plan(r *request) *plan {
 		}
 		p.clauses = append(p.clauses, cp)
 	}
-	if len(free) > query.MaxPhraseWords {
-		free = free[:query.MaxPhraseWords]
-	}
-	if freeWords >= 2 && len(free) >= 2 { // one word's own tokens are already a phrase
+	if bonus {
 		// The free words in the order typed: as spoken, or in any
 		// inflection ("informally passed" for "informally pass it").
 		exact := x.phraseExact(free, boostBonus)
-		common := true
-		for _, t := range free {
-			common = common && x.pairWords[t.exact]
-		}
 		if common {
 			// Only the commonest words ("go no"): the phrase as spoken is
 			// one word pair, while the phrase in any inflection would read
