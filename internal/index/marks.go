@@ -191,6 +191,11 @@ type marksScratch struct {
 	stems   []string
 	stemmed []bool
 	spans   [][2]int
+	// for Bleve's highlighter
+	dm     *search.DocumentMatch
+	locs   search.TermLocationMap
+	locBuf []search.Location
+	text   []byte
 }
 
 // spans returns the byte ranges of text that marks match, in order, for
@@ -280,24 +285,50 @@ func (x *Index) highlight(mr *marker, sc *marksScratch, h *Hit, id string, marks
 			h.Terms = append(h.Terms, w)
 		}
 	}
-	if utf8.RuneCountInString(h.Text) <= fragmentRunes && utf8.ValidString(h.Text) {
+	if runesAtMost(h.Text, fragmentRunes) && utf8.ValidString(h.Text) {
 		// A line shorter than a fragment is its own fragment: Bleve's
 		// highlighter would return the same, at a sixth of a rare-word
 		// search's time (pprof).
 		h.Fragments = []string{markHTML(h.Text, spans)}
 		return
 	}
-	locs := search.TermLocationMap{}
+	// Bleve's highlighter, with the match, locations, document and text
+	// buffer of sc: none outlives the call, whose fragments are new
+	// strings.
+	if sc.locs == nil {
+		sc.locs = search.TermLocationMap{}
+	}
+	clear(sc.locs)
+	sc.locBuf = slices.Grow(sc.locBuf[:0], len(spans))
 	for i, s := range spans {
 		w := h.Text[s[0]:s[1]]
-		locs[w] = append(locs[w], &search.Location{Pos: uint64(i + 1), Start: uint64(s[0]), End: uint64(s[1])})
+		sc.locBuf = append(sc.locBuf, search.Location{Pos: uint64(i + 1), Start: uint64(s[0]), End: uint64(s[1])})
+		sc.locs[w] = append(sc.locs[w], &sc.locBuf[len(sc.locBuf)-1])
 	}
-	dm := &search.DocumentMatch{ID: id, Locations: search.FieldTermLocationMap{fieldText: locs}}
+	if sc.dm == nil {
+		sc.dm = &search.DocumentMatch{}
+	}
+	dm := sc.dm
+	dm.ID = id
+	dm.Locations = search.FieldTermLocationMap{fieldText: sc.locs}
+	clear(dm.Fragments)
+	sc.text = append(sc.text[:0], h.Text...)
 	doc := document.NewDocument(id)
-	doc.AddField(document.NewTextField(fieldText, nil, []byte(h.Text)))
+	doc.AddField(document.NewTextField(fieldText, nil, sc.text))
 	if frags := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments); frags != nil {
 		h.Fragments = frags
 	}
+}
+
+// runesAtMost reports whether s has at most n runes.
+func runesAtMost(s string, n int) bool {
+	if len(s) <= n {
+		return true
+	}
+	if len(s) > n*utf8.UTFMax {
+		return false
+	}
+	return utf8.RuneCountInString(s) <= n
 }
 
 // fragmentRunes is the fragment size of Bleve's simple fragmenter, which

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/search"
 )
 
 // bleveOnly hides that an analyzer is a DefaultAnalyzer, so that
@@ -111,5 +113,53 @@ func TestSpans(t *testing.T) {
 				t.Errorf("%q: marks of its own words matched nothing", text)
 			}
 		}
+	}
+}
+
+// TestHighlight_LongLines: lines longer than a fragment get the fragments
+// Bleve's highlighter makes of the marked words, however many lines the
+// scratch memory served before.
+func TestHighlight_LongLines(t *testing.T) {
+	x, _ := buildOpen(t, fixtureArchive())
+	var short []string
+	for _, c := range fixtureCalls() {
+		for _, l := range c.Lines {
+			short = append(short, l.Text)
+		}
+	}
+	var shared marksScratch
+	long := 0
+	for i := range short {
+		// A long line of the fixture's lines, and its first word marked.
+		text := strings.Join(append(slices.Clone(short[i:]), short[:i]...), " — ")
+		words := x.idx.Mapping().AnalyzerNamed(analyzerPlain).Analyze([]byte(text))
+		if len(words) == 0 {
+			continue
+		}
+		w := string(words[i%len(words)].Term)
+		marks := []mark{{seq: []markWord{{exact: w, stems: []string{w}, stemmed: true}}}}
+		mr := x.marker(marks)
+		got := Hit{Text: text, Language: "en", Fragments: []string{}, Terms: []string{}}
+		x.highlight(mr, &shared, &got, "x", marks)
+		// What Bleve's highlighter makes of the same spans, from scratch.
+		spans := mr.spans(&marksScratch{}, text, "en", marks)
+		locs := search.TermLocationMap{}
+		for i, s := range spans {
+			w := text[s[0]:s[1]]
+			locs[w] = append(locs[w], &search.Location{Pos: uint64(i + 1), Start: uint64(s[0]), End: uint64(s[1])})
+		}
+		dm := &search.DocumentMatch{ID: "x", Locations: search.FieldTermLocationMap{fieldText: locs}}
+		doc := document.NewDocument("x")
+		doc.AddField(document.NewTextField(fieldText, nil, []byte(text)))
+		want := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments)
+		if len(spans) == 0 || !slices.Equal(got.Fragments, want) {
+			t.Errorf("%q marked %q:\ngot  %q\nwant %q", text, w, got.Fragments, want)
+		}
+		if !runesAtMost(text, fragmentRunes) {
+			long++
+		}
+	}
+	if long < 3 {
+		t.Errorf("only %d lines longer than a fragment", long)
 	}
 }

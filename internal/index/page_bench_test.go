@@ -66,3 +66,54 @@ func BenchmarkSearch_RareWordPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPage_RareWord times the page phase alone (load and highlight
+// ten hits) for the pages of BenchmarkSearch_RareWordPage's words, each
+// word marked in any inflection.
+func BenchmarkPage_RareWord(b *testing.B) {
+	var x *Index
+	if *pageData != "" {
+		var err error
+		if x, err = Open(*pageData); err != nil {
+			b.Fatal(err)
+		}
+		defer x.Close()
+	} else {
+		x, _ = benchSetup(b)
+	}
+	type pageCase struct {
+		sr    *ranking
+		marks []mark
+	}
+	en := x.idx.Mapping().AnalyzerNamed(analyzerEN)
+	var cases []pageCase
+	for _, w := range rareWords(b, x, 10, 20, 50) {
+		r, err := x.Search(b.Context(), Query{Text: w})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sr := &ranking{}
+		for _, h := range r.Hits {
+			id := docID(h.Call, h.Line)
+			num, err := x.reader.InternalID(id)
+			if err != nil || num == nil {
+				b.Fatalf("%s: %v", id, err)
+			}
+			sr.Hits = append(sr.Hits, rankedHit{ID: id, Score: h.Score})
+			sr.docs = append(sr.docs, num.Value())
+		}
+		stems := []string{w}
+		if st := en.Analyze([]byte(w)); len(st) == 1 && string(st[0].Term) != w {
+			stems = append(stems, string(st[0].Term))
+		}
+		cases = append(cases, pageCase{sr, []mark{{seq: []markWord{{exact: w, stems: stems, stemmed: true}}}}})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		c := cases[i%len(cases)]
+		if _, err := x.page(b.Context(), c.sr, c.marks); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
