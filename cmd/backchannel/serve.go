@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	webassets "backchannel/web"
@@ -54,14 +53,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		debug.SetMemoryLimit(serveMemoryLimit)
 	}
 
-	// A start from the catalog allocates about 40 MB at a million lines,
-	// nearly all of it kept (the catalog, the index's columns): collecting
-	// while it is built is wasted work (five cycles, 15 ms of CPU, in a
-	// start of under 100 ms). So the collector is off until the server
-	// listens, or until it is clear that the transcripts must be read.
-	restoreGC := pauseGC()
-	defer restoreGC()
-
 	// The pages' templates are parsed while the archive and index open:
 	// neither needs the other.
 	lib := &library{dataDir: dirs.data}
@@ -75,7 +66,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// file and the index was built from them, nothing is read or hashed:
 	// the server starts at once and reads a call's lines when a page needs
 	// them. Otherwise the transcripts are read and checked as always.
+	//
+	// Opening from the catalog allocates about 40 MB at a million lines,
+	// nearly all of it kept (the catalog, the index's columns): collecting
+	// meanwhile is wasted work (gctrace: five cycles, 15 ms of CPU, in a
+	// start of about 100 ms), so the collector is off until it returns.
+	gcPercent := debug.SetGCPercent(-1)
 	a, cat, idx := openFromCatalog(dirs.transcripts, dirs.data, logger)
+	debug.SetGCPercent(gcPercent)
 	var snap *transcript.Snapshot
 	var problems transcript.Problems
 	if idx != nil {
@@ -83,7 +81,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintln(stderr, p.String())
 		}
 	} else {
-		restoreGC()
 		snap = transcript.TakeSnapshot(dirs.transcripts)
 		var err error
 		a, problems, err = readArchive(dirs.transcripts, false, stderr)
@@ -125,7 +122,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	restoreGC()
 	logger.Info("listening", "url", "http://"+ln.Addr().String(), "calls", len(a.Calls))
 	lw.Flush() // what start-up said is out before the first request
 	fmt.Fprintf(stdout, "Backchannel is serving %s at http://%s\n", plural(len(a.Calls), "call"), ln.Addr())
@@ -203,12 +199,4 @@ const (
 type madeServer struct {
 	srv *web.Server
 	err error
-}
-
-// pauseGC turns the garbage collector off and returns the function that
-// turns it back on as it was (GOGC), which may be called more than once.
-// The soft memory limit still applies meanwhile.
-func pauseGC() (restore func()) {
-	percent := debug.SetGCPercent(-1)
-	return sync.OnceFunc(func() { debug.SetGCPercent(percent) })
 }
