@@ -1,10 +1,14 @@
 package index
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"backchannel/internal/transcript"
 )
 
 // TestStoredByNumber: every line of an index of several segments, some
@@ -122,5 +126,54 @@ func TestPage_NumbersOnly(t *testing.T) {
 	}
 	if len(want) != 6 || !reflect.DeepEqual(got, want) {
 		t.Errorf("page by numbers:\n%+v\nwith IDs:\n%+v", got, want)
+	}
+}
+
+// TestPage_LongPage: a page of long lines, highlighted on every core,
+// gets for each hit the fields and fragments it gets alone.
+func TestPage_LongPage(t *testing.T) {
+	ps := []transcript.Participant{{ID: "wren-halloway", Name: "Wren Halloway", Labels: []string{"WH"}}}
+	var lines []fixLine
+	for i := range 30 {
+		// Fictional: a dispatcher reading out a long list of crates.
+		text := fmt.Sprintf("Crate %d holds lanterns. ", i) + strings.Repeat("The tally of lanterns and ropes is checked twice at the quay, ", 20) +
+			fmt.Sprintf("and crate %d is sealed.", i)
+		lines = append(lines, fixLine{"wren-halloway", text})
+	}
+	x, _ := buildOpen(t, newArchive("long", fixCall("2024-07-01-halloway", "2024-07-01", "en", ps, lines...)))
+	st := x.storedByNumber()
+	sr := &ranking{}
+	textBytes := 0
+	for i := range lines {
+		id := docID("2024-07-01-halloway", i+1)
+		num, err := x.reader.InternalID(id)
+		if err != nil || num == nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		sr.Hits = append(sr.Hits, rankedHit{ID: id, Score: float64(30 - i)})
+		sr.docs = append(sr.docs, num.Value())
+		textBytes += len(lines[i].text)
+	}
+	if textBytes <= parallelPageBytes {
+		t.Fatalf("page of %d bytes: not shared out", textBytes)
+	}
+	marks := []mark{{seq: []markWord{{exact: "sealed", stems: []string{"sealed", "seal"}, stemmed: true}}}, {prefix: "lant"}}
+	got, err := x.page(t.Context(), sr, marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(lines) {
+		t.Fatalf("%d hits, want %d", len(got), len(lines))
+	}
+	mr := x.marker(marks)
+	for i, rh := range sr.Hits {
+		var want Hit
+		if ok, _, err := st.read(&want, rh, sr.docs[i]); !ok || err != nil {
+			t.Fatalf("%s: %v", rh.ID, err)
+		}
+		x.highlight(mr, &marksScratch{}, &want, rh.ID, marks)
+		if len(want.Fragments) == 0 || !reflect.DeepEqual(got[i], want) {
+			t.Errorf("hit %d:\npage  %+v\nalone %+v", i, got[i], want)
+		}
 	}
 }
