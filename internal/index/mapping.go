@@ -14,7 +14,7 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 11
+const SchemaVersion = 12
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
