@@ -65,6 +65,16 @@ func TestSpans(t *testing.T) {
 			texts = append(texts, l.Text)
 		}
 	}
+	// Random text of few letters, dense in characters that join words.
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []rune("aabbnNé1 2.’'':,;— …-\n")
+	for range 400 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			b.WriteRune(alphabet[rng.IntN(len(alphabet))])
+		}
+		texts = append(texts, b.String())
+	}
 	fast := x.marker(nil)
 	if !fast.foldOnly {
 		t.Fatal("the plain analyzer is not the unicode tokenizer and fold: the fast path is never taken")

@@ -66,6 +66,21 @@ func wordBreakClass(r rune) uint8 {
 	return wbUnknown
 }
 
+// asciiClasses holds the wordBreakClass of each ASCII character, as a
+// digit (TestASCIIClasses): a lookup instead of wordBreakClass's switch
+// in the scanner's loop.
+const asciiClasses = "66666666600000666666666666666666000000050000405022222222223400000111111111111111111111111110000601111111111111111111111111100006"
+
+// classOfRune returns the class and size of the character of text at
+// i, outside ASCII.
+func classOfRune(text string, i int) (uint8, int) {
+	r, n := utf8.DecodeRuneInString(text[i:])
+	if r == utf8.RuneError {
+		return wbUnknown, n
+	}
+	return wordBreakClass(r), n
+}
+
 // maxWordTokensText is the longest text scanWords handles: Bleve's
 // segmenter has a token size limit (64 KiB) that it does not mimic.
 const maxWordTokensText = 32 << 10
@@ -78,16 +93,11 @@ func scanWords(text string, word func(start, end int, letters bool)) bool {
 	if len(text) > maxWordTokensText {
 		return false
 	}
-	// class returns the class and size of the character at i.
 	class := func(i int) (uint8, int) {
 		if c := text[i]; c < utf8.RuneSelf {
-			return wordBreakClass(rune(c)), 1
+			return asciiClasses[c] - '0', 1
 		}
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if r == utf8.RuneError {
-			return wbUnknown, n
-		}
-		return wordBreakClass(r), n
+		return classOfRune(text, i)
 	}
 	for i := 0; i < len(text); {
 		c, n := class(i)

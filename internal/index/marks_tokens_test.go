@@ -107,6 +107,15 @@ func TestWordTokens(t *testing.T) {
 	}
 }
 
+// TestASCIIClasses: the scanner's table is wordBreakClass.
+func TestASCIIClasses(t *testing.T) {
+	for r := rune(0); r < 128; r++ {
+		if got, want := asciiClasses[r]-'0', wordBreakClass(r); got != want {
+			t.Errorf("%q: table %d, wordBreakClass %d", r, got, want)
+		}
+	}
+}
+
 // FuzzWordTokens: whatever text wordTokens handles, it tokenizes as
 // Bleve's unicode tokenizer does.
 func FuzzWordTokens(f *testing.F) {
