@@ -11,10 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/mmap-go"
 )
 
 // Columns: what ranking and facets need of every hit, by Bleve's internal
@@ -39,6 +41,9 @@ type columns struct {
 	// By call code:
 	callDate []uint32 // ordinal of the call's date among the archive's dates
 	callLang []uint32 // language code
+	// mapped is the columns file's mapping when the columns are slices
+	// of it (readColumns).
+	mapped []byte
 }
 
 // docs is the number of document numbers the columns cover.
@@ -193,11 +198,31 @@ func writeColumns(path string, c *columns) error {
 	return writeSynced(path, b)
 }
 
+// readColumns maps the columns file at path. On a little-endian machine
+// the columns are the mapped file itself (a 1M-line archive's 12 MB was
+// 8-19 ms of copying at every start, issue 6); elsewhere they are copied.
 func readColumns(path string) (*columns, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	m, err := mmap.Map(f, mmap.RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	c, err := parseColumns(m)
+	if err != nil || c.mapped == nil {
+		_ = m.Unmap()
+		return c, err
+	}
+	c.mapped = m
+	return c, nil
+}
+
+// parseColumns reads the columns from b; they are slices of b (and
+// c.mapped is non-nil) when the machine's byte order allows.
+func parseColumns(b []byte) (*columns, error) {
 	h := len(columnsMagic)
 	if len(b) < h+8 || string(b[:h]) != columnsMagic {
 		return nil, errors.New("not a columns file")
@@ -208,7 +233,19 @@ func readColumns(path string) (*columns, error) {
 	if uint64(len(b)) != 4*(3*uint64(n)+2*uint64(nc)) {
 		return nil, errors.New("columns file has the wrong size")
 	}
+	c := &columns{}
+	inPlace := binary.NativeEndian.Uint16([]byte{1, 0}) == 1 && uintptr(unsafe.Pointer(unsafe.SliceData(b)))%4 == 0
+	var all []uint32
+	if inPlace {
+		all = unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
+		c.mapped = []byte{} // set to the mapping by readColumns
+	}
 	col := func(k int) []uint32 {
+		if inPlace {
+			out := all[:k:k]
+			all = all[k:]
+			return out
+		}
 		out := make([]uint32, k)
 		for i := range out {
 			out[i] = binary.LittleEndian.Uint32(b[4*i:])
@@ -216,7 +253,6 @@ func readColumns(path string) (*columns, error) {
 		b = b[4*k:]
 		return out
 	}
-	c := &columns{}
 	c.rank, c.speaker, c.call = col(n), col(n), col(n)
 	c.callDate, c.callLang = col(nc), col(nc)
 	for i := range n {
@@ -225,4 +261,14 @@ func readColumns(path string) (*columns, error) {
 		}
 	}
 	return c, nil
+}
+
+// close unmaps the columns file, if they are its mapping. The columns
+// must not be read after.
+func (c *columns) close() error {
+	if c == nil || len(c.mapped) == 0 {
+		return nil
+	}
+	m := mmap.MMap(c.mapped)
+	return m.Unmap()
 }

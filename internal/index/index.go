@@ -264,6 +264,7 @@ func (x *Index) Close() error {
 		_ = x.hotF.Close()
 	}
 	_ = x.dense.close()
+	_ = x.cols.close()
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("close index: %w", err)
 	}
