@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -12,16 +13,23 @@ import (
 // declaration such as `Maria Keller-Brandt (MKB):` is far shorter.
 const maxPrefix = 120
 
+// The expressions with Unicode classes are compiled on first use: together
+// they took 2-3 ms of every command's start (GODEBUG=inittrace=1), most of
+// the package's init, though only parsing a transcript needs them.
 var (
 	// declRE is `Full Name (XX)`: one to six words that start with a letter,
 	// then a label in parentheses.
-	declRE = regexp.MustCompile(`^(\pL[\pL\pM'’.\-]*(?:[ \t]+\pL[\pL\pM'’.\-]*){0,5})[ \t]*\(([A-Z][A-Z0-9]{0,5})\)$`)
+	declRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\pL[\pL\pM'’.\-]*(?:[ \t]+\pL[\pL\pM'’.\-]*){0,5})[ \t]*\(([A-Z][A-Z0-9]{0,5})\)$`)
+	})
 	// nameLikeRE is two to four capitalised words: text before a colon that
 	// a reader would take for a speaker's name.
+	nameLikeRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\p{Lu}[\pL\pM'’.\-]*(?:[ \t]+\p{Lu}[\pL\pM'’.\-]*){1,3}$`)
+	})
 	// timeTagRE is a timestamp at the start of a paragraph or turn:
 	// [HH:MM:SS], [H:MM:SS.mmm] or [MM:SS].
-	timeTagRE  = regexp.MustCompile(`^\[(([0-9]{1,3}):)?([0-9]{1,2}):([0-9]{2})(?:[.,]([0-9]{1,3}))?\]`)
-	nameLikeRE = regexp.MustCompile(`^\p{Lu}[\pL\pM'’.\-]*(?:[ \t]+\p{Lu}[\pL\pM'’.\-]*){1,3}$`)
+	timeTagRE = regexp.MustCompile(`^\[(([0-9]{1,3}):)?([0-9]{1,2}):([0-9]{2})(?:[.,]([0-9]{1,3}))?\]`)
 )
 
 // paragraph is a run of non-blank lines.
@@ -236,7 +244,7 @@ func (b *body) label(p paragraph) (speaker, rest string, isLabel bool) {
 		return "", "", false
 	}
 	rest = strings.TrimLeft(p.text[colon+1:], " \t\n")
-	if m := declRE.FindStringSubmatch(prefix); m != nil {
+	if m := declRE().FindStringSubmatch(prefix); m != nil {
 		i, err := b.sp.declare(m[1], m[2])
 		if err != nil {
 			b.errorf(p.line, "%v", err)
@@ -266,7 +274,7 @@ func (b *body) label(p paragraph) (speaker, rest string, isLabel bool) {
 // a name such as "Tom Brandt", or a known label followed by more words
 // ("SW (laughing)").
 func (b *body) looksLikeSpeaker(prefix string) bool {
-	if nameLikeRE.MatchString(prefix) {
+	if nameLikeRE().MatchString(prefix) {
 		return true
 	}
 	first, _, more := strings.Cut(prefix, " ")

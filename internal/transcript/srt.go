@@ -3,18 +3,27 @@ package transcript
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
+// The larger expressions are compiled on first use, as in md.go: only
+// parsing a transcript of this format needs them.
 var (
 	srtIndexRE  = regexp.MustCompile(`^[0-9]+$`)
-	srtTimingRE = regexp.MustCompile(`^([0-9]{1,3}):([0-9]{2}):([0-9]{2})[,.]([0-9]{1,3})[ \t]*-->[ \t]*([0-9]{1,3}):([0-9]{2}):([0-9]{2})[,.]([0-9]{1,3})`)
+	srtTimingRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([0-9]{1,3}):([0-9]{2}):([0-9]{2})[,.]([0-9]{1,3})[ \t]*-->[ \t]*([0-9]{1,3}):([0-9]{2}):([0-9]{2})[,.]([0-9]{1,3})`)
+	})
 	// srtTagRE is formatting that subtitle tools put in the text: HTML-like
 	// tags (<i>, <font color=...>) and ASS overrides ({\an8}).
 	srtTagRE = regexp.MustCompile(`</?(?i:i|b|u|s|font)(?:\s[^>]*)?>|\{\\[^}]*\}`)
 	// capsRE is a speaker written in capitals: "JOHN", "MARIA KELLER", "Q".
-	capsRE = regexp.MustCompile(`^\p{Lu}[\p{Lu}\p{N}.'’\-]*(?:[ \t]+\p{Lu}[\p{Lu}\p{N}.'’\-]*){0,3}$`)
+	capsRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\p{Lu}[\p{Lu}\p{N}.'’\-]*(?:[ \t]+\p{Lu}[\p{Lu}\p{N}.'’\-]*){0,3}$`)
+	})
 	// oneNameRE is one capitalised word: "Maria".
-	oneNameRE = regexp.MustCompile(`^\p{Lu}[\pL\pM'’\-]*$`)
+	oneNameRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\p{Lu}[\pL\pM'’\-]*$`)
+	})
 )
 
 // srtBlock is one subtitle: its timing and text lines.
@@ -44,7 +53,7 @@ func parseSRT(in input) (*Call, Problems) {
 		if srtIndexRE.MatchString(strings.TrimSpace(bl[0])) && len(bl) > 1 {
 			i = 1
 		}
-		m := srtTimingRE.FindStringSubmatch(strings.TrimSpace(bl[i]))
+		m := srtTimingRE().FindStringSubmatch(strings.TrimSpace(bl[i]))
 		if m == nil {
 			b.errorf(p.line+i, "subtitle has no timing line: write `00:00:01,000 --> 00:00:04,000` after its number")
 			continue

@@ -3,8 +3,11 @@ package transcript
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
+// The larger expressions are compiled on first use, as in md.go: only
+// parsing a transcript of this format needs them.
 var (
 	// radioTimeRE is a radio-log timestamp line: [DD:HH:MM:SS] or
 	// [HH:MM:SS], possibly negative (before launch).
@@ -17,9 +20,13 @@ var (
 	linkRE = regexp.MustCompile(`\[[a-z]+:([^\]|]*)(?:\|([^\]]*))?\]`)
 	// editorialRE is a word before a colon that opens an editor's or
 	// transcriber's note, never a speaker: "Note", "Notes", "Editor's note".
-	editorialRE = regexp.MustCompile(`^(?i:(?:(?:editor|transcriber|translator)(?:['’]s|s['’]?)?|editorial)[ \t]+)?(?i:notes?)$`)
+	editorialRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?i:(?:(?:editor|transcriber|translator)(?:['’]s|s['’]?)?|editorial)[ \t]+)?(?i:notes?)$`)
+	})
 	// memoKeyRE are the heading fields of a memorandum of conversation.
-	memoKeyRE = regexp.MustCompile(`^(?i:participants|present|date|time|date and time|date, time and place|date & time|place|location|subject|subjects|topic|topics|memorandum for|from|to|classification|drafted by|cleared by|copies|distribution|approved|ref|reference)$`)
+	memoKeyRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?i:participants|present|date|time|date and time|date, time and place|date & time|place|location|subject|subjects|topic|topics|memorandum for|from|to|classification|drafted by|cleared by|copies|distribution|approved|ref|reference)$`)
+	})
 )
 
 // parseTXT reads a plain-text transcript, recognised by its content: a
@@ -178,7 +185,7 @@ func isEditorialLine(s string, sp *speakers) bool {
 // unless a participant has it as a label or name.
 func isEditorial(label string, sp *speakers) bool {
 	label = strings.Join(strings.Fields(label), " ")
-	return editorialRE.MatchString(label) && len(sp.lookup(label)) == 0
+	return editorialRE().MatchString(label) && len(sp.lookup(label)) == 0
 }
 
 // linkText replaces Spacelog link markup by the text a reader sees.
@@ -206,7 +213,7 @@ func readMemo(b *body, lines []string, addParticipants bool) {
 	started := false
 	for _, p := range paras {
 		m := speakerSplit(firstLine(p.text), maxPrefix, false)
-		if m != nil && memoKeyRE.MatchString(strings.TrimSpace(m[1])) {
+		if m != nil && memoKeyRE().MatchString(strings.TrimSpace(m[1])) {
 			if !started && addParticipants && isParticipantsKey(m[1]) {
 				memoParticipants(b, strings.TrimSpace(p.text[strings.IndexByte(p.text, ':')+1:]))
 			}
@@ -288,10 +295,10 @@ func speakerLike(name string, sp *speakers, uses map[string]int) bool {
 	switch {
 	case isEditorial(name, sp):
 		return false
-	case len(sp.lookup(name)) > 0, capsRE.MatchString(name), nameLikeRE.MatchString(name):
+	case len(sp.lookup(name)) > 0, capsRE().MatchString(name), nameLikeRE().MatchString(name):
 		return true
 	}
-	return oneNameRE.MatchString(name) && uses[name] > 1
+	return oneNameRE().MatchString(name) && uses[name] > 1
 }
 
 // maxCode bounds a radio log's speaker code ("CMP (COLUMBIA)").
