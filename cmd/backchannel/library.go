@@ -112,17 +112,35 @@ func (l *library) setLastErr(err error) {
 	l.mu.Unlock()
 }
 
-// swap installs a new archive, its catalog (or nil) and its index. The
-// index it replaces is closed in the background once the searches using it
-// have finished.
+// swap installs a new archive, its catalog (or nil) and its index, with
+// the archive's notes read now. The index it replaces is closed in the
+// background once the searches using it have finished.
 func (l *library) swap(a *transcript.Archive, cat *transcript.Catalog, idx *index.Index) {
-	notes, nps := loadNotes(a)
+	l.swapNoted(a, cat, idx, readNotes(a))
+}
+
+// archiveNotes are the editorial notes of an archive's calls, by slug, and
+// the problems found in them (see loadNotes).
+type archiveNotes struct {
+	byCall   map[string]*annotate.Notes
+	problems transcript.Problems
+}
+
+// readNotes loads the notes of a.
+func readNotes(a *transcript.Archive) archiveNotes {
+	notes, ps := loadNotes(a)
+	return archiveNotes{notes, ps}
+}
+
+// swapNoted is swap with the notes of a already read (at start-up they are
+// read while the index opens).
+func (l *library) swapNoted(a *transcript.Archive, cat *transcript.Catalog, idx *index.Index, notes archiveNotes) {
 	cur := &openIndex{idx: idx}
 	cur.bytes, cur.built = indexStats(l.dataDir)
 	l.mu.Lock()
 	old := l.cur
 	l.archive, l.catalog, l.cur, l.lastErr = a, cat, cur, nil
-	l.notes, l.notesProblems = notes, nps
+	l.notes, l.notesProblems = notes.byCall, notes.problems
 	l.mu.Unlock()
 	if old != nil {
 		go func() {

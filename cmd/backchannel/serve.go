@@ -66,17 +66,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// file and the index was built from them, nothing is read or hashed:
 	// the server starts at once and reads a call's lines when a page needs
 	// them. Otherwise the transcripts are read and checked as always.
-	//
-	// Opening from the catalog allocates about 40 MB at a million lines,
-	// nearly all of it kept (the catalog, the index's columns): collecting
-	// meanwhile is wasted work (gctrace: five cycles, 15 ms of CPU, in a
-	// start of about 100 ms), so the collector is off until it returns.
-	gcPercent := debug.SetGCPercent(-1)
-	a, cat, idx := openFromCatalog(dirs.transcripts, dirs.data, logger)
-	debug.SetGCPercent(gcPercent)
-	var snap *transcript.Snapshot
-	var problems transcript.Problems
-	if idx != nil {
+	opened := openFromCatalog(dirs.transcripts, dirs.data, logger)
+	var (
+		a        *transcript.Archive
+		cat      *transcript.Catalog
+		idx      *index.Index
+		snap     *transcript.Snapshot
+		problems transcript.Problems
+	)
+	if opened != nil {
+		a, cat, idx = opened.archive, opened.catalog, opened.index
 		for _, p := range cat.Warnings {
 			fmt.Fprintln(stderr, p.String())
 		}
@@ -105,7 +104,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		a, cat = catalogue(snap, a, problems, dirs.data, logger)
 		releaseParsed(cat)
 	}
-	lib.swap(a, cat, idx)
+	if opened != nil {
+		lib.swapNoted(a, cat, idx, opened.notes)
+	} else {
+		lib.swap(a, cat, idx)
+	}
 	defer lib.close()
 	logNotesProblems(logger, lib)
 	if *watchFiles {
