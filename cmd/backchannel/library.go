@@ -217,65 +217,6 @@ const catalogFile = "catalog.gob"
 // lineCacheBytes bounds the transcript lines a server keeps in memory.
 const lineCacheBytes = transcript.DefaultLineCacheBytes
 
-// openCataloged opens the archive of dir from the catalog in dataDir, and
-// the index, when the catalog still describes every file of dir and the
-// index was built from that archive: no transcript is read or hashed.
-// It returns nils when any of that is not so, and the caller reads the
-// transcripts as before.
-func openCataloged(dir, dataDir string, logger *slog.Logger) (*transcript.Archive, *transcript.Catalog, *index.Index) {
-	start := time.Now()
-	// The index opens, and the files are stat'ed, while the catalog is
-	// read: none depends on another (at a million lines each takes 10 to
-	// 25 ms, and they overlap on two cores).
-	snapc := make(chan *transcript.Snapshot, 1)
-	go func() { snapc <- transcript.TakeSnapshot(dir) }()
-	type opened struct {
-		idx *index.Index
-		err error
-	}
-	ch := make(chan opened, 1)
-	go func() {
-		idx, err := index.Open(dataDir)
-		ch <- opened{idx, err}
-	}()
-	cat := freshCatalog(dataDir, <-snapc, logger)
-	o := <-ch
-	if cat == nil || o.err != nil {
-		// Without a catalog the transcripts are read; an index that does
-		// not open is rebuilt (openFresh says why).
-		if o.idx != nil {
-			o.idx.Close()
-		}
-		return nil, nil, nil
-	}
-	a := cat.Archive(lineCacheBytes)
-	if !o.idx.Matches(a) {
-		o.idx.Close()
-		logger.Info("the index was not built from the catalogued transcripts; reading them")
-		return nil, nil, nil
-	}
-	logger.Info("transcripts unchanged since they were catalogued: not read again",
-		"calls", len(a.Calls), "seconds", time.Since(start).Seconds())
-	return a, cat, o.idx
-}
-
-// freshCatalog returns the catalog in dataDir if it still describes the
-// transcripts folder, whose state is now, or nil.
-func freshCatalog(dataDir string, now *transcript.Snapshot, logger *slog.Logger) *transcript.Catalog {
-	cat, err := transcript.ReadCatalog(filepath.Join(dataDir, catalogFile))
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			logger.Warn("catalog unreadable; reading the transcripts", "err", err)
-		}
-		return nil
-	}
-	if err := cat.FreshAt(now); err != nil {
-		logger.Info("reading the transcripts", "why", err.Error())
-		return nil
-	}
-	return cat
-}
-
 // catalogue saves the catalog of a, which LoadDirLazy read from the folder of
 // before with the given problems, into dataDir, and returns the same
 // archive read from it, which keeps only the lines being shown in memory.
