@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -93,6 +94,8 @@ type Index struct {
 	// dense are the positions of the densest words (dense.go); nil
 	// when the build kept none.
 	dense *denseWords
+	// counts are call-count arrays for reuse (getCounts).
+	counts sync.Pool
 }
 
 // Open opens the current index under dataDir read-only. It returns

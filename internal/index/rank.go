@@ -167,7 +167,7 @@ func (x *Index) rankDocs(ctx context.Context, q bq.Query, sortOrder string, from
 	nc := len(x.cols.callDate)
 	out := &ranking{
 		speakers: make([]int, len(x.meta.Facets.Speakers)+1),
-		calls:    make([]int, max(nc, len(x.meta.Facets.Calls))),
+		calls:    x.getCounts(max(nc, len(x.meta.Facets.Calls))),
 		langs:    make([]int, len(x.meta.Facets.Languages)+1),
 	}
 	rc := &rankCollector{cols: x.cols, order: sortOrder, k: from + size, out: out, count: count}
@@ -305,4 +305,23 @@ next:
 		return true
 	}
 	return false
+}
+
+// getCounts returns n zeroed counts, reusing ones put back: the call
+// counts are one per call (35 KB at 4,445 calls), a third of what a
+// rare word's search allocated.
+func (x *Index) getCounts(n int) []int {
+	if v, ok := x.counts.Get().(*[]int); ok && cap(*v) >= n {
+		s := (*v)[:n]
+		clear(s)
+		return s
+	}
+	return make([]int, n)
+}
+
+// putCounts gives back counts that are no longer read.
+func (x *Index) putCounts(s []int) {
+	if s != nil {
+		x.counts.Put(&s)
+	}
 }
