@@ -174,7 +174,7 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 	if err := pruneSegments(buildDir); err != nil {
 		return fmt.Errorf("prune segments: %w", err)
 	}
-	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: p.lines, Built: time.Now().UTC(), Facets: p.codes, PairWords: p.words, SelfStems: p.self}
+	meta := buildMeta{Schema: SchemaVersion, Hash: a.Hash, Calls: len(a.Calls), Lines: p.lines, Built: time.Now().UTC(), Facets: p.codes, Dates: p.dates(), PairWords: p.words, SelfStems: p.self}
 	if err := writeFileSync(filepath.Join(buildDir, metaFile), meta); err != nil {
 		return err
 	}

@@ -157,13 +157,7 @@ func computeColumns(ctx context.Context, dir string, p *buildPlan) error {
 	}
 	// Per call code: date ordinal and language.
 	dateOrd := map[string]uint32{}
-	var dates []string
-	for _, call := range p.ordered {
-		dates = append(dates, call.Date)
-	}
-	slices.Sort(dates)
-	dates = slices.Compact(dates)
-	for i, d := range dates {
+	for i, d := range p.dates() {
 		dateOrd[d] = uint32(i)
 	}
 	codeOf := make(map[string]int, len(p.codes.Calls))
@@ -271,4 +265,14 @@ func (c *columns) close() error {
 	}
 	m := mmap.MMap(c.mapped)
 	return m.Unmap()
+}
+
+// dates are the plan's call dates, sorted, once each (buildMeta.Dates).
+func (p *buildPlan) dates() []string {
+	var dates []string
+	for _, call := range p.ordered {
+		dates = append(dates, call.Date)
+	}
+	slices.Sort(dates)
+	return slices.Compact(dates)
 }

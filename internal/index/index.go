@@ -68,6 +68,9 @@ type buildMeta struct {
 	// PairWords are the words of the pairs field (analysis.go), fixed by
 	// the full build and kept by incremental ones.
 	PairWords []string `json:"pair_words"`
+	// Dates are the archive's call dates, sorted, once each: the
+	// columns give a call's date as its place here.
+	Dates []string `json:"dates"`
 	// SelfStems are the common words the text field also marks as a stem
 	// (selfStemsOf), fixed by the full build and kept by incremental ones.
 	SelfStems []string `json:"self_stems"`

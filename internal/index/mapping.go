@@ -14,20 +14,16 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 12
+const SchemaVersion = 13
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
-	fieldSlug    = "slug"    // call slug: keyword, stored (filter)
-	fieldN       = "n"       // line number: stored only
-	fieldKind    = "kind"    // turn or direction: stored only
-	fieldSpeaker = "speaker" // participant ID: stored only (filters use skeys, facets the columns)
-	fieldKeys    = "skeys"   // participant keys (id, labels, name, surname), lower-cased: keyword
-	fieldName    = "sname"   // participant's full name: analysed, so free words match names
-	fieldText    = "text"    // the line: stored, term vectors; words, marked stems and common pairs (analysis.go)
-	fieldDate    = "date"    // call date YYYY-MM-DD: keyword (range filter), stored
-	fieldLang    = "lang"    // call language: stored only
-	fieldTime    = "time"    // offset in seconds, -1 when unknown: stored only
+	fieldSlug = "slug"  // call slug: keyword (filter)
+	fieldKeys = "skeys" // participant keys (id, labels, name, surname), lower-cased: keyword
+	fieldName = "sname" // participant's full name: analysed, so free words match names
+	fieldText = "text"  // the line: stored, term vectors; words, marked stems and common pairs (analysis.go)
+	fieldDate = "date"  // call date YYYY-MM-DD: keyword (range filter)
+	fieldTime = "time"  // offset in seconds, -1 when unknown: stored only
 )
 
 // Document types, one per text analysis.
@@ -38,17 +34,17 @@ const (
 )
 
 // lineDoc is what is indexed for one line of a call.
+//
+// Only the text and the time are stored: a hit's call and line come from
+// its ID, its speaker, date and language from the columns (page.go). The
+// other stored fields were 11% of the index (issue 6).
 type lineDoc struct {
-	Slug    string   `json:"slug"`
-	N       int      `json:"n"`
-	Kind    string   `json:"kind"`
-	Speaker string   `json:"speaker"`
-	Keys    []string `json:"skeys"`
-	Name    string   `json:"sname"`
-	Text    string   `json:"text"`
-	Date    string   `json:"date"`
-	Lang    string   `json:"lang"`
-	Time    float64  `json:"time"`
+	Slug string   `json:"slug"`
+	Keys []string `json:"skeys"`
+	Name string   `json:"sname"`
+	Text string   `json:"text"`
+	Date string   `json:"date"`
+	Time float64  `json:"time"`
 
 	docType string
 }
@@ -78,12 +74,8 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 	text := strings.ToValidUTF8(l.Text, "\uFFFD")
 	d := &lineDoc{
 		Slug:    c.Slug,
-		N:       l.N,
-		Kind:    string(l.Kind),
-		Speaker: l.Speaker,
 		Text:    text,
 		Date:    c.Date,
-		Lang:    lang,
 		Time:    l.Time,
 		docType: docTypeFor(lang),
 	}
@@ -268,15 +260,11 @@ func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
 	}
 
 	d := bleve.NewDocumentStaticMapping()
-	d.AddFieldMappingsAt(fieldSlug, keyword(true, false))
-	d.AddFieldMappingsAt(fieldN, storedOnly(bleve.NewNumericFieldMapping()))
-	d.AddFieldMappingsAt(fieldKind, storedOnly(bleve.NewTextFieldMapping()))
-	d.AddFieldMappingsAt(fieldSpeaker, storedOnly(bleve.NewTextFieldMapping()))
+	d.AddFieldMappingsAt(fieldSlug, keyword(false, false))
 	d.AddFieldMappingsAt(fieldKeys, keyword(false, false))
 	d.AddFieldMappingsAt(fieldName, text(analyzerPlain, false, false))
 	d.AddFieldMappingsAt(fieldText, text(textAnalyzer, true, true))
-	d.AddFieldMappingsAt(fieldDate, keyword(true, false))
-	d.AddFieldMappingsAt(fieldLang, storedOnly(bleve.NewTextFieldMapping()))
+	d.AddFieldMappingsAt(fieldDate, keyword(false, false))
 	d.AddFieldMappingsAt(fieldTime, storedOnly(bleve.NewNumericFieldMapping()))
 	// No field is in _all, but Bleve still builds the empty composite field
 	// for every document unless _all is disabled: 10% of a 1M-line build's

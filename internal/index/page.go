@@ -3,6 +3,8 @@ package index
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/numeric"
@@ -90,22 +92,17 @@ func (x *Index) load(h *Hit, rh rankedHit) (bool, error) {
 	*h = Hit{Score: rh.Score, Fragments: []string{}, Terms: []string{}}
 	d.VisitFields(func(f index.Field) {
 		switch f.Name() {
-		case fieldSlug:
-			h.Call = string(f.Value())
-		case fieldN:
-			h.Line = int(number(f))
-		case fieldSpeaker:
-			h.Speaker = string(f.Value())
 		case fieldText:
 			h.Text = string(f.Value())
-		case fieldDate:
-			h.Date = string(f.Value())
-		case fieldLang:
-			h.Language = string(f.Value())
 		case fieldTime:
 			h.Time = number(f)
 		}
 	})
+	if iid, err := x.reader.InternalID(rh.ID); err == nil && len(iid) == 8 {
+		x.describe(h, rh.ID, iid.Value(), true)
+	} else {
+		x.describe(h, rh.ID, 0, false)
+	}
 	return true, nil
 }
 
@@ -183,18 +180,8 @@ func (sr *storedReader) read(h *Hit, rh rankedHit, doc uint64) (bool, string, er
 				id, idOK = string(val), true
 			}
 			return idOK
-		case fieldSlug:
-			h.Call = string(val)
-		case fieldN:
-			h.Line = int(storedNumber(typ, val))
-		case fieldSpeaker:
-			h.Speaker = string(val)
 		case fieldText:
 			h.Text = string(val)
-		case fieldDate:
-			h.Date = string(val)
-		case fieldLang:
-			h.Language = string(val)
 		case fieldTime:
 			h.Time = storedNumber(typ, val)
 		}
@@ -203,6 +190,7 @@ func (sr *storedReader) read(h *Hit, rh rankedHit, doc uint64) (bool, string, er
 	if err != nil || !idOK {
 		return false, "", err
 	}
+	sr.x.describe(h, id, doc, true)
 	return true, id, nil
 }
 
@@ -217,4 +205,29 @@ func storedNumber(typ byte, val []byte) float64 {
 		return 0
 	}
 	return numeric.Int64ToFloat64(i)
+}
+
+// describe fills what the index does not store of hit h, whose ID is id
+// and document number doc (when known): its call and line from the ID
+// ("slug#n"), its speaker, date and language from the columns.
+func (x *Index) describe(h *Hit, id string, doc uint64, known bool) {
+	if i := strings.LastIndexByte(id, '#'); i >= 0 {
+		h.Call = id[:i]
+		h.Line, _ = strconv.Atoi(id[i+1:])
+	}
+	c, fc := x.cols, x.meta.Facets
+	if !known || doc >= uint64(c.docs()) {
+		return
+	}
+	if sp := int(c.speaker[doc]); sp > 0 && sp <= len(fc.Speakers) {
+		h.Speaker = fc.Speakers[sp-1]
+	}
+	if call := int(c.call[doc]); call < len(c.callDate) {
+		if d := int(c.callDate[call]); d < len(x.meta.Dates) {
+			h.Date = x.meta.Dates[d]
+		}
+		if l := int(c.callLang[call]); l < len(fc.Languages) {
+			h.Language = fc.Languages[l]
+		}
+	}
 }
