@@ -138,6 +138,12 @@ func (b *body) add(l Line) {
 // leadingTime reads a timestamp such as [00:01:23], [1:02:03.5] or [01:23]
 // at the start of s, in seconds.
 func (b *body) leadingTime(s string, line int) (sec float64, rest string, ok bool) {
+	if !strings.HasPrefix(s, "[") {
+		// Most paragraphs: the expression would fail on the first byte,
+		// but only after setting up its backtracker (a tenth of parsing a
+		// call without timestamps).
+		return 0, s, false
+	}
 	m := timeTagRE.FindStringSubmatch(s)
 	if m == nil {
 		return 0, s, false
@@ -244,7 +250,9 @@ func (b *body) label(p paragraph) (speaker, rest string, isLabel bool) {
 		return "", "", false
 	}
 	rest = strings.TrimLeft(p.text[colon+1:], " \t\n")
-	if m := declRE().FindStringSubmatch(prefix); m != nil {
+	// A declaration ends with its label in parentheses: the expression is
+	// run only on what can be one (a bare label "MH" is the common case).
+	if m := declMatch(prefix); m != nil {
 		i, err := b.sp.declare(m[1], m[2])
 		if err != nil {
 			b.errorf(p.line, "%v", err)
@@ -268,6 +276,14 @@ func (b *body) label(p paragraph) (speaker, rest string, isLabel bool) {
 		b.warnf(p.line, "%q before the colon looks like a speaker but is none, so the paragraph is read as text: declare the speaker as `Full Name (XX):` or add them to participants", prefix)
 	}
 	return "", "", false
+}
+
+// declMatch is declRE's submatches in prefix, or nil.
+func declMatch(prefix string) []string {
+	if !strings.HasSuffix(prefix, ")") {
+		return nil
+	}
+	return declRE().FindStringSubmatch(prefix)
 }
 
 // looksLikeSpeaker reports prose that a reader would take for a speaker:
