@@ -10,15 +10,16 @@
 // # Data folder
 //
 //	current -> index-<id>      symlink to the live index, replaced by rename
-//	index-<id>/                a verified index: Bleve files, backchannel.json, calls.json, columns.bin, hot.bin, hot.json
+//	index-<id>/                a verified index: Bleve files, backchannel.json, calls.json, columns.bin, hot.bin, hot.json, dense.bin
 //	build-<id>/                a build in progress (removed by the next Build)
 //	build.lock                 held (flock) while a Build runs
 //
 // Build writes build-<id> with large batches indexed by parallel workers,
 // merges it to one segment (removing segment files the root no longer
 // uses), writes backchannel.json (schema version, archive hash, facet
-// tables, common words) and calls.json, computes columns.bin and the hot
-// words (hot.bin, hot.json) from the index opened read-only, fsyncs every file and folder, opens it to check
+// tables, call dates, common words) and calls.json, computes columns.bin,
+// the dense words' positions (dense.bin) and the hot words (hot.bin,
+// hot.json) from the index opened read-only, fsyncs every file and folder, opens it to check
 // the document count and that a known word finds its line, renames it to
 // index-<id> and repoints current with an atomic rename of a new symlink.
 // The index it replaced is kept until the next Build; older ones are
@@ -37,11 +38,15 @@
 //
 // # Documents and analysis
 //
-// One document per line, id "slug#n". The text is indexed once, in one
-// field, "text" (stored, with term vectors), whose analyzer emits at each
+// One document per line, id "slug#n". Only the text and the time are
+// stored; a hit's call and line come from its ID, its speaker, date and
+// language from the columns. The text is indexed once, in one
+// field, "text" (stored, with term vectors: positions, not offsets), whose analyzer emits at each
 // word's position the word as spoken (folded), its stem marked "~" when
 // the call's language stems it differently (Porter for en, Snowball for
-// ru, none otherwise), and the pair "a b" when the word and the next are
+// ru, none otherwise) or when it is a common word that is its own stem
+// and shares it with other words ("~go" at "go", so that "go" in any
+// inflection is one term), and the pair "a b" when the word and the next are
 // both among the archive's most common (chosen by the full build from a
 // sample, kept by incremental ones), so that a phrase of common words ("of
 // the", "it is not") is read from one or a few rare terms. A phrase as
@@ -54,7 +59,7 @@
 // none drops stop words. Folding is done on terms, never by a char filter,
 // so highlight offsets stay right. Speakers are indexed by their
 // lower-cased keys (id, labels, name, surname; filter) and by name as text
-// (free words match names); the speaker ID is stored. Filters (speaker,
+// (free words match names). Filters (speaker,
 // call, dates) are required clauses with a negligible boost, so that the
 // filter's lines drive the search.
 //
@@ -78,8 +83,12 @@
 // call ignore their own filter (one extra count-only request each, only
 // when that filter is set).
 //
-// A search for one of the hot words alone (the few hundred words on the
-// most lines) reads its ranking, total and facet counts from hot.bin,
-// computed by the build with the search code itself (hot.go): Bleve would
-// otherwise score every line with "the" to find the best ten.
+// A search for one of the hot words alone (the few hundred words, and
+// quoted pairs of common words, on the most lines) reads its ranking,
+// total and facet counts from hot.bin, computed by the build with the
+// search code itself (hot.go): Bleve would otherwise score every line with
+// "the" to find the best ten. A quoted phrase with one of the dense words
+// (those on at least 5% of lines) is searched without them, and each hit
+// is checked against their positions in dense.bin (dense.go): Bleve would
+// otherwise step through every posting of "the".
 package index
