@@ -12,11 +12,7 @@ import (
 // the mapped file on this machine) are those of the file decoded value by
 // value, and a damaged file is refused.
 func TestColumns_MappedAsCopied(t *testing.T) {
-	a := synthArchive(2000)
-	dir := t.TempDir()
-	if _, err := Build(t.Context(), dir, a, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	_, dir := buildOpen(t, synthArchive(2000))
 	cur, err := currentDir(dir)
 	if err != nil {
 		t.Fatal(err)

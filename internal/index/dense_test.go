@@ -13,15 +13,7 @@ import (
 // and filters.
 func TestDensePhrases(t *testing.T) {
 	a := synthArchive(6000)
-	dir := t.TempDir()
-	if _, err := Build(t.Context(), dir, a, BuildOptions{denseMinDocs: 200}); err != nil {
-		t.Fatal(err)
-	}
-	fast, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fast.Close()
+	fast, dir := buildOpenWith(t, a, BuildOptions{denseMinDocs: 200})
 	if fast.dense == nil || len(fast.dense.words) < 5 {
 		t.Fatalf("dense words: %v, want at least 5 with a threshold of 200 lines", fast.dense)
 	}

@@ -139,8 +139,14 @@ func shippedArchive(tb testing.TB) *transcript.Archive {
 // buildOpen builds a in a temporary data folder and opens it.
 func buildOpen(tb testing.TB, a *transcript.Archive) (*Index, string) {
 	tb.Helper()
+	return buildOpenWith(tb, a, BuildOptions{})
+}
+
+// buildOpenWith is buildOpen with build options.
+func buildOpenWith(tb testing.TB, a *transcript.Archive, opts BuildOptions) (*Index, string) {
+	tb.Helper()
 	dir := tb.TempDir()
-	if _, err := Build(tb.Context(), dir, a, BuildOptions{}); err != nil {
+	if _, err := Build(tb.Context(), dir, a, opts); err != nil {
 		tb.Fatalf("Build: %v", err)
 	}
 	x, err := Open(dir)

@@ -12,15 +12,7 @@ import (
 // inflection ("go", "going", "goes"), no more and no fewer.
 func TestSelfStems(t *testing.T) {
 	a := synthArchive(3000)
-	dir := t.TempDir()
-	if _, err := Build(t.Context(), dir, a, BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	x, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x, _ := buildOpen(t, a)
 	if !slices.Contains(x.meta.SelfStems, "go") {
 		t.Fatalf("self stems %v, want go among them (the archive says go and going)", x.meta.SelfStems)
 	}
