@@ -25,17 +25,12 @@ func TestServeCatalog(t *testing.T) {
 	// them age, as they would have in any real archive.
 	time.Sleep(2100 * time.Millisecond)
 
-	stop := func(s *server) {
-		t.Helper()
-		s.cmd.Process.Signal(os.Interrupt)
-		s.cmd.Wait()
-	}
 	page := "/calls/2024-03-02-keller-osei"
 
 	first := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
 	_, want := first.get(t, page)
 	_, wantHealth := first.get(t, "/healthz")
-	stop(first)
+	stopServe(t, first)
 	if strings.Contains(first.logs.String(), notReadAgain) {
 		t.Fatal("the first start trusted a catalog that did not exist")
 	}
@@ -46,7 +41,7 @@ func TestServeCatalog(t *testing.T) {
 	second := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
 	resp, got := second.get(t, page)
 	_, health := second.get(t, "/healthz")
-	stop(second)
+	stopServe(t, second)
 	if !strings.Contains(second.logs.String(), notReadAgain) {
 		t.Errorf("the second start read the transcripts again; logs:\n%s", second.logs)
 	}
@@ -72,7 +67,7 @@ func TestServeCatalog(t *testing.T) {
 	third := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
 	_, got = third.get(t, page)
 	_, hits := third.get(t, "/api/v1/search?q=%22on+the+quay%22")
-	stop(third)
+	stopServe(t, third)
 	if strings.Contains(third.logs.String(), notReadAgain) {
 		t.Errorf("an edited file was not noticed; logs:\n%s", third.logs)
 	}
@@ -89,7 +84,7 @@ func TestServeCatalog(t *testing.T) {
 	}
 	fourth := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
 	resp, got = fourth.get(t, page)
-	stop(fourth)
+	stopServe(t, fourth)
 	if resp.StatusCode != 200 || !strings.Contains(string(got), "Nobody on the quay") || !strings.Contains(fourth.logs.String(), "catalog unreadable") {
 		t.Errorf("start with a damaged catalog: call page %d; logs:\n%s", resp.StatusCode, fourth.logs)
 	}
@@ -113,4 +108,12 @@ func firstDiff(got, want string) string {
 		}
 	}
 	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
+}
+
+// stopServe interrupts a serve started by startServeArgs and waits for it
+// to exit (writing its catalog and closing its index).
+func stopServe(t *testing.T, s *server) {
+	t.Helper()
+	s.cmd.Process.Signal(os.Interrupt)
+	s.cmd.Wait()
 }

@@ -22,17 +22,12 @@ func TestServe_OldCatalogRewritten(t *testing.T) {
 	// A catalog does not trust files written within two seconds of it:
 	// let the file age, as in any real archive.
 	time.Sleep(2100 * time.Millisecond)
-	stop := func(s *server) {
-		t.Helper()
-		s.cmd.Process.Signal(os.Interrupt)
-		s.cmd.Wait()
-	}
 	page := "/calls/2024-03-02-keller-osei"
 	path := filepath.Join(data, catalogFile)
 
 	first := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
 	_, want := first.get(t, page)
-	stop(first)
+	stopServe(t, first)
 	cat, err := transcript.ReadCatalog(path)
 	if err != nil {
 		t.Fatalf("no catalog after the first start: %v", err)
@@ -49,7 +44,7 @@ func TestServe_OldCatalogRewritten(t *testing.T) {
 
 	second := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
 	resp, got := second.get(t, page)
-	stop(second)
+	stopServe(t, second)
 	logs := second.logs.String()
 	if strings.Contains(logs, notReadAgain) || !strings.Contains(logs, "catalog unreadable") {
 		t.Errorf("a start with an old catalog did not read the transcripts; logs:\n%s", logs)
@@ -63,7 +58,7 @@ func TestServe_OldCatalogRewritten(t *testing.T) {
 
 	third := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
 	_, got = third.get(t, page)
-	stop(third)
+	stopServe(t, third)
 	if !strings.Contains(third.logs.String(), notReadAgain) || string(got) != string(want) {
 		t.Errorf("the rewritten catalog was not trusted, or the page differs; logs:\n%s", third.logs)
 	}
