@@ -43,16 +43,7 @@ func rareWords(tb testing.TB, x *Index, lo, hi uint64, n int) []string {
 //
 //	go test ./internal/index -run '^$' -bench RareWordPage -benchmem -page.data /tmp/mb3/1000000/data
 func BenchmarkSearch_RareWordPage(b *testing.B) {
-	var x *Index
-	if *pageData != "" {
-		var err error
-		if x, err = Open(*pageData); err != nil {
-			b.Fatal(err)
-		}
-		defer x.Close()
-	} else {
-		x, _ = benchSetup(b)
-	}
+	x := pageIndex(b)
 	words := rareWords(b, x, 10, 20, 50)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -71,16 +62,7 @@ func BenchmarkSearch_RareWordPage(b *testing.B) {
 // ten hits) for the pages of BenchmarkSearch_RareWordPage's words, each
 // word marked in any inflection.
 func BenchmarkPage_RareWord(b *testing.B) {
-	var x *Index
-	if *pageData != "" {
-		var err error
-		if x, err = Open(*pageData); err != nil {
-			b.Fatal(err)
-		}
-		defer x.Close()
-	} else {
-		x, _ = benchSetup(b)
-	}
+	x := pageIndex(b)
 	type pageCase struct {
 		sr    *ranking
 		marks []mark
@@ -116,4 +98,19 @@ func BenchmarkPage_RareWord(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// pageIndex is the index the page benchmarks run on: -page.data's, or the
+// BenchmarkSearch_* one.
+func pageIndex(b *testing.B) *Index {
+	if *pageData == "" {
+		x, _ := benchSetup(b)
+		return x
+	}
+	x, err := Open(*pageData)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = x.Close() })
+	return x
 }
