@@ -45,20 +45,11 @@ func openFromCatalog(dir, dataDir string, logger *slog.Logger) *fromCatalog {
 	catc := make(chan *fromCatalog, 1)
 	notesc := make(chan archiveNotes, 1)
 	go func() {
-		snapc := make(chan *transcript.Snapshot, 1)
-		go func() { snapc <- transcript.TakeSnapshot(dir) }()
-		cat := readCatalog(dataDir, logger)
-		if cat != nil {
-			if err := cat.FreshAt(<-snapc); err != nil {
-				logger.Info("reading the transcripts", "why", err.Error())
-				cat = nil
-			}
-		}
-		if cat == nil {
+		a, cat := catalogArchive(dir, dataDir, logger)
+		if a == nil {
 			catc <- nil
 			return
 		}
-		a := cat.Archive(lineCacheBytes)
 		catc <- &fromCatalog{archive: a, catalog: cat}
 		notesc <- readNotes(a)
 	}()
@@ -87,6 +78,25 @@ func openFromCatalog(dir, dataDir string, logger *slog.Logger) *fromCatalog {
 	logger.Info("transcripts unchanged since they were catalogued: not read again",
 		"calls", len(c.archive.Calls), "seconds", time.Since(start).Seconds())
 	return c
+}
+
+// catalogArchive returns the archive of dir as the catalog in dataDir
+// describes it, and the catalog, when the catalog still describes every
+// file of dir (the files are stat'ed while the catalog is read); nil when
+// there is no such catalog.
+func catalogArchive(dir, dataDir string, logger *slog.Logger) (*transcript.Archive, *transcript.Catalog) {
+	snapc := make(chan *transcript.Snapshot, 1)
+	go func() { snapc <- transcript.TakeSnapshot(dir) }()
+	cat := readCatalog(dataDir, logger)
+	snap := <-snapc
+	if cat == nil {
+		return nil, nil
+	}
+	if err := cat.FreshAt(snap); err != nil {
+		logger.Info("reading the transcripts", "why", err.Error())
+		return nil, nil
+	}
+	return cat.Archive(lineCacheBytes), cat
 }
 
 // readCatalog returns the catalog in dataDir, or nil when there is none or
