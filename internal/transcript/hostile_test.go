@@ -65,7 +65,7 @@ func TestHostileInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := input{path: tt.path, data: tt.data}
-			if _, format, _ := parserFor(tt.path); !hasOwnHeader(format) {
+			if f, _ := formats.forPath(tt.path); !f.ownHeader {
 				in.sidePath, in.sidecar = "x.yaml", []byte(sidecarTD)
 			}
 			c, ps := parse(in)

@@ -107,7 +107,7 @@ func loadDir(dir string, store *callStore) (*Archive, Problems) {
 			ps = append(ps, Problem{Path: path, Severity: Warning, Message: "not a regular file: skipped"})
 			return nil
 		}
-		_, format, ok := parserFor(path)
+		f, ok := formats.forPath(path)
 		if !ok {
 			ps = append(ps, Problem{Path: path, Severity: Warning,
 				Message: fmt.Sprintf("not a transcript (%q is not a known format): skipped", filepath.Ext(path))})
@@ -134,7 +134,7 @@ func loadDir(dir string, store *callStore) (*Archive, Problems) {
 		}
 		in := input{path: path, data: data}
 		var sps Problems
-		in.sidePath, in.sidecar, sps = readSidecar(path, format)
+		in.sidePath, in.sidecar, sps = readSidecar(path, f.name)
 		ps = append(ps, sps...)
 		for _, sp := range sidecarPaths(path) {
 			used[sp] = true
@@ -164,7 +164,7 @@ func loadDir(dir string, store *callStore) (*Archive, Problems) {
 	for _, sp := range sidecars {
 		if !used[sp] {
 			ps = append(ps, Problem{Path: sp, Severity: Warning, Message: fmt.Sprintf(
-				"metadata sidecar without a transcript: no %s.* beside it (%s)", strings.TrimSuffix(filepath.Base(sp), filepath.Ext(sp)), knownFormats)})
+				"metadata sidecar without a transcript: no %s.* beside it (%s)", strings.TrimSuffix(filepath.Base(sp), filepath.Ext(sp)), formats.known())})
 		}
 	}
 	sort.Slice(a.Calls, func(i, j int) bool {

@@ -108,7 +108,7 @@ func TestLoadDir(t *testing.T) {
 		filepath.Join(dir, "a.yaml") + ": warning: ignored: a.md has its own header, so put the metadata there",
 		filepath.Join(dir, "bad.md") + ":1: header has no date: add a line such as `date: 2025-10-14`",
 		filepath.Join(dir, "photo.jpg") + `: warning: not a transcript (".jpg" is not a known format): skipped`,
-		filepath.Join(dir, "sub", "meta.yml") + ": warning: metadata sidecar without a transcript: no meta.* beside it (" + knownFormats + ")",
+		filepath.Join(dir, "sub", "meta.yml") + ": warning: metadata sidecar without a transcript: no meta.* beside it (" + formats.known() + ")",
 	}
 	if len(ps) != len(wantPS) {
 		t.Fatalf("problems:\n%v\nwant:\n%s", ps, strings.Join(wantPS, "\n"))

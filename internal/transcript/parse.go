@@ -27,33 +27,6 @@ type input struct {
 // and Format set, or nil when the file has errors.
 type parser func(in input) (*Call, Problems)
 
-// parserFor returns the parser for a file name's extension and the format
-// name, or ok=false when the extension is not a transcript format.
-func parserFor(path string) (p parser, format string, ok bool) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".md":
-		return parseMD, "md", true
-	case ".vtt":
-		return parseVTT, "vtt", true
-	case ".srt":
-		return parseSRT, "srt", true
-	case ".json":
-		return parseJSON, "json", true
-	case ".txt":
-		return parseTXT, "txt", true
-	case ".xml":
-		return parseXML, "xml", true
-	}
-	return nil, "", false
-}
-
-// hasOwnHeader reports whether a format carries its metadata itself, so
-// that a sidecar is not read for it.
-func hasOwnHeader(format string) bool { return format == "md" }
-
-// knownFormats lists the extensions Parse reads, for messages.
-const knownFormats = ".md, .vtt, .srt, .json, .txt, .xml"
-
 // Slug returns the slug of a transcript file: its base name without the
 // extension ("transcripts/2025-10-14-witkoff-ushakov.md" gives
 // "2025-10-14-witkoff-ushakov").
@@ -74,14 +47,17 @@ func Parse(path string, data []byte) (*Call, Problems) {
 	return parse(input{path: path, data: data})
 }
 
-func parse(in input) (*Call, Problems) {
+func parse(in input) (*Call, Problems) { return formats.parse(in) }
+
+// parse reads in with the format of the table that reads it.
+func (t formatTable) parse(in input) (*Call, Problems) {
 	path, data := in.path, in.data
-	p, format, ok := parserFor(path)
+	f, ok := t.forFile(path, data)
 	if !ok {
 		return nil, Problems{{Path: path, Severity: Error,
-			Message: fmt.Sprintf("not a transcript format (%q): use %s", filepath.Ext(path), knownFormats)}}
+			Message: fmt.Sprintf("not a transcript format (%q): use %s", filepath.Ext(path), t.known())}}
 	}
-	c, ps := p(in)
+	c, ps := f.parse(in)
 	ps.Sort()
 	if ps.HasErrors() {
 		return nil, ps
@@ -93,7 +69,7 @@ func parse(in input) (*Call, Problems) {
 	c.Path = path
 	sum := sha256.Sum256(data)
 	c.SHA256 = hex.EncodeToString(sum[:])
-	c.Format = format
+	c.Format = f.name
 	return c, ps
 }
 
@@ -109,8 +85,8 @@ func ParseFile(path string) (*Call, Problems) {
 	}
 	in := input{path: path, data: data}
 	var ps Problems
-	if _, format, ok := parserFor(path); ok {
-		in.sidePath, in.sidecar, ps = readSidecar(path, format)
+	if f, ok := formats.forPath(path); ok {
+		in.sidePath, in.sidecar, ps = readSidecar(path, f.name)
 	}
 	c, cps := parse(in)
 	ps = append(ps, cps...)
@@ -134,7 +110,7 @@ func readSidecar(path, format string) (sidePath string, data []byte, ps Problems
 		if _, err := os.Lstat(sp); err != nil {
 			continue
 		}
-		if hasOwnHeader(format) {
+		if formats.hasOwnHeader(format) {
 			return "", nil, Problems{{Path: sp, Severity: Warning,
 				Message: fmt.Sprintf("ignored: %s has its own header, so put the metadata there", filepath.Base(path))}}
 		}

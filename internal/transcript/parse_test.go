@@ -390,7 +390,7 @@ func fixtures(t testing.TB) []string {
 	}
 	var files []string
 	for _, p := range all {
-		if _, _, ok := parserFor(p); ok && !strings.HasSuffix(p, ".golden.json") {
+		if _, ok := formats.forPath(p); ok && !strings.HasSuffix(p, ".golden.json") {
 			files = append(files, p)
 		}
 	}
@@ -412,7 +412,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("---\n---\n"))
 	f.Add([]byte("\xEF\xBB\xBF---\ntitle: [a\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, ext := range []string{".md", ".vtt", ".srt", ".json", ".txt", ".xml"} {
+		for _, ext := range strings.Split(formats.known(), ", ") {
 			fuzzOne(t, "2024-01-01-fuzz"+ext, data)
 		}
 	})

@@ -29,12 +29,25 @@ var (
 	})
 )
 
-// parseTXT reads a plain-text transcript, recognised by its content: a
-// radio log (timestamp lines, then `CDR: text` lines, indented
-// continuations, `_page : 8` metadata), or a memorandum of conversation
-// (`The President: text` paragraphs after a heading that may list the
-// participants).
-func parseTXT(in input) (*Call, Problems) {
+// noTXTTurns is what a plain-text file without turns is told: which two
+// layouts a .txt file may have.
+const noTXTTurns = "no turns found: a plain-text transcript is either a radio log (`[00:00:01:02]` lines, then `CDR: text`) or a memorandum of conversation (`The President: text` paragraphs)"
+
+// parseRadioLog reads a plain-text radio log: timestamp lines, then
+// `CDR: text` lines, indented continuations, `_page : 8` metadata.
+func parseRadioLog(in input) (*Call, Problems) {
+	return parseText(in, func(b *body, lines []string, _ header) { readRadioLog(b, lines) })
+}
+
+// parseMemo reads a plain-text memorandum of conversation: `The President:
+// text` paragraphs after a heading that may list the participants.
+func parseMemo(in input) (*Call, Problems) {
+	return parseText(in, func(b *body, lines []string, h header) { readMemo(b, lines, len(h.Participants) == 0) })
+}
+
+// parseText reads a plain-text file's lines and metadata, and its body
+// with read.
+func parseText(in input, read func(b *body, lines []string, h header)) (*Call, Problems) {
 	lines, ps, ok := decodeText(in.path, in.data)
 	if !ok {
 		return nil, ps
@@ -42,18 +55,14 @@ func parseTXT(in input) (*Call, Problems) {
 	h, hps := metaFor(in)
 	ps = append(ps, hps...)
 	b := newBody(in.path, h.Participants)
-	if isRadioLog(lines) {
-		readRadioLog(b, lines)
-	} else {
-		readMemo(b, lines, len(h.Participants) == 0)
-	}
-	return b.call(h, ps, 1, "no turns found: a plain-text transcript is either a radio log (`[00:00:01:02]` lines, then `CDR: text`) or a memorandum of conversation (`The President: text` paragraphs)")
+	read(b, lines, h)
+	return b.call(h, ps, 1, noTXTTurns)
 }
 
-// isRadioLog reports whether the first line that is not blank or a comment
-// is a timestamp line.
-func isRadioLog(lines []string) bool {
-	for _, l := range lines {
+// looksLikeRadioLog reports whether the first line that is not blank or a
+// comment is a timestamp line.
+func looksLikeRadioLog(data []byte) bool {
+	for _, l := range headLines(data) {
 		t := strings.TrimSpace(l)
 		if t == "" || strings.HasPrefix(t, "#") {
 			continue
