@@ -11,8 +11,9 @@ import (
 
 // catalogVersion changes whenever the catalog's layout or meaning does; a
 // catalog of another version is not trusted.
-// (2: the binary format of catalog_codec.go instead of gob.)
-const catalogVersion = 2
+// (2: the binary format of catalog_codec.go instead of gob; 3: each call's
+// Order.)
+const catalogVersion = 3
 
 // ErrStale means a catalog no longer describes its transcripts folder.
 var ErrStale = errors.New("catalog is stale")
@@ -47,6 +48,7 @@ type catalogCall struct {
 	Date         string
 	Language     string
 	Completeness Completeness
+	Order        Order
 	Source       Source
 	Participants []Participant
 	Summary      string
@@ -69,7 +71,7 @@ type catalogCall struct {
 func catalogCallOf(c *Call) catalogCall {
 	return catalogCall{
 		Slug: c.Slug, Title: c.Title, Date: c.Date, Language: c.Language, Completeness: c.Completeness,
-		Source: c.Source, Participants: c.Participants, Summary: c.Summary, Media: c.Media,
+		Order: c.Order, Source: c.Source, Participants: c.Participants, Summary: c.Summary, Media: c.Media,
 		Path: c.Path, SHA256: c.SHA256, Format: c.Format,
 	}
 }
@@ -78,7 +80,7 @@ func catalogCallOf(c *Call) catalogCall {
 func (cc *catalogCall) call() Call {
 	return Call{
 		Slug: cc.Slug, Title: cc.Title, Date: cc.Date, Language: cc.Language, Completeness: cc.Completeness,
-		Source: cc.Source, Participants: cc.Participants, Summary: cc.Summary, Media: cc.Media,
+		Order: cc.Order, Source: cc.Source, Participants: cc.Participants, Summary: cc.Summary, Media: cc.Media,
 		Path: cc.Path, SHA256: cc.SHA256, Format: cc.Format,
 	}
 }

@@ -122,6 +122,7 @@ func (e *catalogEncoder) body(cat *Catalog) {
 		e.str(c.Date)
 		e.str(c.Language)
 		e.str(string(c.Completeness))
+		e.str(string(c.Order))
 		e.str(c.Source.Publisher)
 		e.str(c.Source.URL)
 		e.str(c.Source.Published)
@@ -267,7 +268,7 @@ func cut[T any](pool *[]T, n int) []T {
 // Least bytes of a file state, a call, a participant and a problem.
 const (
 	minFileBytes        = 7
-	minCallBytes        = 19
+	minCallBytes        = 20
 	minParticipantBytes = 4
 	minProblemBytes     = 5
 )
@@ -327,6 +328,7 @@ func (d *catalogDecoder) call(c *catalogCall) {
 	c.Date = d.str()
 	c.Language = d.str()
 	c.Completeness = Completeness(d.str())
+	c.Order = Order(d.str())
 	c.Source.Publisher = d.str()
 	c.Source.URL = d.str()
 	c.Source.Published = d.str()

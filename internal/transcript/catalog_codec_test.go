@@ -45,6 +45,7 @@ func syntheticCatalog(calls int) *Catalog {
 		if i%10 == 0 {
 			c.Sidecar, c.SidecarSHA256 = cat.Snapshot.Dir+"/"+slug+".yaml", fmt.Sprintf("%064x", i+1)
 			c.Media, c.Summary = "https://example.org/"+slug+".mp3", "A *fictional* call."
+			c.Order = OrderUnknown
 			cat.Snapshot.Files = append(cat.Snapshot.Files, fileState{Path: c.Sidecar, Size: 300, Mode: 0o644, Err: ""})
 		}
 		cat.Calls = append(cat.Calls, c)

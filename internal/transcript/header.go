@@ -32,6 +32,7 @@ type header struct {
 	Date         string
 	Language     string
 	Completeness Completeness
+	Order        Order
 	Source       Source
 	Participants []Participant
 	Summary      string
@@ -42,11 +43,12 @@ type header struct {
 func (h header) apply(c *Call) {
 	c.Title, c.Date, c.Language = h.Title, h.Date, h.Language
 	c.Completeness, c.Source, c.Summary, c.Media = h.Completeness, h.Source, h.Summary, h.Media
+	c.Order = h.Order
 	c.Participants = h.Participants
 }
 
 // headerKeys are the keys a header may have, in documentation order.
-var headerKeys = []string{"title", "date", "language", "completeness", "source", "participants", "summary", "media"}
+var headerKeys = []string{"title", "date", "language", "completeness", "order", "source", "participants", "summary", "media"}
 
 var (
 	sourceKeys      = []string{"publisher", "url", "published", "note"}
@@ -132,6 +134,13 @@ func decodeHeader(path, text string, offset, at int) (header, Problems) {
 				h.Completeness = Completeness(s)
 			default:
 				d.errorf(v, "completeness %q must be excerpt or complete (or left out when not known)", s)
+			}
+		case "order":
+			switch s := strings.ToLower(strings.TrimSpace(d.str(key, v))); Order(s) {
+			case OrderUnknown, Spoken:
+				h.Order = Order(s)
+			default:
+				d.errorf(v, "order %q: the only value is unknown, for lines whose order in the call is not known (leave order out when they are in the order spoken)", s)
 			}
 		case "source":
 			h.Source = d.source(v)

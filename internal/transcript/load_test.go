@@ -18,10 +18,13 @@ func TestLoadDir_Shipped(t *testing.T) {
 	want := []struct {
 		slug     string
 		speakers []string // surnames, line by line
+		order    Order
 	}{
-		{"2025-10-14-witkoff-ushakov", []string{"Witkoff", "Ushakov", "Witkoff"}},
-		{"2025-10-29-ushakov-dmitriev", []string{"Dmitriev", "Ushakov", "Dmitriev"}},
+		{"2025-10-14-witkoff-ushakov", []string{"Witkoff", "Ushakov", "Witkoff"}, Spoken},
+		// The commentaries do not give the order of this call's lines.
+		{"2025-10-29-ushakov-dmitriev", []string{"Dmitriev", "Ushakov", "Dmitriev"}, OrderUnknown},
 	}
+	seeds := readSeeds(t)
 	if len(a.Calls) != len(want) {
 		t.Fatalf("got %d calls, want %d", len(a.Calls), len(want))
 	}
@@ -52,11 +55,44 @@ func TestLoadDir_Shipped(t *testing.T) {
 			if !strings.HasSuffix(src, ": "+l.Text) {
 				t.Errorf("%s line %d text %q is not byte-identical to source line %d %q", c.Slug, l.N, l.Text, l.SourceLine, src)
 			}
+			// The commentaries quote each line apart from the others:
+			// an omission is marked between every two of them.
+			if l.GapBefore != (j > 0) || l.GapAfter {
+				t.Errorf("%s line %d: GapBefore = %v, GapAfter = %v; want an omission marked between every two quoted lines only",
+					c.Slug, l.N, l.GapBefore, l.GapAfter)
+			}
+			if seeds != "" && !strings.Contains(seeds, l.Text) {
+				t.Errorf("%s line %d %q is not word for word in ../shared/seeds", c.Slug, l.N, l.Text)
+			}
+		}
+		if c.Order != w.order {
+			t.Errorf("%s order = %q, want %q", c.Slug, c.Order, w.order)
 		}
 	}
 	if len(a.Hash) != 64 {
 		t.Errorf("hash = %q", a.Hash)
 	}
+}
+
+// readSeeds returns the project's source texts (../shared/seeds beside the
+// repository), or "" with a note when they are not there.
+func readSeeds(t *testing.T) string {
+	t.Helper()
+	files, _ := filepath.Glob("../../../shared/seeds/*.txt")
+	if len(files) == 0 {
+		t.Log("../shared/seeds is absent: the shipped lines are not compared with their sources")
+		return ""
+	}
+	var b strings.Builder
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(data)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {

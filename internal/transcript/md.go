@@ -110,6 +110,8 @@ type body struct {
 	declared int
 	// lastTime is the latest line time so far, to warn when time goes back.
 	lastTime float64
+	// gap is true after an omission marker that no line has followed yet.
+	gap bool
 }
 
 func newBody(path string, ps []Participant) *body {
@@ -126,6 +128,7 @@ func (b *body) warnf(line int, format string, args ...any) {
 
 func (b *body) add(l Line) {
 	l.N = len(b.lines) + 1
+	l.GapBefore, b.gap = b.gap, false
 	if l.Time >= 0 {
 		if l.Time < b.lastTime {
 			b.warnf(l.SourceLine, "time %s is earlier than the line before (%s): check the timestamp", clock(l.Time), clock(b.lastTime))
@@ -185,6 +188,15 @@ func atoi(s string) int {
 // paragraph reads one paragraph: a stand-alone direction, a new turn, or
 // the continuation of the current turn.
 func (b *body) paragraph(p paragraph) {
+	if isOmission(p.text) {
+		if b.gap {
+			b.warnf(p.line, "two omission markers in a row: one `[…]` is enough")
+		}
+		// An omission ends the turn before it: words after it are not
+		// known to follow those before.
+		b.gap, b.open = true, false
+		return
+	}
 	at := -1.0 // a leading [00:01:23], in seconds
 	if t, rest, ok := b.leadingTime(p.text, p.line); ok {
 		at = t
@@ -217,9 +229,12 @@ func (b *body) paragraph(p paragraph) {
 		return
 	}
 	if !b.open {
-		if len(b.lines) == 0 {
+		switch {
+		case len(b.lines) == 0:
 			b.errorf(p.line, "paragraph has no speaker: start it with a label such as `SW:` or a declaration such as `Maria Keller (MK):`")
-		} else {
+		case b.gap:
+			b.errorf(p.line, "paragraph after an omission has no speaker: an omission `[…]` ends the turn before it, so start this paragraph with a label such as `SW:`")
+		default:
 			b.errorf(p.line, "paragraph after a stage direction has no speaker: start it with a label such as `SW:`")
 		}
 		// Carry on as if it had one, so that the paragraphs after it are not
@@ -336,12 +351,19 @@ func (b *body) call(h header, ps Problems, at int, none string) (*Call, Problems
 	if ps.HasErrors() {
 		return nil, ps
 	}
+	if b.gap && len(b.lines) > 0 {
+		b.lines[len(b.lines)-1].GapAfter = true
+	}
 	c := &Call{}
 	h.apply(c)
 	c.Participants = b.sp.list
 	c.Lines = b.lines
 	return c, ps
 }
+
+// isOmission reports whether the paragraph is an omission marker: `[…]`
+// or `[...]` alone, which marks words of the call left out of the file.
+func isOmission(s string) bool { return s == "[…]" || s == "[...]" }
 
 // isDirection reports whether the paragraph is one bracketed or
 // parenthesised stage direction, such as "[phone rings]" or "(laughs)".

@@ -213,6 +213,9 @@ func TestParse_Header(t *testing.T) {
 		{"completeness excerpt", "date: 2024-01-02\ncompleteness: excerpt", func(c *Call) bool { return c.Completeness == Excerpt }},
 		{"empty source url", "date: 2024-01-02\nsource:\n  publisher: P\n  url: \"\"", func(c *Call) bool { return c.Source.URL == "" && c.Source.Publisher == "P" }},
 		{"summary", "date: 2024-01-02\nsummary: |\n  Two *lines*\n  here.", func(c *Call) bool { return c.Summary == "Two *lines*\nhere." }},
+		{"order absent", "date: 2024-01-02", func(c *Call) bool { return c.Order == Spoken }},
+		{"order unknown", "date: 2024-01-02\norder: unknown", func(c *Call) bool { return c.Order == OrderUnknown }},
+		{"order Unknown", "date: 2024-01-02\norder: Unknown", func(c *Call) bool { return c.Order == OrderUnknown }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,6 +258,10 @@ func TestParse_BadInput(t *testing.T) {
 		{"label declared for two people", ok + "Ana Lima (AL): a\n\nAl Lopez (AL): b\n", `bad.md:7: label "AL" already belongs to Ana Lima: give Al Lopez another label`, false},
 		{"paragraph with no speaker first", ok + "Hello there.\n\nAna Lima (AL): a\n", "bad.md:5: paragraph has no speaker: start it with a label such as `SW:` or a declaration such as `Maria Keller (MK):`", false},
 		{"paragraph with no speaker after a direction", ok + "Ana Lima (AL): a\n\n[pause]\n\nAnd then.\n", "bad.md:9: paragraph after a stage direction has no speaker: start it with a label such as `SW:`", false},
+		{"bad order", "---\ntitle: T\ndate: 2024-01-01\norder: reversed\n---\nAna Lima (AL): a\n", `bad.md:4: order "reversed": the only value is unknown, for lines whose order in the call is not known (leave order out when they are in the order spoken)`, false},
+		{"paragraph with no speaker after an omission", ok + "Ana Lima (AL): a\n\n[…]\n\nAnd then.\n", "bad.md:9: paragraph after an omission has no speaker: an omission `[…]` ends the turn before it, so start this paragraph with a label such as `SW:`", false},
+		{"two omissions in a row", ok + "Ana Lima (AL): a\n\n[…]\n\n[...]\n\nAL: b\n", "bad.md:9: warning: two omission markers in a row: one `[…]` is enough", true},
+		{"only an omission", ok + "[…]\n", "bad.md:4: no turns after the header: add lines such as `Maria Keller (MK): text`", false},
 		{"header with no turns", ok + "\n\n", "bad.md:4: no turns after the header: add lines such as `Maria Keller (MK): text`", false},
 		{"header only, no body", "---\ntitle: T\ndate: 2024-01-01\n---", "bad.md:4: no turns after the header: add lines such as `Maria Keller (MK): text`", false},
 		{"turn with no text", ok + "Ana Lima (AL):\n", "bad.md:5: turn has no text: write what was said after the colon", false},

@@ -18,6 +18,19 @@ const (
 	NotStated Completeness = ""
 )
 
+// Order says whether a transcript's lines are in the order they were
+// spoken.
+type Order string
+
+const (
+	// Spoken is the default: the lines are in the order they were spoken.
+	Spoken Order = ""
+	// OrderUnknown marks lines whose order in the call is not known (a
+	// commentary quoted them without saying): they are in the order the
+	// source gives them, and must not be read as following one another.
+	OrderUnknown Order = "unknown"
+)
+
 // Source says where a transcript was published.
 type Source struct {
 	Publisher string `json:"publisher"`
@@ -86,6 +99,13 @@ type Line struct {
 	Time float64
 	// SourceLine is the 1-based line in the source file where the line starts.
 	SourceLine int
+	// GapBefore is true when the file marks an omission (a stand-alone
+	// "[…]" paragraph) between this line and the one before it, or before
+	// the first line. An omission is never a line and has no number.
+	GapBefore bool `json:",omitempty"`
+	// GapAfter is true on the last line when the file marks an omission
+	// after it.
+	GapAfter bool `json:",omitempty"`
 }
 
 // Paragraphs splits the line's text into its paragraphs.
@@ -98,6 +118,8 @@ type Call struct {
 	Date         string // YYYY-MM-DD
 	Language     string // BCP 47, default "en"
 	Completeness Completeness
+	// Order is OrderUnknown when the header says `order: unknown`.
+	Order        Order `json:",omitempty"`
 	Source       Source
 	Participants []Participant
 	Summary      string // Markdown
