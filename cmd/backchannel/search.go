@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"strings"
 
+	"backchannel/internal/annotate"
 	"backchannel/internal/index"
+	"backchannel/internal/transcript"
 	"backchannel/internal/web"
 )
 
@@ -46,27 +48,44 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("search: %w", err)
 		}
 	}
-	idx, err := index.Open(dirs.data)
-	if errors.Is(err, index.ErrNoIndex) {
-		return fmt.Errorf("search: no index in %s: run 'backchannel ingest' first", dirs.data)
+	notes, _ := loadNotes(a) // problems are check's to report
+	noteHits, notesOnly := web.SearchNotes(a, func(slug string) *annotate.Notes { return notes[slug] }, q)
+	res := &index.Result{}
+	if !notesOnly {
+		var err error
+		if res, err = searchIndex(ctx, dirs.data, a, q, stderr); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	defer idx.Close()
-	if !idx.Matches(a) {
-		fmt.Fprintf(stderr, "note: the transcripts changed since the index in %s was built; run 'backchannel ingest' to update it\n", dirs.data)
-	}
-	res, err := idx.Search(ctx, q)
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
+	out := web.SearchResponse(a, q, res)
+	out.Notes = noteHits
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(web.SearchResponse(a, q, res))
+		return enc.Encode(out)
 	}
-	return printHits(stdout, web.SearchResponse(a, q, res))
+	return printHits(stdout, out)
+}
+
+// searchIndex runs q on the index in dataDir, noting on stderr when the
+// transcripts changed since it was built.
+func searchIndex(ctx context.Context, dataDir string, a *transcript.Archive, q index.Query, stderr io.Writer) (*index.Result, error) {
+	idx, err := index.Open(dataDir)
+	if errors.Is(err, index.ErrNoIndex) {
+		return nil, fmt.Errorf("search: no index in %s: run 'backchannel ingest' first", dataDir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer idx.Close()
+	if !idx.Matches(a) {
+		fmt.Fprintf(stderr, "note: the transcripts changed since the index in %s was built; run 'backchannel ingest' to update it\n", dataDir)
+	}
+	res, err := idx.Search(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
 }
 
 // printHits prints a search result for a terminal: a count, how the query
@@ -88,6 +107,19 @@ func printHits(w io.Writer, res web.SearchJSON) error {
 			text = fragmentText(strings.Join(h.Fragments, " … "))
 		}
 		fmt.Fprintf(w, "\n%s, %s (%s) L%d\n  %s\n  %s\n", who, h.Call, h.Date, h.Line, text, h.URL)
+	}
+	if len(res.Notes) > 0 {
+		fmt.Fprintf(w, "\n%s matching the query\n", plural(len(res.Notes), "editorial note"))
+	}
+	for _, n := range res.Notes {
+		what := "headnote"
+		if n.First != nil {
+			what = fmt.Sprintf("note %d on L%d", n.N, *n.First)
+			if *n.Last > *n.First {
+				what += fmt.Sprintf("-L%d", *n.Last)
+			}
+		}
+		fmt.Fprintf(w, "\n%s, %s\n  %s\n  %s\n", n.Call, what, fragmentText(strings.Join(n.Fragments, " … ")), n.URL)
 	}
 	return nil
 }

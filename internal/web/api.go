@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -17,6 +18,14 @@ type SearchJSON struct {
 	Facets   SearchFacets `json:"facets"`
 	Query    string       `json:"query"`    // how the query was read
 	Fallback bool         `json:"fallback"` // not every word matched
+	// Next and Previous are the URLs of the neighbouring pages of hits,
+	// or null at either end. SearchResponse makes them paths of
+	// /api/v1/search; the server makes them absolute.
+	Next     *string `json:"next"`
+	Previous *string `json:"previous"`
+	// Notes are the editorial notes that match the query (page 1 only;
+	// every hit is a note with in:notes). Never null.
+	Notes []NoteHit `json:"notes"`
 }
 
 // SearchHit is one hit in a SearchJSON.
@@ -30,6 +39,14 @@ type SearchHit struct {
 	HighlightURL string      `json:"highlight_url"`
 	Date         string      `json:"date"`
 	Time         *float64    `json:"time,omitempty"` // seconds into the call, when known
+	// The call's title, completeness ("excerpt", "complete" or null) and
+	// source, so that a hit needs no second request.
+	CallTitle    string             `json:"call_title"`
+	Completeness *string            `json:"completeness"`
+	Source       *transcript.Source `json:"source"` // null when the call is not in the archive
+	// Permalink is the line's own page, /calls/{slug}/L{n}; absolute when
+	// the server has a base URL.
+	Permalink string `json:"permalink"`
 }
 
 // APISpeaker names the speaker of a hit.
@@ -79,7 +96,9 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 		Facets:   SearchFacets{Speaker: []SpeakerFacet{}, Call: []CallFacet{}, Language: []LanguageFacet{}},
 		Query:    res.Parsed,
 		Fallback: res.Fallback,
+		Notes:    []NoteHit{},
 	}
+	out.Previous, out.Next = searchPages(q, res.Total)
 	if out.Query == "" {
 		out.Query = q.Text
 	}
@@ -108,6 +127,8 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 			Fragments:    []string{},
 			URL:          lineURL(h.Call, h.Line),
 			HighlightURL: highlightURL(h),
+			CallTitle:    h.Call,
+			Permalink:    linePermalink(h.Call, h.Line),
 		}
 		if h.Speaker != "" {
 			name := names[h.Speaker]
@@ -123,6 +144,12 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 		t := h.Time
 		if c := call(h.Call); c != nil {
 			sh.Date = c.Date
+			if c.Title != "" {
+				sh.CallTitle = c.Title
+			}
+			sh.Completeness = completenessJSON(c.Completeness)
+			src := c.Source
+			sh.Source = &src
 			if l, ok := c.Line(h.Line); ok {
 				t = l.Time
 			}
@@ -164,12 +191,45 @@ func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 	if p.empty() {
 		return badRequest("q is empty: give words to search for, or a filter (speaker, call, after, before).")
 	}
-	res, err := s.lib.Search(r.Context(), p.query())
-	if err != nil {
-		return err
+	q := p.query()
+	notes, notesOnly := SearchNotes(a, s.notesFunc(), q)
+	res := &index.Result{}
+	if !notesOnly {
+		if res, err = s.lib.Search(r.Context(), q); err != nil {
+			return err
+		}
 	}
-	writeJSON(w, http.StatusOK, SearchResponse(a, p.query(), res))
+	out := SearchResponse(a, q, res)
+	out.Notes = notes
+	s.absoluteLinks(r, &out)
+	setLinkHeader(w.Header(), out.Previous, out.Next)
+	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// absoluteLinks makes the page links of a search answer absolute, and its
+// permalinks too when the server has a base URL.
+func (s *Server) absoluteLinks(r *http.Request, out *SearchJSON) {
+	base := s.baseURL(r)
+	out.Next, out.Previous = absolute(base, out.Next), absolute(base, out.Previous)
+	if s.base != "" {
+		for i := range out.Hits {
+			out.Hits[i].Permalink = s.base + out.Hits[i].Permalink
+		}
+	}
+}
+
+// linePermalink is the path of line n's own page.
+func linePermalink(slug string, n int) string { return callURL(slug) + "/L" + strconv.Itoa(n) }
+
+// completenessJSON is a call's completeness for the API: "excerpt",
+// "complete", or nil (null) when the transcript does not say.
+func completenessJSON(c transcript.Completeness) *string {
+	if c == transcript.NotStated {
+		return nil
+	}
+	s := string(c)
+	return &s
 }
 
 // apiCall is a call in /api/v1/calls.
@@ -212,10 +272,7 @@ func newAPICallSummary(a *transcript.Archive, c *transcript.Call) apiCall {
 		Participants: []apiParticipant{},
 		LineCount:    a.LineCount(c),
 	}
-	if c.Completeness != transcript.NotStated {
-		s := string(c.Completeness)
-		v.Completeness = &s
-	}
+	v.Completeness = completenessJSON(c.Completeness)
 	for _, p := range c.Participants {
 		v.Participants = append(v.Participants, apiParticipant{ID: p.ID, Name: p.Name, Role: p.Role})
 	}

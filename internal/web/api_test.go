@@ -25,7 +25,7 @@ func TestAPISearch(t *testing.T) {
 		t.Errorf("Search got %+v, want %+v", got, want)
 	}
 	m := mustJSON(t, rec)
-	if k := strings.Join(keys(t, m), ","); k != "facets,fallback,hits,query,total" {
+	if k := strings.Join(keys(t, m), ","); k != "facets,fallback,hits,next,notes,previous,query,total" {
 		t.Errorf("top-level keys %s", k)
 	}
 	if m["total"] != 3.0 || m["query"] != "word" || m["fallback"] != true {
@@ -36,7 +36,7 @@ func TestAPISearch(t *testing.T) {
 		t.Fatalf("%d hits", len(hits))
 	}
 	h0 := hits[0].(map[string]any)
-	if k := strings.Join(keys(t, h0), ","); k != "call,date,fragments,highlight_url,line,speaker,text,time,url" {
+	if k := strings.Join(keys(t, h0), ","); k != "call,call_title,completeness,date,fragments,highlight_url,line,permalink,source,speaker,text,time,url" {
 		t.Errorf("hit keys %s", k)
 	}
 	if h0["call"] != slugHarbour || h0["line"] != 3.0 || h0["date"] != "2024-03-02" || h0["time"] != 75.0 {

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"backchannel/internal/annotate"
-	"backchannel/internal/query"
 	"backchannel/internal/transcript"
 )
 
@@ -32,32 +30,15 @@ type noteHitView struct {
 // searchNotes runs the note search of a search page: the query text
 // without in:notes, and the form's filters.
 func (s *Server) searchNotes(a *transcript.Archive, p searchParams, text string) []noteHitView {
-	if _, ok := s.lib.(NotesProvider); !ok || p.Page > 1 {
+	if p.Page > 1 {
 		return nil
 	}
-	q := query.Parse(text)
-	if p.Speaker != "" {
-		q.Speakers = append(q.Speakers, p.Speaker)
-	}
-	if p.Call != "" {
-		q.Calls = append(q.Calls, p.Call)
-	}
-	if p.After != "" {
-		q.After = p.After
-	}
-	if p.Before != "" {
-		q.Before = p.Before
-	}
-	var all []*annotate.Notes
 	dates := map[string]string{}
 	for _, c := range a.Calls {
-		if ns := s.notes(c.Slug); ns != nil {
-			all = append(all, ns)
-			dates[c.Slug] = c.Date
-		}
+		dates[c.Slug] = c.Date
 	}
 	var out []noteHitView
-	for _, h := range annotate.Search(all, q, func(slug string) string { return dates[slug] }, maxNoteHits) {
+	for _, h := range matchNotes(a, s.notesFunc(), text, p.query()) {
 		v := noteHitView{Slug: h.Notes.Slug, CallTitle: h.Notes.Slug, Date: dates[h.Notes.Slug],
 			URL: callURL(h.Notes.Slug) + "#headnote", Label: "Editor’s note"}
 		if c, ok := a.Call(h.Notes.Slug); ok && c.Title != "" {
