@@ -817,10 +817,10 @@ func (p *plan) query(r *request, loose, withSpeaker, withCall bool) bq.Query {
 		q.SetBoost(boostFilter)
 		filters = append(filters, q)
 	}
-	// Filters are required clauses whose share of the score is
-	// negligible, not Bleve filters: a filter is checked on every hit of
-	// the rest of the query ("the" and a speaker: every line with "the"),
-	// while a required clause can drive the search from its fewer lines.
+	// Filters are required clauses that add nothing to the score, not
+	// Bleve filters: a filter is checked on every hit of the rest of the
+	// query ("the" and a speaker: every line with "the"), while a
+	// required clause can drive the search from its fewer lines.
 	for _, f := range filters {
 		b.AddMust(f)
 	}
@@ -835,8 +835,12 @@ func speakerQuery(key string) bq.Query {
 	return term(fieldKeys, key, boostFilter)
 }
 
-// boostFilter makes a filter's share of the score negligible.
-const boostFilter = 1e-6
+// boostFilter makes a filter's share of the score nothing at all. Any
+// share would depend on the matched term (a date range's terms each have
+// their own frequency), so a filter that excludes nothing would reorder
+// hits of equal score, which otherwise stay in archive order; adding zero
+// leaves every score as it was, bit for bit.
+const boostFilter = 0
 
 // highlightMarks is what the page phase highlights: the words of the
 // clauses in the form that was searched.
