@@ -283,18 +283,22 @@ func newAPICallSummary(a *transcript.Archive, c *transcript.Call) apiCall {
 func newAPICall(a *transcript.Archive, c *transcript.Call) apiCallDetail {
 	d := apiCallDetail{apiCall: newAPICallSummary(a, c), Source: c.Source, Lines: []apiLine{}}
 	for _, l := range c.Lines {
-		al := apiLine{N: l.N, Text: l.Text, Kind: string(l.Kind)}
-		if l.Kind != transcript.Direction && l.Speaker != "" {
-			sp := l.Speaker
-			al.Speaker = &sp
-		}
-		if l.Time >= 0 {
-			t := l.Time
-			al.Time = &t
-		}
-		d.Lines = append(d.Lines, al)
+		d.Lines = append(d.Lines, newAPILine(l))
 	}
 	return d
+}
+
+func newAPILine(l transcript.Line) apiLine {
+	al := apiLine{N: l.N, Text: l.Text, Kind: string(l.Kind)}
+	if l.Kind != transcript.Direction && l.Speaker != "" {
+		sp := l.Speaker
+		al.Speaker = &sp
+	}
+	if l.Time >= 0 {
+		t := l.Time
+		al.Time = &t
+	}
+	return al
 }
 
 func (s *Server) handleAPICalls(w http.ResponseWriter, r *http.Request) error {

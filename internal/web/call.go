@@ -20,8 +20,8 @@ type callPage struct {
 	Cite        citation
 }
 
-// handleCall serves /calls/{slug}, and the downloads /calls/{slug}.txt and
-// /calls/{slug}.json.
+// handleCall serves /calls/{slug}, and the downloads /calls/{slug}.txt,
+// /calls/{slug}.json and /calls/{slug}.csv.
 func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.archive()
 	if err != nil {
@@ -35,6 +35,8 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return writeText(w, r, c)
+	case strings.HasSuffix(slug, ".csv"):
+		return s.writeCallCSV(w, r, a, strings.TrimSuffix(slug, ".csv"))
 	case strings.HasSuffix(slug, ".json"):
 		c, err := findCallLines(a, strings.TrimSuffix(slug, ".json"))
 		if err != nil {

@@ -112,8 +112,12 @@ type errorPage struct {
 	Message    string
 }
 
+// isAPI reports whether r is for the API or a data download
+// (/calls/{slug}.json or .csv), whose errors are JSON.
 func isAPI(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/")
+	p := r.URL.Path
+	return strings.HasPrefix(p, "/api/") ||
+		(strings.HasPrefix(p, "/calls/") && (strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".csv")))
 }
 
 func (s *Server) handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) {

@@ -28,6 +28,7 @@ func TestRoutes(t *testing.T) {
 		{"/calls/" + slugHarbour + "/L2-L4", 200, "text/html; charset=utf-8"},
 		{"/calls/" + slugHarbour + ".txt", 200, "text/plain; charset=utf-8"},
 		{"/calls/" + slugHarbour + ".json", 200, "application/json; charset=utf-8"},
+		{"/calls/" + slugHarbour + ".csv", 200, "text/csv; charset=utf-8; header=present"},
 		{"/search", 200, "text/html; charset=utf-8"},
 		{"/search?q=word", 200, "text/html; charset=utf-8"},
 		{"/search/help", 200, "text/html; charset=utf-8"},
@@ -43,6 +44,8 @@ func TestRoutes(t *testing.T) {
 
 		{"/calls/no-such-call", 404, "text/html; charset=utf-8"},
 		{"/calls/no-such-call.txt", 404, "text/html; charset=utf-8"},
+		{"/calls/no-such-call.json", 404, "application/json; charset=utf-8"},
+		{"/calls/no-such-call.csv", 404, "application/json; charset=utf-8"},
 		{"/calls/" + slugHarbour + "/L0", 404, "text/html; charset=utf-8"},
 		{"/calls/" + slugHarbour + "/L5", 404, "text/html; charset=utf-8"},
 		{"/calls/" + slugHarbour + "/L3-L2", 404, "text/html; charset=utf-8"},

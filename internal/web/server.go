@@ -117,7 +117,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(
 		s.limitBodies,
 		middleware.Compress(5, "text/html", "text/css", "text/javascript", "text/plain",
-			"application/json", "image/svg+xml", "application/atom+xml", "application/xml",
+			"application/json", "text/csv", "application/x-ndjson", "image/svg+xml", "application/atom+xml", "application/xml",
 			"application/opensearchdescription+xml"),
 		s.recoverer,
 		middleware.GetHead,
@@ -136,6 +136,7 @@ func (s *Server) routes() http.Handler {
 	r.With(s.limitSearch).Get("/api/v1/search", s.handle(s.handleAPISearch))
 	r.Get("/api/v1/calls", s.handle(s.handleAPICalls))
 	r.Get("/api/v1/calls/{slug}", s.handle(s.handleAPICall))
+	s.dataRoutes(r) // CSV, speakers, OpenAPI, export (api_routes.go)
 
 	r.Get("/healthz", s.handleHealth)
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
