@@ -36,6 +36,7 @@ type options struct {
 	classBudget time.Duration
 	loadTime    time.Duration
 	conns       int
+	httpBudget  time.Duration
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,6 +54,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.classBudget, "class-budget", 0, "time limit for one engine on one query class (default 5s up to 100k lines, else 10s)")
 	fs.DurationVar(&o.loadTime, "load-time", 4*time.Second, "duration of each HTTP load run")
 	fs.IntVar(&o.conns, "conns", 16, "concurrent HTTP connections")
+	fs.DurationVar(&o.httpBudget, "http-budget", 0, "time limit for one endpoint (or FTS5) on one user class's distinct queries (default 3s up to 100k lines, 6s to 1M, else 15s)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -116,7 +118,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		table := r.markdown()
 		fmt.Fprintln(stdout, table)
 		if o.results != "" {
-			if err := updateResults(o.results, r.Lines, table); err != nil {
+			if err := updateResults(o.results, r, table); err != nil {
 				return err
 			}
 		}
@@ -138,6 +140,16 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 			o.classBudget = 10 * time.Second
 		}
 	}
+	if o.httpBudget == 0 {
+		switch {
+		case lines <= 100000:
+			o.httpBudget = 3 * time.Second
+		case lines <= 1000000:
+			o.httpBudget = 6 * time.Second
+		default:
+			o.httpBudget = 15 * time.Second
+		}
+	}
 	r := &sizeResult{Lines: lines, Seed: o.seed, Date: time.Now().UTC().Format("2006-01-02 15:04 MST"),
 		Cores: runtime.NumCPU(), GoVersion: runtime.Version(), LoadBefore: loadAvg()}
 
@@ -150,6 +162,9 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 	r.GenTime = time.Since(start)
 	r.Calls, r.FileBytes, r.TextBytes, r.Speakers = len(c.Calls), c.FileBytes, c.TextBytes, len(c.Speakers)
 	qs := makeQueries(c, o.seed)
+	pools := userPools(c, o.seed, throughputPaths)
+	r.HTTPBudget = o.httpBudget
+	r.User = map[userClass]*userResult{}
 	// The product's parser on the same files: a share of every ingest, and a
 	// check that the corpus is valid.
 	start = time.Now()
@@ -223,6 +238,10 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 		logf("  sqlite %-24s p50 %s p99 %s", cl, ms(r.SQL.Search[cl].P50), ms(r.SQL.Search[cl].P99))
 	}
 	s.Close()
+	logf("sqlite search, user classes, distinct queries")
+	if err := timeFTSClasses(ctx, db, pools, o.httpBudget, r.User, logf); err != nil {
+		return nil, err
+	}
 
 	g := newGrepper(transcripts)
 	r.GrepName = g.name
@@ -234,14 +253,14 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 		logf("  grep %-24s p50 %s p99 %s", cl, ms(r.Grep[cl].P50), ms(r.Grep[cl].P99))
 	}
 
-	if err := benchHTTP(ctx, o, c, qs, transcripts, data, dir, r, logf); err != nil {
+	if err := benchHTTP(ctx, o, c, qs, pools, transcripts, data, dir, r, logf); err != nil {
 		return nil, err
 	}
 	r.LoadAfter = loadAvg()
 	r.Elapsed = time.Since(began)
 	if o.profile != "" {
 		paths := []string{r.PagePaths["transcript"], r.PagePaths["line"], r.PagePaths["search"]}
-		if err := profileHTTP(ctx, o, lines, transcripts, data, paths, logf); err != nil {
+		if err := profileHTTP(ctx, o, lines, transcripts, data, paths, pools, logf); err != nil {
 			return nil, err
 		}
 	}
@@ -268,7 +287,7 @@ func byClass(qs []benchQuery, c class) []benchQuery {
 
 // benchHTTP starts `backchannel serve`, times it to its first answer, then
 // loads three pages and the static copies of two of them.
-func benchHTTP(ctx context.Context, o options, c *corpus, qs []benchQuery, transcripts, data, dir string, r *sizeResult, logf func(string, ...any)) error {
+func benchHTTP(ctx context.Context, o options, c *corpus, qs []benchQuery, pools map[userClass][]userQuery, transcripts, data, dir string, r *sizeResult, logf func(string, ...any)) error {
 	addr, err := freeAddr()
 	if err != nil {
 		return err
@@ -336,7 +355,7 @@ func benchHTTP(ctx context.Context, o options, c *corpus, qs []benchQuery, trans
 	defer srv.Close()
 	sbase := "http://" + ln.Addr().String()
 
-	ld := newLoader(o.conns, o.loadTime)
+	ld := newLoader(o.conns, o.loadTime, o.work)
 	r.LoaderName = ld.name
 	r.HTTP = map[string]loadResult{}
 	for _, run := range []struct{ key, url string }{
@@ -352,6 +371,17 @@ func benchHTTP(ctx context.Context, o options, c *corpus, qs []benchQuery, trans
 		}
 		r.HTTP[run.key] = lr
 		logf("  %-18s %8.0f req/s  p99 %s  errors %d  %d bytes", run.key, lr.RPS, ms(lr.P99), lr.Errors, lr.Bytes)
+	}
+	logf("user classes over HTTP: /api/v1/search and /search, distinct queries, then repeated")
+	timeUserClasses(ctx, base, pools, o.httpBudget, r.User, logf)
+	for _, cl := range throughputClasses {
+		lr, err := ld.loadPaths(ctx, base, throughputPathList(pools, cl))
+		if err != nil {
+			return err
+		}
+		r.User[cl].Throughput = &lr
+		logf("  search page %-18s %8.0f req/s  p50 %s p99 %s  errors %d  %d requests over %d paths",
+			cl, lr.RPS, ms(lr.P50), ms(lr.P99), lr.Errors, lr.Requests, lr.Paths)
 	}
 	if r.BC.ServeRSS, r.BC.ServeHWM, err = procRSS(cmd.Process.Pid); err != nil {
 		return err
@@ -406,6 +436,15 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%-24s %s", q.Class, q.text())
 		if q.Speaker.ID != "" {
 			fmt.Fprintf(stdout, "  speaker=%q", q.Speaker.Name)
+		}
+		fmt.Fprintln(stdout)
+	}
+	pools := userPools(c, *seed, 0)
+	for _, cl := range userClasses {
+		qs := pools[cl]
+		fmt.Fprintf(stdout, "pool %-24s %4d distinct, e.g.", cl, len(qs))
+		for _, q := range qs[:min(3, len(qs))] {
+			fmt.Fprintf(stdout, "  %s", q.path("/search"))
 		}
 		fmt.Fprintln(stdout)
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,7 +35,16 @@ type genSpeaker struct {
 // genCall is what the harness needs to know about a generated call.
 type genCall struct {
 	Slug  string
+	Date  string // YYYY-MM-DD
 	Lines int
+	Words []int // a few vocabulary ranks said in the call (for call: queries)
+}
+
+// genRun is a run of consecutive words as written in one sentence, with no
+// punctuation inside it, sampled for phrase queries.
+type genRun struct {
+	Text  string // as written (capitals, apostrophe style)
+	Ranks []int  // vocabulary rank of each word
 }
 
 // corpus is a generated archive on disk plus what the query list is drawn from.
@@ -52,6 +62,42 @@ type corpus struct {
 	// Phrases are exact word runs taken from the text as written, in order
 	// of generation; CommonPhrases are runs made only of very common words.
 	Phrases, CommonPhrases []string
+	// Runs are 2- to 6-word runs sampled from the text by a second PRNG
+	// (so that sampling them does not change the text), at most
+	// maxRunsPerLength per length and kind (see runKind).
+	Runs []genRun
+}
+
+// Run sampling: how often a sentence gives a run, and how many of each
+// length and kind (common, rare, other) are kept.
+const (
+	runRate          = 0.1
+	maxRunsPerLength = 400
+	callWordsKept    = 4
+)
+
+// Word ranks that make a run common (every word below commonRunRank) or
+// rare (some word at or above rareRunRank).
+const (
+	commonRunRank = 200
+	rareRunRank   = 2000
+)
+
+// runKind is 0 for a run of common words, 1 for a run with a rare word, 2 otherwise.
+func runKind(ranks []int) int {
+	common := true
+	for _, k := range ranks {
+		if k >= rareRunRank {
+			return 1
+		}
+		if k >= commonRunRank {
+			common = false
+		}
+	}
+	if common {
+		return 0
+	}
+	return 2
 }
 
 // commonWords heads the vocabulary, most frequent first. Words with an
@@ -167,6 +213,8 @@ func generate(dir string, cfg genConfig) (*corpus, error) {
 	r := rng{rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}
 	g := &generator{
 		r:        r,
+		side:     rng{rand.New(rand.NewPCG(cfg.Seed^0x5bd1e995, 7))},
+		runSeen:  map[string]bool{},
 		vocabZ:   rand.NewZipf(r.Rand, 1.08, 2, uint64(cfg.Vocab-1)),
 		speakerZ: rand.NewZipf(r.Rand, 1.2, 4, uint64(cfg.Speakers-1)),
 		c: &corpus{
@@ -200,6 +248,10 @@ func generate(dir string, cfg genConfig) (*corpus, error) {
 
 type generator struct {
 	r          rng
+	side       rng // samples runs and call words; never touches the text
+	runSeen    map[string]bool
+	runCount   [3][7]int // kept runs by kind and length
+	callWords  []int
 	vocabZ     *rand.Zipf
 	speakerZ   *rand.Zipf
 	c          *corpus
@@ -246,6 +298,7 @@ func (g *generator) writeCall(seq, lines int) error {
 	slug := fmt.Sprintf("%s-%s-%s-%05d", date, lastWord(g.c.Speakers[ps[0].sp].Name), lastWord(g.c.Speakers[ps[1].sp].Name), seq)
 	// Apostrophe style: straight, curly, or mixed, per call.
 	style := r.IntN(3)
+	g.callWords = g.callWords[:0]
 
 	path := filepath.Join(g.c.Dir, slug+".md")
 	f, err := os.Create(path)
@@ -306,7 +359,7 @@ func (g *generator) writeCall(seq, lines int) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	g.c.Calls = append(g.c.Calls, genCall{Slug: slug, Lines: lines})
+	g.c.Calls = append(g.c.Calls, genCall{Slug: slug, Date: date, Lines: lines, Words: slices.Clone(g.callWords)})
 	g.c.Lines += lines
 	g.c.FileBytes += cw.n
 	return nil
@@ -385,6 +438,7 @@ func (g *generator) sentence(b *strings.Builder, style int) {
 			break
 		}
 	}
+	g.sample(nw, breakAt, render)
 	for i := 0; i < nw; i++ {
 		if i > 0 {
 			b.WriteString(" ")
@@ -399,6 +453,44 @@ func (g *generator) sentence(b *strings.Builder, style int) {
 		}
 	}
 	b.WriteString(r.pick(endings))
+}
+
+// sample records, with the side PRNG only, a run of 2 to 6 words of the
+// sentence in g.words that no punctuation interrupts, and now and then a
+// word of the call.
+func (g *generator) sample(nw, breakAt int, render func(int) string) {
+	s := g.side
+	if len(g.callWords) < callWordsKept && s.chance(0.05) {
+		if k := g.words[s.IntN(nw)]; k >= 20 && k < 5000 && !slices.Contains(g.callWords, k) {
+			g.callWords = append(g.callWords, k)
+		}
+	}
+	if !s.chance(runRate) {
+		return
+	}
+	n := s.between(2, 6)
+	if n > nw {
+		return
+	}
+	start := s.IntN(nw - n + 1)
+	if breakAt >= start && breakAt < start+n-1 {
+		return
+	}
+	ranks := slices.Clone(g.words[start : start+n])
+	kind := runKind(ranks)
+	if g.runCount[kind][n] >= maxRunsPerLength {
+		return
+	}
+	ws := make([]string, n)
+	for i := range ws {
+		ws[i] = render(start + i)
+	}
+	text := strings.Join(ws, " ")
+	if key := strings.ToLower(text); !g.runSeen[key] {
+		g.runSeen[key] = true
+		g.runCount[kind][n]++
+		g.c.Runs = append(g.c.Runs, genRun{Text: text, Ranks: ranks})
+	}
 }
 
 type countWriter struct {

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,29 +23,35 @@ type loadResult struct {
 	Requests int
 	Errors   int // non-2xx answers and socket errors
 	Bytes    int // size of one answer
+	Paths    int // distinct paths walked (0: one URL)
 }
 
-// loader drives HTTP load at one URL on loopback for a fixed time.
+// loader drives HTTP load on loopback for a fixed time, at one URL or
+// walking a list of paths (each connection takes the next path not yet
+// asked, so that no path is asked twice until the list is used up).
 type loader struct {
 	name     string
 	conns    int
 	duration time.Duration
-	run      func(ctx context.Context, url string, conns int, d time.Duration) (loadResult, error)
+	work     string // folder for wrk's script and path list
+	run      func(ctx context.Context, base string, paths []string, conns int, d time.Duration) (loadResult, error)
 }
 
-// newLoader uses wrk when it is installed, else a bounded Go loop.
-func newLoader(conns int, d time.Duration) loader {
+// newLoader uses wrk when it is installed, else a bounded Go loop. work is
+// a folder for wrk's files.
+func newLoader(conns int, d time.Duration, work string) loader {
 	if p, err := exec.LookPath("wrk"); err == nil {
-		return loader{name: fmt.Sprintf("wrk -t2 -c%d -d%s", conns, d), conns: conns, duration: d,
-			run: func(ctx context.Context, url string, conns int, d time.Duration) (loadResult, error) {
-				return runWrk(ctx, p, url, conns, d)
+		return loader{name: fmt.Sprintf("wrk -t2 -c%d -d%s", conns, d), conns: conns, duration: d, work: work,
+			run: func(ctx context.Context, base string, paths []string, conns int, d time.Duration) (loadResult, error) {
+				return runWrk(ctx, p, work, base, paths, conns, d)
 			}}
 	}
 	return loader{name: fmt.Sprintf("Go loop, %d connections, %s (wrk not installed)", conns, d), conns: conns, duration: d, run: goLoad}
 }
 
+// load runs load at one URL.
 func (l loader) load(ctx context.Context, url string) (loadResult, error) {
-	r, err := l.run(ctx, url, l.conns, l.duration)
+	r, err := l.run(ctx, url, nil, l.conns, l.duration)
 	if err != nil {
 		return r, err
 	}
@@ -56,6 +65,40 @@ func (l loader) load(ctx context.Context, url string) (loadResult, error) {
 	return r, nil
 }
 
+// loadPaths runs load on base + each of paths in turn (wrapping around
+// when the run asks more than len(paths)). Requests send Accept-Encoding:
+// gzip, as browsers do.
+func (l loader) loadPaths(ctx context.Context, base string, paths []string) (loadResult, error) {
+	r, err := l.run(ctx, base, paths, l.conns, l.duration)
+	if err != nil {
+		return r, err
+	}
+	r.Paths = len(paths)
+	return r, nil
+}
+
+// wrkPathsScript makes wrk walk the path list given after "--": thread i
+// of n asks paths i, i+n, i+2n, ... so that the threads never ask the same
+// path until the list wraps.
+const wrkPathsScript = `local n = 0
+function setup(thread)
+  thread:set("id", n)
+  n = n + 1
+end
+function init(args)
+  paths = {}
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  step = tonumber(args[2])
+  i = id
+  wrk.headers["Accept-Encoding"] = "gzip"
+end
+function request()
+  local p = paths[(i % #paths) + 1]
+  i = i + step
+  return wrk.format(nil, p)
+end
+`
+
 var (
 	wrkRPS     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 	wrkTotal   = regexp.MustCompile(`(\d+) requests in`)
@@ -64,9 +107,23 @@ var (
 	wrkSockErr = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 )
 
-func runWrk(ctx context.Context, wrk, url string, conns int, d time.Duration) (loadResult, error) {
-	cmd := exec.CommandContext(ctx, wrk, "-t2", "-c"+strconv.Itoa(conns), "-d"+strconv.Itoa(int(d.Seconds()))+"s",
-		"--latency", "--timeout", "5s", url)
+func runWrk(ctx context.Context, wrk, work, url string, paths []string, conns int, d time.Duration) (loadResult, error) {
+	const threads = 2
+	args := []string{"-t" + strconv.Itoa(threads), "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(int(d.Seconds())) + "s",
+		"--latency", "--timeout", "5s"}
+	if len(paths) > 0 {
+		script, list := filepath.Join(work, "paths.lua"), filepath.Join(work, "paths.txt")
+		if err := os.WriteFile(script, []byte(wrkPathsScript), 0o644); err != nil {
+			return loadResult{}, fmt.Errorf("wrk script: %w", err)
+		}
+		if err := os.WriteFile(list, []byte(strings.Join(paths, "\n")+"\n"), 0o644); err != nil {
+			return loadResult{}, fmt.Errorf("wrk paths: %w", err)
+		}
+		args = append(args, "-s", script, url, "--", list, strconv.Itoa(threads))
+	} else {
+		args = append(args, url)
+	}
+	cmd := exec.CommandContext(ctx, wrk, args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return loadResult{}, fmt.Errorf("wrk %s: %w\n%s", url, err, out)
@@ -104,8 +161,16 @@ func runWrk(ctx context.Context, wrk, url string, conns int, d time.Duration) (l
 }
 
 // goLoad is the fallback load generator: conns goroutines with keep-alive
-// connections, each requesting url in a loop until d has passed.
-func goLoad(ctx context.Context, url string, conns int, d time.Duration) (loadResult, error) {
+// connections, each requesting url (or base + the next of paths) in a loop
+// until d has passed.
+func goLoad(ctx context.Context, url string, paths []string, conns int, d time.Duration) (loadResult, error) {
+	var next atomic.Int64
+	target := func() string {
+		if len(paths) == 0 {
+			return url
+		}
+		return url + paths[int(next.Add(1)-1)%len(paths)]
+	}
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
@@ -124,7 +189,7 @@ func goLoad(ctx context.Context, url string, conns int, d time.Duration) (loadRe
 			e := 0
 			for ctx.Err() == nil {
 				t := time.Now()
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, target(), nil)
 				resp, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() == nil {

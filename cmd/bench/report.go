@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -39,8 +42,10 @@ type sizeResult struct {
 	HTTP       map[string]loadResult
 	PagePaths  map[string]string
 	Notes      []string
-	Elapsed    time.Duration // the whole run at this size
-	LoadBefore string        // /proc/loadavg when the run started
+	User       map[userClass]*userResult // issue 13's classes over HTTP
+	HTTPBudget time.Duration             // per endpoint and class
+	Elapsed    time.Duration             // the whole run at this size
+	LoadBefore string                    // /proc/loadavg when the run started
 	LoadAfter  string
 }
 
@@ -175,21 +180,113 @@ func (r *sizeResult) markdown() string {
 			w("\nHTTP %s: %d errors or non-2xx answers out of %d.\n", k, h.Errors, h.Requests)
 		}
 	}
+	if len(r.User) > 0 {
+		b.WriteString(r.userMarkdown())
+	}
 	for _, n := range r.Notes {
 		w("\n%s\n", n)
 	}
 	return b.String()
 }
 
+// userTarget is issue 13's p99 target for /api/v1/search on class c (the
+// search page's is pageTarget for every class).
+func userTarget(c userClass) time.Duration {
+	if c == ucPrefix {
+		return 25 * time.Millisecond
+	}
+	return 10 * time.Millisecond
+}
+
+const (
+	pageTarget       = 15 * time.Millisecond
+	throughputTarget = 3000 // search page req/s for a common word at 16 connections
+)
+
+func pn(l latencies) string {
+	if l.N == 0 {
+		return p5099(l)
+	}
+	return fmt.Sprintf("%s (%d)", p5099(l), l.N)
+}
+
+// userMarkdown is issue 13's table: what users get over HTTP.
+func (r *sizeResult) userMarkdown() string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("\n### What users get: searches over HTTP, distinct queries (issue 13)\n\n")
+	w("**Distinct** cells: each query of the class asked once, so no cache in the serving process has seen it (the OS page cache is warm: the same archive was searched before); p50 / p99 (queries timed). ")
+	w("Each class has a pool of distinct queries; /api/v1/search gets one half and the search page the other, so that neither asks what the other asked, and each stops after %s. ", r.HTTPBudget)
+	w("**Repeated** cells: the first %d queries of the API half, asked once to warm up, then %d times in rotation. ", repeatedQueries, repeatedPasses)
+	w("HTTP is timed from the bench process over loopback against `backchannel serve` (one request at a time, keep-alive, Accept-Encoding: gzip, request sent to last byte read); SQLite FTS5 in-process on the API half, each query once (a ranked page of 20 and `count(*)`; call, date and sort as WHERE/ORDER BY on stored columns). ")
+	w("Targets are issue 13's, set for 1M lines on 2 cores: API p99 <= 10 ms (25 ms for prefixes), search page p99 <= 15 ms, API p99 <= FTS5 p99.\n\n")
+	w("| class (how drawn) | pool | API distinct | search page distinct | API repeated | search page repeated | SQLite FTS5 distinct | API/FTS5 p99 | target API / page | met |\n")
+	w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, c := range userClasses {
+		u := r.User[c]
+		if u == nil {
+			continue
+		}
+		ok := u.API.N > 0 && u.Page.N > 0 && u.API.Errors == 0 && u.Page.Errors == 0 &&
+			u.API.P99 <= userTarget(c) && u.Page.P99 <= pageTarget && (u.FTS.N == 0 || u.API.P99 <= u.FTS.P99)
+		w("| %s (%s) | %d | %s | %s | %s | %s | %s | %s | <= %s / <= %s | %s |\n", c, userClassHow[c], u.Pool,
+			pn(u.API), pn(u.Page), p5099(u.APIRep), p5099(u.PageRep), pn(u.FTS), dratio(u.API.P99, u.FTS.P99),
+			ms(userTarget(c)), ms(pageTarget), check(ok))
+	}
+	w("\nMean total hits per class (API distinct / FTS5 distinct; they differ where the engines analyse text differently, e.g. stems):")
+	for _, c := range userClasses {
+		if u := r.User[c]; u != nil {
+			w(" %s %.0f / %.0f;", c, u.API.MeanHits, u.FTS.MeanHits)
+		}
+	}
+	w("\n")
+	for _, c := range userClasses {
+		u := r.User[c]
+		if u == nil {
+			continue
+		}
+		for _, e := range []struct {
+			who string
+			l   latencies
+		}{{"API", u.API}, {"search page", u.Page}, {"API repeated", u.APIRep}, {"search page repeated", u.PageRep}, {"FTS5", u.FTS}} {
+			if e.l.Errors > 0 {
+				w("\nErrors: %s %s: %d, first: %s\n", e.who, c, e.l.Errors, e.l.Err)
+			}
+		}
+	}
+	w("\nSearch page throughput (%s, each connection asking the next path of a list of distinct queries, Accept-Encoding: gzip; server and load generator share the cores):\n\n", r.LoaderName)
+	w("| search page | req/s | p50 / p99 | requests / distinct paths | errors | target | met |\n")
+	w("| --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, c := range throughputClasses {
+		u := r.User[c]
+		if u == nil || u.Throughput == nil {
+			continue
+		}
+		t := u.Throughput
+		target, met := "", ""
+		if c == ucCommon {
+			target, met = fmt.Sprintf(">= %d req/s", throughputTarget), check(t.RPS >= throughputTarget && t.Errors == 0)
+		}
+		w("| %s | %.0f | %s / %s | %d / %d | %d | %s | %s |\n", c, t.RPS, ms(t.P50), ms(t.P99), t.Requests, t.Paths, t.Errors, target, met)
+	}
+	w("| one URL, repeated (%s) | %.0f | %s / %s | %d / 1 | %d | | |\n", r.PagePaths["search"], r.HTTP["search"].RPS,
+		ms(r.HTTP["search"].P50), ms(r.HTTP["search"].P99), r.HTTP["search"].Requests, r.HTTP["search"].Errors)
+	w("\nCommon-word paths are the class's whole pool (asked before by the timed runs; the corpus has only so many common words), so a run longer than the pool asks them again; rare-word and prefix paths are past the timed halves and new to the server until the list wraps. ")
+	w("Serving RSS after all of this: %s (peak %s; target <= 300 MB: %s).\n", mb(r.BC.ServeRSS), mb(r.BC.ServeHWM), check(r.BC.ServeRSS > 0 && r.BC.ServeRSS <= 300e6))
+	return b.String()
+}
+
 const resultsHeader = `# Benchmark results
 
-Written by ` + "`make bench`" + ` / ` + "`make bench-quick`" + ` (cmd/bench, issue 6). Each section is replaced by the
+Written by ` + "`make bench`" + ` / ` + "`make bench-quick`" + ` (cmd/bench, issues 6 and 13). Each size's section is replaced by the
 latest run at that size; the git history of this file is the trend.
 `
 
-// updateResults replaces the section for lines in path with table, keeping
-// other sizes' sections.
-func updateResults(path string, lines int, table string) error {
+// updateResults replaces the section for r's size in path with table,
+// keeping other sizes' sections, and records r's figures in the JSON file
+// beside path (path with .json for .md), from which the side-by-side
+// section at the top is rebuilt.
+func updateResults(path string, r *sizeResult, table string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("results: %w", err)
@@ -203,13 +300,38 @@ func updateResults(path string, lines int, table string) error {
 			order = append(order, n)
 		}
 	}
-	if _, ok := sections[lines]; !ok {
-		order = append(order, lines)
+	if _, ok := sections[r.Lines]; !ok {
+		order = append(order, r.Lines)
 	}
-	sections[lines] = strings.TrimRight(table, "\n") + "\n"
+	sections[r.Lines] = strings.TrimRight(table, "\n") + "\n"
 	slices.Sort(order) // smaller corpora first
+
+	jsonPath := strings.TrimSuffix(path, ".md") + ".json"
+	all := map[int]*sizeResult{}
+	if b, err := os.ReadFile(jsonPath); err == nil {
+		if err := json.Unmarshal(b, &all); err != nil {
+			return fmt.Errorf("results: %s: %w", jsonPath, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("results: %w", err)
+	}
+	all[r.Lines] = r
+	for n := range all { // a size whose section is gone from the markdown is dropped
+		if _, ok := sections[n]; !ok {
+			delete(all, n)
+		}
+	}
+	js, err := json.MarshalIndent(all, "", " ")
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	if err := os.WriteFile(jsonPath, append(js, '\n'), 0o644); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+
 	var b strings.Builder
 	b.WriteString(resultsHeader)
+	b.WriteString("\n" + sideBySide(all))
 	for _, n := range order {
 		b.WriteString("\n" + sections[n])
 	}
@@ -217,4 +339,67 @@ func updateResults(path string, lines int, table string) error {
 		return fmt.Errorf("results: %w", err)
 	}
 	return nil
+}
+
+// sideBySide is the section that shows every size's main figures in one
+// table, so that how each cost grows with the archive is visible.
+func sideBySide(all map[int]*sizeResult) string {
+	sizes := slices.Sorted(maps.Keys(all))
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("## Side by side\n\n")
+	w("The latest run at each size (each size's own section below says when, at what machine load, and how every figure was taken). ")
+	w("Search cells are p99 over distinct queries, each asked once (API and search page over loopback HTTP against `backchannel serve`; SQLite FTS5 in-process); the repeated-query figures are in each size's section.\n\n")
+	w("| figure |")
+	for _, n := range sizes {
+		w(" %s lines |", humanLines(n))
+	}
+	w("\n| --- |%s\n", strings.Repeat(" --- |", len(sizes)))
+	row := func(name string, cell func(r *sizeResult) string) {
+		w("| %s |", name)
+		for _, n := range sizes {
+			w(" %s |", cell(all[n]))
+		}
+		w("\n")
+	}
+	row("run (load average before)", func(r *sizeResult) string { return r.Date + " (" + r.LoadBefore + ")" })
+	row("transcript files", func(r *sizeResult) string { return mb(r.FileBytes) })
+	row("ingest lines/s (target >= 30000)", func(r *sizeResult) string {
+		return fmt.Sprintf("%.0f (%s)", lps(r.Lines, r.BC.IngestTime), ms(r.BC.IngestTime))
+	})
+	row("ingest peak RSS (target <= 400 MB)", func(r *sizeResult) string { return mb(r.BC.IngestRSS) })
+	row("index size (x transcript files; target <= 2.5x)", func(r *sizeResult) string {
+		return fmt.Sprintf("%s (%.2fx)", mb(r.BC.IndexBytes), float64(r.BC.IndexBytes)/float64(max(1, r.FileBytes)))
+	})
+	row("exec `serve` to first /search 200", func(r *sizeResult) string { return ms(r.BC.ServeCold) })
+	row("serving RSS after the load (target <= 300 MB)", func(r *sizeResult) string { return mb(r.BC.ServeRSS) })
+	for _, c := range userClasses {
+		row(string(c)+": API / search page / FTS5 p99", func(r *sizeResult) string {
+			u := r.User[c]
+			if u == nil {
+				return "–"
+			}
+			return ms(u.API.P99) + " / " + ms(u.Page.P99) + " / " + ms(u.FTS.P99)
+		})
+	}
+	for _, c := range throughputClasses {
+		row("search page req/s at 16 connections, "+string(c), func(r *sizeResult) string {
+			if u := r.User[c]; u != nil && u.Throughput != nil {
+				return fmt.Sprintf("%.0f", u.Throughput.RPS)
+			}
+			return "–"
+		})
+	}
+	return b.String()
+}
+
+// humanLines writes 100000 as 100k and 1000000 as 1M.
+func humanLines(n int) string {
+	switch {
+	case n >= 1000000 && n%1000000 == 0:
+		return fmt.Sprintf("%dM", n/1000000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return strconv.Itoa(n)
 }

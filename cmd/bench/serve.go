@@ -75,7 +75,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer x.Close()
 	srv, err := web.NewServer(web.Config{Library: benchLibrary{a: a, x: x}, Assets: webassets.FS,
-		Logger: slog.New(slog.DiscardHandler)})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}) // formats each line as serve does
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -103,9 +103,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 // profileHTTP runs `bench serve` with a CPU profile under the same load as
-// the real server got, for the pages and the search page, and writes a heap
-// profile of the serving process at the end.
-func profileHTTP(ctx context.Context, o options, lines int, transcripts, data string, paths []string, logf func(string, ...any)) error {
+// the real server got, for the pages and the search page, then asks each
+// user class's distinct queries (for at most 2s per class and endpoint),
+// and writes a heap profile of the serving process at the end.
+func profileHTTP(ctx context.Context, o options, lines int, transcripts, data string, paths []string, pools map[userClass][]userQuery, logf func(string, ...any)) error {
 	self := o.self
 	addr, err := freeAddr()
 	if err != nil {
@@ -130,7 +131,7 @@ func profileHTTP(ctx context.Context, o options, lines int, transcripts, data st
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	ld := newLoader(o.conns, o.loadTime)
+	ld := newLoader(o.conns, o.loadTime, o.work)
 	for _, p := range paths {
 		lr, err := ld.load(ctx, base+p)
 		if err != nil {
@@ -138,6 +139,9 @@ func profileHTTP(ctx context.Context, o options, lines int, transcripts, data st
 		}
 		logf("  profiled %-40s %8.0f req/s  p99 %s", p, lr.RPS, ms(lr.P99))
 	}
+	// The user classes' distinct queries, new to this process, one at a
+	// time as they were timed against backchannel serve.
+	timeUserClasses(ctx, base, pools, min(o.httpBudget, 2*time.Second), map[userClass]*userResult{}, logf)
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("bench serve: %w\n%s", err, tail(log.String(), 2000))

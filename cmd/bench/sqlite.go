@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,10 +16,11 @@ import (
 // The SQLite schema: one FTS5 row per line, like one Backchannel document
 // per line. speaker is indexed (as its id's words) so that a speaker filter
 // is a column filter inside MATCH, the fast way in FTS5; call and line are
-// stored only. The unicode61 tokenizer folds case and diacritics and splits
+// stored only, and so is the call's date (for after:, before: and
+// sort=date). The unicode61 tokenizer folds case and diacritics and splits
 // on apostrophes of both kinds.
 const sqliteSchema = `CREATE VIRTUAL TABLE lines USING fts5(
-	text, speaker, call UNINDEXED, line UNINDEXED,
+	text, speaker, call UNINDEXED, line UNINDEXED, date UNINDEXED,
 	tokenize = 'unicode61 remove_diacritics 2'
 )`
 
@@ -52,13 +54,13 @@ func sqliteBuild(ctx context.Context, transcripts, dbPath string) error {
 		return fmt.Errorf("sqlite build: %w", err)
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, "INSERT INTO lines(text, speaker, call, line) VALUES (?, ?, ?, ?)")
+	st, err := tx.PrepareContext(ctx, "INSERT INTO lines(text, speaker, call, line, date) VALUES (?, ?, ?, ?, ?)")
 	if err != nil {
 		return fmt.Errorf("sqlite build: %w", err)
 	}
 	for _, c := range a.Calls {
 		for _, l := range c.Lines {
-			if _, err := st.ExecContext(ctx, l.Text, l.Speaker, c.Slug, l.N); err != nil {
+			if _, err := st.ExecContext(ctx, l.Text, l.Speaker, c.Slug, l.N, c.Date); err != nil {
 				return fmt.Errorf("sqlite build: insert %s:%d: %w", c.Slug, l.N, err)
 			}
 		}
@@ -100,6 +102,23 @@ func sqliteMatch(q benchQuery) string {
 type sqliteSearcher struct {
 	db                             *sql.DB
 	top, count, snippet, facetStmt *sql.Stmt
+	stmts                          map[string]*sql.Stmt // searchUser's, by SQL text
+}
+
+// stmt returns the prepared statement for query, preparing it once.
+func (s *sqliteSearcher) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite prepare: %w", err)
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = st
+	return st, nil
 }
 
 func openSQLite(ctx context.Context, path string) (*sqliteSearcher, error) {
@@ -194,4 +213,60 @@ func sqliteColdStart(ctx context.Context, path string, q benchQuery) (time.Durat
 		return 0, err
 	}
 	return time.Since(start), nil
+}
+
+// searchUser answers a userQuery as a Datasette-style app would: one page
+// of 20 hits (ranked, or by date for sort=date) and the total, with the
+// call and date filters as WHERE clauses on the stored columns.
+func (s *sqliteSearcher) searchUser(ctx context.Context, q userQuery) (int, error) {
+	where := "lines MATCH ?"
+	args := []any{q.Match}
+	if q.Call != "" {
+		where += " AND call = ?"
+		args = append(args, q.Call)
+	}
+	if q.After != "" {
+		where += " AND date >= ?"
+		args = append(args, q.After)
+	}
+	if q.Before != "" {
+		where += " AND date <= ?"
+		args = append(args, q.Before)
+	}
+	order := "rank"
+	switch q.Sort {
+	case "date":
+		order = "date, rowid"
+	case "-date":
+		order = "date DESC, rowid"
+	}
+	top, err := s.stmt(ctx, "SELECT call, line, speaker FROM lines WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?")
+	if err != nil {
+		return 0, err
+	}
+	count, err := s.stmt(ctx, "SELECT count(*) FROM lines WHERE "+where)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := top.QueryContext(ctx, append(slices.Clone(args), pageSize, (q.Page-1)*pageSize)...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite %s: %w", q.Match, err)
+	}
+	for rows.Next() {
+		var call, speaker string
+		var line int
+		if err := rows.Scan(&call, &line, &speaker); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("sqlite %s: %w", q.Match, err)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("sqlite %s: %w", q.Match, err)
+	}
+	var total int
+	if err := count.QueryRowContext(ctx, args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("sqlite count %s: %w", q.Match, err)
+	}
+	return total, nil
 }

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Endpoints timed with the user classes.
+const (
+	apiSearch  = "/api/v1/search"
+	pageSearch = "/search"
+)
+
+// repeatedQueries and repeatedPasses shape the repeated-query figure: the
+// first repeatedQueries of a class's API half, asked once to warm up and
+// then repeatedPasses times in rotation.
+const (
+	repeatedQueries = 20
+	repeatedPasses  = 5
+)
+
+// userResult is one class's figures at one size.
+type userResult struct {
+	Pool       int       // distinct queries in the class's pool
+	API, Page  latencies // distinct: each query asked once
+	APIRep     latencies // repeated
+	PageRep    latencies
+	FTS        latencies // SQLite FTS5 in-process, distinct (the API's queries)
+	Throughput *loadResult
+}
+
+// halves splits a pool into the API's queries (even entries) and the
+// search page's (odd entries).
+func halves(qs []userQuery) (api, page []userQuery) {
+	for i, q := range qs {
+		if i%2 == 0 {
+			api = append(api, q)
+		} else {
+			page = append(page, q)
+		}
+	}
+	return api[:min(len(api), poolSize)], page[:min(len(page), poolSize)]
+}
+
+// httpSearcher asks one request at a time over a keep-alive connection,
+// with Accept-Encoding: gzip as a browser sends it (the Go client sends it
+// and decompresses).
+type httpSearcher struct {
+	base   string
+	client *http.Client
+}
+
+func newHTTPSearcher(base string) *httpSearcher {
+	return &httpSearcher{base: base, client: &http.Client{Timeout: 30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
+}
+
+// get asks path and returns the total hits when the answer is the API's
+// JSON (0 for a page). A non-200 answer is an error.
+func (h *httpSearcher) get(ctx context.Context, path string, api bool) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: %s: %s", path, resp.Status, tail(string(b), 200))
+	}
+	if !api {
+		return 0, nil
+	}
+	var body struct {
+		Total int `json:"total"`
+	}
+	if err := json.Unmarshal(b, &body); err != nil {
+		return 0, fmt.Errorf("GET %s: %w", path, err)
+	}
+	return body.Total, nil
+}
+
+// timeEach asks each query of qs in order until budget has passed, and
+// times each run (for HTTP: from sending the request to reading the last
+// byte of the answer, plus decoding the API's total: microseconds).
+func timeEach(qs []userQuery, budget time.Duration, run func(userQuery) (int, error)) latencies {
+	var ds []time.Duration
+	hits, errs, first := 0, 0, ""
+	deadline := time.Now().Add(budget)
+	for _, q := range qs {
+		if time.Now().After(deadline) {
+			break
+		}
+		start := time.Now()
+		n, err := run(q)
+		d := time.Since(start)
+		if err != nil {
+			errs++
+			if first == "" {
+				first = err.Error()
+			}
+			continue
+		}
+		ds = append(ds, d)
+		hits += n
+	}
+	l := summarize(ds)
+	l.Errors, l.Err = errs, first
+	if len(ds) > 0 {
+		l.MeanHits = float64(hits) / float64(len(ds))
+	}
+	return l
+}
+
+// timeRepeated asks qs once untimed, then repeatedPasses times in rotation
+// (until budget has passed), timing those.
+func timeRepeated(qs []userQuery, budget time.Duration, run func(userQuery) (int, error)) latencies {
+	for _, q := range qs {
+		run(q) // warm-up; an error shows again below
+	}
+	var all []userQuery
+	for range repeatedPasses {
+		all = append(all, qs...)
+	}
+	return timeEach(all, budget, run)
+}
+
+// timeUserClasses times every class over HTTP (distinct, then repeated)
+// against the server at base.
+func timeUserClasses(ctx context.Context, base string, pools map[userClass][]userQuery, budget time.Duration, out map[userClass]*userResult, logf func(string, ...any)) {
+	h := newHTTPSearcher(base)
+	for _, cl := range userClasses {
+		api, page := halves(pools[cl])
+		res := out[cl]
+		if res == nil {
+			res = &userResult{}
+			out[cl] = res
+		}
+		res.Pool = len(pools[cl])
+		res.API = timeEach(api, budget, func(q userQuery) (int, error) { return h.get(ctx, q.path(apiSearch), true) })
+		res.Page = timeEach(page, budget, func(q userQuery) (int, error) { return h.get(ctx, q.path(pageSearch), false) })
+		rep := api[:min(len(api), repeatedQueries)]
+		res.APIRep = timeRepeated(rep, budget/2, func(q userQuery) (int, error) { return h.get(ctx, q.path(apiSearch), true) })
+		res.PageRep = timeRepeated(rep, budget/2, func(q userQuery) (int, error) { return h.get(ctx, q.path(pageSearch), false) })
+		logf("  http %-24s api %s (n %d, hits %.0f)  page %s (n %d)  repeated api %s page %s",
+			cl, p5099(res.API), res.API.N, res.API.MeanHits, p5099(res.Page), res.Page.N, p5099(res.APIRep), p5099(res.PageRep))
+	}
+}
+
+// timeFTSClasses times SQLite FTS5 in-process on each class's API half,
+// each query once.
+func timeFTSClasses(ctx context.Context, db string, pools map[userClass][]userQuery, budget time.Duration, out map[userClass]*userResult, logf func(string, ...any)) error {
+	s, err := openSQLite(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for _, cl := range userClasses {
+		api, _ := halves(pools[cl])
+		res := out[cl]
+		if res == nil {
+			res = &userResult{}
+			out[cl] = res
+		}
+		res.FTS = timeEach(api, budget, func(q userQuery) (int, error) { return s.searchUser(ctx, q) })
+		logf("  sqlite %-24s %s (n %d, hits %.0f)", cl, p5099(res.FTS), res.FTS.N, res.FTS.MeanHits)
+	}
+	return nil
+}
+
+// throughputClasses are the classes whose search page is loaded at -conns
+// connections, and throughputPaths the most distinct paths each walks.
+var throughputClasses = []userClass{ucCommon, ucRare, ucPrefix}
+
+const throughputPaths = 20000
+
+// throughputPathList is the search-page paths a throughput run walks: for
+// rare words and prefixes the queries past the timed halves (never asked
+// before), for common words the whole pool (the corpus has only so many
+// common words; the timed runs asked them before).
+func throughputPathList(pools map[userClass][]userQuery, cl userClass) []string {
+	qs := pools[cl]
+	if len(qs) > 2*poolSize+1000 {
+		qs = qs[2*poolSize:]
+	}
+	qs = qs[:min(len(qs), throughputPaths)]
+	paths := make([]string, len(qs))
+	for i, q := range qs {
+		paths[i] = q.path(pageSearch)
+	}
+	return paths
+}
