@@ -120,6 +120,7 @@ func (s *Server) routes() http.Handler {
 			"application/json", "text/csv", "application/x-ndjson", "image/svg+xml", "application/atom+xml", "application/xml",
 			"application/opensearchdescription+xml"),
 		s.recoverer,
+		s.cors, // the API and downloads for other origins (cors.go)
 		middleware.GetHead,
 	)
 	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
