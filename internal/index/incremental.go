@@ -69,14 +69,14 @@ type callMeta struct {
 }
 
 // callHash is a digest of every field of c that newLineDoc indexes: the
-// slug, date and language, each participant's ID, name and labels, and
-// each line's number, kind, speaker, text and time. Fields the index does
+// slug, date and language, each participant's ID, name, labels and
+// aliases, and each line's number, kind, speaker, text, time and marking. Fields the index does
 // not hold (title, summary, source, role, the file's path) are left out,
 // so that editing them re-indexes nothing.
 func callHash(c *transcript.Call) string {
 	h := sha256.New()
 	w := hashWriter{h: h}
-	w.str("backchannel call v1")
+	w.str("backchannel call v2")
 	w.str(c.Slug)
 	w.str(c.Date)
 	w.str(lineLang(c))
@@ -88,6 +88,10 @@ func callHash(c *transcript.Call) string {
 		for _, l := range p.Labels {
 			w.str(l)
 		}
+		w.int(len(p.Aliases))
+		for _, a := range p.Aliases {
+			w.str(a)
+		}
 	}
 	w.int(len(c.Lines))
 	for _, l := range c.Lines {
@@ -96,6 +100,7 @@ func callHash(c *transcript.Call) string {
 		w.str(l.Speaker)
 		w.str(l.Text)
 		w.u64(math.Float64bits(l.Time))
+		w.str(l.Marking)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -14,16 +14,18 @@ import (
 
 // SchemaVersion is bumped whenever the mapping, an analyzer or the stored
 // document changes; an index built with another version is rebuilt.
-const SchemaVersion = 13
+const SchemaVersion = 14
 
 // Field names: the JSON tags of lineDoc and the Bleve field paths.
 const (
 	fieldSlug = "slug"  // call slug: keyword (filter)
-	fieldKeys = "skeys" // participant keys (id, labels, name, surname), lower-cased: keyword
-	fieldName = "sname" // participant's full name: analysed, so free words match names
+	fieldKeys = "skeys" // participant keys (id, labels, name, surname, aliases), lower-cased: keyword
+	fieldName = "sname" // participant's full name, aliases and their spellings: analysed, so free words match names
 	fieldText = "text"  // the line: stored, term vectors; words, marked stems and common pairs (analysis.go)
 	fieldDate = "date"  // call date YYYY-MM-DD: keyword (range filter)
 	fieldTime = "time"  // offset in seconds, -1 when unknown: stored only
+	// fieldMarking is the line's portion mark ("S/NF"), upper-cased: keyword
+	fieldMarking = "marking"
 )
 
 // Document types, one per text analysis.
@@ -45,6 +47,8 @@ type lineDoc struct {
 	Text string   `json:"text"`
 	Date string   `json:"date"`
 	Time float64  `json:"time"`
+
+	Marking string `json:"marking,omitempty"`
 
 	docType string
 }
@@ -77,6 +81,7 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 		Text:    text,
 		Date:    c.Date,
 		Time:    l.Time,
+		Marking: markingKey(l.Marking),
 		docType: docTypeFor(lang),
 	}
 	if p, ok := c.Participant(l.Speaker); ok && l.Speaker != "" {
@@ -87,9 +92,37 @@ func newLineDoc(c *transcript.Call, l transcript.Line) *lineDoc {
 				d.Keys = append(d.Keys, f)
 			}
 		}
-		d.Name = p.Name
+		d.Name = nameWords(p)
 	}
 	return d
+}
+
+// nameWords is what the name field holds for participant p: its name, its
+// aliases, and every other spelling of their words that
+// transcript.SpellingVariants knows, so that a free word "zelensky" finds
+// the lines of Zelenskyy. Only names get these spellings, never the text.
+func nameWords(p transcript.Participant) string {
+	words := strings.Fields(p.Name)
+	for _, a := range p.Aliases {
+		words = append(words, strings.Fields(a)...)
+	}
+	seen := make(map[string]bool, len(words))
+	var out []string
+	for _, w := range words {
+		for _, v := range transcript.SpellingVariants(string(fold([]byte(strings.ToLower(w))))) {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// markingKey is a portion mark as the marking field holds it and a
+// marking: filter searches it: upper case, spaces collapsed.
+func markingKey(m string) string {
+	return strings.ToUpper(strings.Join(strings.Fields(strings.ToValidUTF8(m, "")), " "))
 }
 
 // facetCodes numbers the speakers, calls and languages of an archive for
@@ -175,13 +208,16 @@ func speakerKey(s string) string {
 }
 
 // foldKey folds a speaker key as the text analyzers fold words, so that
-// "Renee Lefevre" finds Renée Lefèvre.
+// "Renee Lefevre" finds Renée Lefèvre, and writes the transliteration
+// variants of names one way (transcript.SpellingKey), so that "zelensky"
+// finds Zelenskyy. Keys are indexed both as typed and folded, and a
+// speaker filter searches both.
 func foldKey(k string) string {
 	f := strings.Fields(k)
 	for i, w := range f {
 		f[i] = string(fold([]byte(w)))
 	}
-	return strings.Join(f, " ")
+	return transcript.SpellingKey(strings.Join(f, " "))
 }
 
 func docTypeFor(lang string) string {
@@ -266,6 +302,7 @@ func lineMapping(textAnalyzer string) *mapping.DocumentMapping {
 	d.AddFieldMappingsAt(fieldText, text(textAnalyzer, true, true))
 	d.AddFieldMappingsAt(fieldDate, keyword(false, false))
 	d.AddFieldMappingsAt(fieldTime, storedOnly(bleve.NewNumericFieldMapping()))
+	d.AddFieldMappingsAt(fieldMarking, keyword(false, false))
 	// No field is in _all, but Bleve still builds the empty composite field
 	// for every document unless _all is disabled: 10% of a 1M-line build's
 	// CPU in cmd/bench's profile.

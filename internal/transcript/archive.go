@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -44,11 +45,14 @@ func (a *Archive) Speakers() []Speaker {
 		for _, p := range c.Participants {
 			s, ok := byID[p.ID]
 			if !ok {
+				// Merging appends to the lists: they must not be the call's.
+				p.Labels, p.Aliases = slices.Clone(p.Labels), slices.Clone(p.Aliases)
 				s = &Speaker{Participant: p}
 				byID[p.ID] = s
 				order = append(order, p.ID)
 			} else {
 				s.Labels = mergeLabels(s.Labels, p.Labels)
+				s.Aliases = mergeLabels(s.Aliases, p.Aliases)
 				if s.Role == "" {
 					s.Role = p.Role
 				}
@@ -90,16 +94,17 @@ func (a *Archive) Speaker(id string) (Speaker, bool) {
 }
 
 // ResolveSpeaker returns the IDs of every participant whose id, label, full
-// name or surname equals s, ignoring case. It returns nil when none does.
+// name, surname or alias equals s, ignoring case and the transliteration
+// variants SpellingKey writes one way. It returns nil when none does.
 func (a *Archive) ResolveSpeaker(s string) []string {
-	key := strings.ToLower(strings.Join(strings.Fields(s), " "))
+	key := SpellingKey(s)
 	if key == "" {
 		return nil
 	}
 	var ids []string
 	for _, sp := range a.Speakers() {
 		for _, k := range sp.Keys() {
-			if k == key {
+			if SpellingKey(k) == key {
 				ids = append(ids, sp.ID)
 				break
 			}

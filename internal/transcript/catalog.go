@@ -12,8 +12,8 @@ import (
 // catalogVersion changes whenever the catalog's layout or meaning does; a
 // catalog of another version is not trusted.
 // (2: the binary format of catalog_codec.go instead of gob; 3: each call's
-// Order.)
-const catalogVersion = 3
+// Order; 4: participants' aliases and the call's Record.)
+const catalogVersion = 4
 
 // ErrStale means a catalog no longer describes its transcripts folder.
 var ErrStale = errors.New("catalog is stale")
@@ -53,6 +53,7 @@ type catalogCall struct {
 	Participants []Participant
 	Summary      string
 	Media        string
+	Record       Record
 	Path         string
 	SHA256       string
 	Format       string
@@ -71,7 +72,7 @@ type catalogCall struct {
 func catalogCallOf(c *Call) catalogCall {
 	return catalogCall{
 		Slug: c.Slug, Title: c.Title, Date: c.Date, Language: c.Language, Completeness: c.Completeness,
-		Order: c.Order, Source: c.Source, Participants: c.Participants, Summary: c.Summary, Media: c.Media,
+		Order: c.Order, Source: c.Source, Participants: c.Participants, Summary: c.Summary, Media: c.Media, Record: c.Record,
 		Path: c.Path, SHA256: c.SHA256, Format: c.Format,
 	}
 }
@@ -80,7 +81,7 @@ func catalogCallOf(c *Call) catalogCall {
 func (cc *catalogCall) call() Call {
 	return Call{
 		Slug: cc.Slug, Title: cc.Title, Date: cc.Date, Language: cc.Language, Completeness: cc.Completeness,
-		Order: cc.Order, Source: cc.Source, Participants: cc.Participants, Summary: cc.Summary, Media: cc.Media,
+		Order: cc.Order, Source: cc.Source, Participants: cc.Participants, Summary: cc.Summary, Media: cc.Media, Record: cc.Record,
 		Path: cc.Path, SHA256: cc.SHA256, Format: cc.Format,
 	}
 }

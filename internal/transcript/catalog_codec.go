@@ -133,9 +133,19 @@ func (e *catalogEncoder) body(cat *Catalog) {
 			e.str(p.Name)
 			e.str(p.Role)
 			e.strs(p.Labels)
+			e.strs(p.Aliases)
 		}
 		e.str(c.Summary)
 		e.str(c.Media)
+		r := &c.Record
+		e.str(r.Kind)
+		e.str(r.Classification)
+		e.strs(r.Declassification)
+		e.str(r.Time)
+		e.str(r.Place)
+		e.strs(r.Authors)
+		e.str(r.Statement)
+		e.strs(r.Boilerplate)
 		e.str(c.Path)
 		e.str(c.SHA256)
 		e.str(c.Format)
@@ -268,8 +278,8 @@ func cut[T any](pool *[]T, n int) []T {
 // Least bytes of a file state, a call, a participant and a problem.
 const (
 	minFileBytes        = 7
-	minCallBytes        = 20
-	minParticipantBytes = 4
+	minCallBytes        = 28
+	minParticipantBytes = 5
 	minProblemBytes     = 5
 )
 
@@ -341,10 +351,20 @@ func (d *catalogDecoder) call(c *catalogCall) {
 			p.Name = d.str()
 			p.Role = d.str()
 			p.Labels = d.strs()
+			p.Aliases = d.strs()
 		}
 	}
 	c.Summary = d.str()
 	c.Media = d.str()
+	r := &c.Record
+	r.Kind = d.str()
+	r.Classification = d.str()
+	r.Declassification = d.strs()
+	r.Time = d.str()
+	r.Place = d.str()
+	r.Authors = d.strs()
+	r.Statement = d.str()
+	r.Boilerplate = d.strs()
 	c.Path = d.str()
 	c.SHA256 = d.str()
 	c.Format = d.str()

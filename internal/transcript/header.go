@@ -52,7 +52,7 @@ var headerKeys = []string{"title", "date", "language", "completeness", "order", 
 
 var (
 	sourceKeys      = []string{"publisher", "url", "published", "note"}
-	participantKeys = []string{"id", "name", "role", "labels"}
+	participantKeys = []string{"id", "name", "role", "labels", "aliases"}
 )
 
 // headerDecoder collects problems while reading a YAML header; offset is
@@ -290,7 +290,7 @@ func (d *headerDecoder) participants(v *yaml.Node) []Participant {
 	for _, item := range v.Content {
 		item = resolve(item)
 		if item.Kind != yaml.MappingNode {
-			d.errorf(item, "each participant must have keys id, name, role, labels; not %s", kindName(item))
+			d.errorf(item, "each participant must have keys id, name, role, labels, aliases; not %s", kindName(item))
 			continue
 		}
 		var p Participant
@@ -307,6 +307,8 @@ func (d *headerDecoder) participants(v *yaml.Node) []Participant {
 				p.Role = strings.TrimSpace(d.str("participant role", v))
 			case "labels":
 				p.Labels = d.labels(v)
+			case "aliases":
+				p.Aliases = d.aliases(v)
 			}
 		})
 		if p.Name == "" {
@@ -358,6 +360,36 @@ func (d *headerDecoder) labels(v *yaml.Node) []string {
 		}
 		if !contains(out, l) {
 			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// aliases reads `aliases: [Zelensky, Zelenskiy]`, a list, or a single name.
+func (d *headerDecoder) aliases(v *yaml.Node) []string {
+	var items []*yaml.Node
+	switch v.Kind {
+	case yaml.ScalarNode:
+		if v.ShortTag() == "!!null" {
+			return nil
+		}
+		items = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		items = v.Content
+	default:
+		d.errorf(v, "aliases must be a list of names such as [Zelensky, Zelenskiy], not %s", kindName(v))
+		return nil
+	}
+	var out []string
+	for _, it := range items {
+		it = resolve(it)
+		a := strings.Join(strings.Fields(d.str("alias", it)), " ")
+		if a == "" || len(a) > 120 || !hasLetterOrDigit(a) {
+			d.errorf(it, "alias %q must be a name, e.g. Zelensky", a)
+			continue
+		}
+		if !contains(out, a) {
+			out = append(out, a)
 		}
 	}
 	return out

@@ -45,6 +45,10 @@ type Participant struct {
 	Name   string   `json:"name"`   // full name
 	Role   string   `json:"role"`   // e.g. "Foreign-policy aide to Vladimir Putin"
 	Labels []string `json:"labels"` // short labels used in the body, e.g. "YU"
+	// Aliases are other names people search by, such as other spellings
+	// ("Zelensky", "Zelenskiy"). They name the participant in speaker
+	// filters and free words, never in the body.
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // Surname is the last word of the participant's name.
@@ -57,7 +61,7 @@ func (p Participant) Surname() string {
 }
 
 // Keys are the lower-cased strings a user may type to mean this participant:
-// id, labels, full name and surname.
+// id, labels, full name, surname and aliases (and an alias's last word).
 func (p Participant) Keys() []string {
 	seen := map[string]bool{}
 	var keys []string
@@ -74,6 +78,12 @@ func (p Participant) Keys() []string {
 	}
 	add(p.Name)
 	add(p.Surname())
+	for _, a := range p.Aliases {
+		add(a)
+		if f := strings.Fields(a); len(f) > 1 {
+			add(f[len(f)-1])
+		}
+	}
 	return keys
 }
 
@@ -106,6 +116,10 @@ type Line struct {
 	// GapAfter is true on the last line when the file marks an omission
 	// after it.
 	GapAfter bool `json:",omitempty"`
+	// Marking is the classification portion mark the line carries in the
+	// record, without its parentheses ("S/NF" for a paragraph that opens
+	// with "(S/NF)"), or "".
+	Marking string `json:",omitempty"`
 }
 
 // Paragraphs splits the line's text into its paragraphs.
@@ -124,11 +138,48 @@ type Call struct {
 	Participants []Participant
 	Summary      string // Markdown
 	Media        string // optional audio or video URL
-	Lines        []Line
+	// Record is what the document says about itself beyond its lines (a
+	// memorandum's heading and closing), for the provenance block.
+	Record Record `json:",omitzero"`
+	Lines  []Line
 
 	Path   string // file the call was read from
 	SHA256 string // hex digest of the file's bytes
 	Format string // "md", "vtt", "srt", "json", "txt"
+}
+
+// Record is what a document such as a memorandum of conversation says
+// about itself, outside its spoken lines: read from its heading and its
+// closing, every value as written. It is shown as provenance, never as a
+// line.
+type Record struct {
+	// Kind is the document's own name for itself, as written:
+	// "MEMORANDUM OF TELEPHONE CONVERSATION".
+	Kind string `json:"kind,omitempty"`
+	// Classification is the banner at the top of the document:
+	// "SECRET//ORCON/NOFORN".
+	Classification string `json:"classification,omitempty"`
+	// Declassification are the lines that say the document was
+	// declassified, and when: "Declassified by order of the President".
+	Declassification []string `json:"declassification,omitempty"`
+	// Time and Place are what the heading says besides the date.
+	Time  string `json:"time,omitempty"`
+	Place string `json:"place,omitempty"`
+	// Authors are who wrote the record down: its notetakers.
+	Authors []string `json:"authors,omitempty"`
+	// Statement is the record's own statement of its fidelity: the CAUTION
+	// paragraph of a memorandum of telephone conversation.
+	Statement string `json:"statement,omitempty"`
+	// Boilerplate are the other lines of the record that are neither
+	// spoken nor heading: "-- End of Memorandum --", "Classified By: ...",
+	// "Derived From: ...", "Declassify On: ...".
+	Boilerplate []string `json:"boilerplate,omitempty"`
+}
+
+// IsZero reports whether the record says nothing.
+func (r Record) IsZero() bool {
+	return r.Kind == "" && r.Classification == "" && len(r.Declassification) == 0 && r.Time == "" &&
+		r.Place == "" && len(r.Authors) == 0 && r.Statement == "" && len(r.Boilerplate) == 0
 }
 
 // Participant returns the participant with the given ID.

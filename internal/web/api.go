@@ -252,8 +252,11 @@ type apiParticipant struct {
 type apiCallDetail struct {
 	apiCall
 	Source transcript.Source `json:"source"`
-	Lines  []apiLine         `json:"lines"`
-	Notes  *apiNotes         `json:"notes,omitempty"` // editorial notes, when the call has any
+	// Record is what the document says about itself (a memorandum's
+	// heading and closing), when it says anything.
+	Record *transcript.Record `json:"record,omitempty"`
+	Lines  []apiLine          `json:"lines"`
+	Notes  *apiNotes          `json:"notes,omitempty"` // editorial notes, when the call has any
 }
 
 // apiLine is one line. Speaker is the participant id, or null for a stage
@@ -264,6 +267,7 @@ type apiLine struct {
 	Text    string   `json:"text"`
 	Kind    string   `json:"kind"`
 	Time    *float64 `json:"time,omitempty"`
+	Marking string   `json:"marking,omitempty"` // the portion mark the record gives the line, "S/NF"
 }
 
 func newAPICallSummary(a *transcript.Archive, c *transcript.Call) apiCall {
@@ -282,6 +286,10 @@ func newAPICallSummary(a *transcript.Archive, c *transcript.Call) apiCall {
 // newAPICall returns the API view of c, which must have its lines.
 func newAPICall(a *transcript.Archive, c *transcript.Call) apiCallDetail {
 	d := apiCallDetail{apiCall: newAPICallSummary(a, c), Source: c.Source, Lines: []apiLine{}}
+	if !c.Record.IsZero() {
+		r := c.Record
+		d.Record = &r
+	}
 	for _, l := range c.Lines {
 		d.Lines = append(d.Lines, newAPILine(l))
 	}
@@ -289,7 +297,7 @@ func newAPICall(a *transcript.Archive, c *transcript.Call) apiCallDetail {
 }
 
 func newAPILine(l transcript.Line) apiLine {
-	al := apiLine{N: l.N, Text: l.Text, Kind: string(l.Kind)}
+	al := apiLine{N: l.N, Text: l.Text, Kind: string(l.Kind), Marking: l.Marking}
 	if l.Kind != transcript.Direction && l.Speaker != "" {
 		sp := l.Speaker
 		al.Speaker = &sp

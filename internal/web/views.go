@@ -40,6 +40,7 @@ type callView struct {
 	LineCount         int
 	SHA256            string
 	Media             string
+	Record            transcript.Record // what the document says about itself
 }
 
 func newCallView(a *transcript.Archive, c *transcript.Call) (callView, error) {
@@ -54,6 +55,7 @@ func newCallView(a *transcript.Archive, c *transcript.Call) (callView, error) {
 		LineCount:    a.LineCount(c),
 		SHA256:       c.SHA256,
 		Media:        httpURL(c.Media),
+		Record:       c.Record,
 	}
 	if v.Title == "" {
 		v.Title = c.Slug
@@ -94,6 +96,7 @@ type lineView struct {
 	SpeakerURL  string // "" when SpeakerID is ""
 	Paragraphs  [][]segment
 	Time        string     // "m:ss", "" when unknown
+	Marking     string     // the line's portion mark in the record, "S/NF"
 	Selected    bool       // inside the range a line page is about
 	Anchor      string     // the line's id on its call page, "L7"
 	URL         string     // canonical link, /calls/{slug}#L7
@@ -122,6 +125,7 @@ func newLineView(c *transcript.Call, l transcript.Line, terms []string) lineView
 		N:         l.N,
 		Direction: l.Kind == transcript.Direction,
 		Time:      timecode(l.Time),
+		Marking:   l.Marking,
 		Anchor:    "L" + n,
 		URL:       callURL(c.Slug) + "#L" + n,
 		Permalink: callURL(c.Slug) + "/L" + n,
