@@ -40,7 +40,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError("search needs a query or a filter")
 	}
 	// The archive as catalogued, when no file changed since: a million
-	// lines' transcripts took 2.6 s to read for a 1 ms search (issue 6).
+	// lines' transcripts took 2.6 s to read for a 1 ms search.
 	a, _ := catalogArchive(dirs.transcripts, dirs.data, slog.New(slog.DiscardHandler))
 	if a == nil {
 		var err error

@@ -35,7 +35,7 @@ import (
 //     Elasticsearch's index_phrases does for all words.
 //
 // One field instead of three (stemmed, exact, pairs) halved the build's
-// CPU time and shrank the index (issue 6): each field costs per line, not
+// CPU time and shrank the index: each field costs per line, not
 // only per word.
 const (
 	foldName = "backchannel_fold"
@@ -314,7 +314,8 @@ func analyzerConfig(filters []string) map[string]any {
 	}
 }
 
-// Limits of the pairs field's word list.
+// Limits of the pair words: the common words whose adjacent pairs the
+// text field indexes as one term.
 const (
 	pairSample   = 50000 // lines analysed to find the common words
 	pairMinShare = 0.01  // a word in at least this share of lines is common
@@ -366,7 +367,7 @@ func pairWordsOf(sample []string, plain analysis.Analyzer) (words, vocab []strin
 // too: "go" ("going", "goes"), not "the". The text field marks them as a
 // stem as well ("~go" at every "go"), so that the word in any inflection
 // is one posting list instead of two: "go no" read 108,000 postings of
-// "go" and "~go" through a disjunction (issue 6: 16 ms at 1M lines).
+// "go" and "~go" through a disjunction (16 ms at 1M lines).
 // Each stemmer is an analyzer whose output for one word is its stem.
 func selfStemsOf(pairs, vocab []string, stemmers []analysis.Analyzer) []string {
 	isPair := make(map[string]bool, len(pairs))

@@ -18,7 +18,7 @@ import (
 // Hot words: the few hundred words on the most lines. Bleve has no early
 // termination: a search for "the" scores every line that has it (316,000
 // of a million) to find the ten best, 30-80 ms however it is planned
-// (issue 6, pprof: 61-73% in the term searchers). The ranking of such a
+// (pprof: 61-73% in the term searchers). The ranking of such a
 // word alone depends only on the index, so each build runs it once, with
 // the very code a search uses, and keeps the outcome on disk: the total,
 // the first MaxFrom+MaxSize hits in order with their scores, and the
@@ -130,7 +130,7 @@ func computeHot(ctx context.Context, dir string, minDocs int) error {
 	err = parallel(ctx, len(words), 1, func(i int) error {
 		r := &request{parsed: query.Parse(hotQuery(words[i])), from: 0, size: MaxFrom + MaxSize, order: SortRelevance}
 		p := x.plan(r)
-		rk, err := x.rankDocs(ctx, p.query(r, false, true, true), r.order, 0, MaxFrom+MaxSize, countAll, false, nil, nil)
+		rk, err := x.rank(ctx, rankRequest{q: p.query(r, strictForm, allFilters), order: r.order, size: MaxFrom + MaxSize, count: countAll})
 		if err != nil {
 			return fmt.Errorf("hot word %q: %w", words[i], err)
 		}

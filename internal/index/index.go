@@ -65,8 +65,9 @@ type buildMeta struct {
 	Lines  int        `json:"lines"`
 	Built  time.Time  `json:"built"`
 	Facets facetCodes `json:"facets"`
-	// PairWords are the words of the pairs field (analysis.go), fixed by
-	// the full build and kept by incremental ones.
+	// PairWords are the common words whose adjacent pairs the text field
+	// also indexes as one term ("of the"; analysis.go), fixed by the full
+	// build and kept by incremental ones.
 	PairWords []string `json:"pair_words"`
 	// Dates are the archive's call dates, sorted, once each: the
 	// columns give a call's date as its place here.

@@ -15,7 +15,7 @@ import (
 // and marks the words the query matched, instead of asking Bleve for the
 // match locations: that second search re-ran the query's phrase and
 // bonus clauses over the page's documents and was half the time of a
-// phrase search (issue 6, pprof). The analyzers are the index's, so a
+// phrase search (pprof). The analyzers are the index's, so a
 // word is marked exactly when the index matched it.
 
 // mark is one thing the page phase looks for in a hit's text: a run of
@@ -208,7 +208,7 @@ func (mr *marker) spans(sc *marksScratch, text, lang string, marks []mark) [][2]
 	sc.plainWords(mr.plain, mr.foldOnly, text, mr.first)
 	plain := sc.words
 	// Stems only where a stemmed mark could use one, and lazily: the
-	// stemmer is most of the cost of highlighting a page (issue 6).
+	// stemmer is most of the cost of highlighting a page.
 	var stemmer analysis.TokenFilter
 	switch docTypeFor(lang) {
 	case docTypeEN:
@@ -330,6 +330,9 @@ func runesAtMost(s string, n int) bool {
 	}
 	return utf8.RuneCountInString(s) <= n
 }
+
+// numFragments is the most fragments a hit has.
+const numFragments = 3
 
 // fragmentRunes is the fragment size of Bleve's simple fragmenter, which
 // the HTML highlighter uses.

@@ -25,7 +25,7 @@ func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, err
 	found := make([]bool, n)
 	// The stored fields are read by document number where the ranking
 	// gave them: a lookup by ID (Bleve's Document) cost as much as the
-	// reading (issue 6, pprof).
+	// reading (pprof).
 	st := x.storedByNumber()
 	textBytes := 0
 	for i := range n {
@@ -54,8 +54,8 @@ func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, err
 		textBytes += len(hits[i].Text)
 	}
 	// A page of short lines is highlighted on this goroutine: handing
-	// it to the other cores cost more in wake-ups than it saved (issue 6,
-	// pprof); long pages of long lines are shared out.
+	// it to the other cores cost more in wake-ups than it saved
+	// (pprof); long pages of long lines are shared out.
 	workers := 1
 	if textBytes > parallelPageBytes {
 		workers = 0 // as many as there are cores

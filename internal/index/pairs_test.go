@@ -8,8 +8,8 @@ import (
 	bq "github.com/blevesearch/bleve/v2/search/query"
 )
 
-// A phrase of common words, read from the pairs field, finds exactly the
-// lines the phrase finds in the exact field.
+// A phrase of common words, read from the text field's word pairs, finds
+// exactly the lines the same phrase finds read word by word.
 func TestPhrase_Pairs(t *testing.T) {
 	a := synthArchive(3000)
 	a.Calls = append(a.Calls, fixCall("2099-01-01-pairs", "2099-01-01", "en", nil,
@@ -39,7 +39,7 @@ func TestPhrase_Pairs(t *testing.T) {
 		}
 		got, want := search(x.phraseExact(toks, 0)), search(phrase(toks, 0))
 		if !slices.Equal(got, want) {
-			t.Errorf("%q: pairs find %d lines, the exact field %d", text, len(got), len(want))
+			t.Errorf("%q: read from pairs it finds %d lines, word by word %d", text, len(got), len(want))
 		}
 		if len(toks) > 1 && len(want) == 0 {
 			t.Errorf("%q: no line has it; pick another phrase", text)

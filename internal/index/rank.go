@@ -152,25 +152,35 @@ func (rc *rankCollector) down(i int) {
 	}
 }
 
-// rank runs q, keeping hits [from, from+size) in the order of sortOrder
-// and counting facets over all hits.
-func (x *Index) rank(ctx context.Context, q bq.Query, sortOrder string, from, size int, count facetMask) (*ranking, error) {
-	return x.rankDocs(ctx, q, sortOrder, from, size, count, true, nil, nil)
+// rankRequest is one run of the ranking phase.
+type rankRequest struct {
+	q          bq.Query
+	order      string // SortRelevance, SortDate or SortDateDesc
+	from, size int    // the page of hits kept: [from, from+size)
+	count      facetMask
+	// ids: read each kept hit's stored ID; else the page is only
+	// document numbers and scores.
+	ids bool
+	// words: every hit's score earns the word-order bonus (orderBonus)
+	// from the positions of its matched words; nil for none.
+	words []orderWord
+	// checks: q has phrases searched without their dense words, and a
+	// hit counts only when it has them where the phrases put them
+	// (dense.go).
+	checks []*phraseCheck
 }
 
-// rankDocs is rank; without ids, the page is only document numbers and
-// scores (no stored ID is read). With words, every hit's score earns the
-// word-order bonus (orderBonus) from the positions of its matched words.
-// With checks, q has phrases searched without their dense words, and a
-// hit counts only when it has them where the phrases put them (dense.go).
-func (x *Index) rankDocs(ctx context.Context, q bq.Query, sortOrder string, from, size int, count facetMask, ids bool, words []orderWord, checks []*phraseCheck) (*ranking, error) {
+// rank runs rr.q, keeping hits [from, from+size) in rr.order and
+// counting facets over all hits.
+func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
+	q, from, size, words, checks := rr.q, rr.from, rr.size, rr.words, rr.checks
 	nc := len(x.cols.callDate)
 	out := &ranking{
 		speakers: make([]int, len(x.meta.Facets.Speakers)+1),
 		calls:    x.getCounts(max(nc, len(x.meta.Facets.Calls))),
 		langs:    make([]int, len(x.meta.Facets.Languages)+1),
 	}
-	rc := &rankCollector{cols: x.cols, order: sortOrder, k: from + size, out: out, count: count}
+	rc := &rankCollector{cols: x.cols, order: rr.order, k: from + size, out: out, count: rr.count}
 	for _, d := range x.cols.callDate {
 		rc.maxDate = max(rc.maxDate, d)
 	}
@@ -210,7 +220,7 @@ func (x *Index) rankDocs(ctx context.Context, q bq.Query, sortOrder string, from
 			for _, c := range page {
 				out.docs = append(out.docs, c.doc)
 				out.scores = append(out.scores, c.score)
-				if !ids {
+				if !rr.ids {
 					continue
 				}
 				id, err := sctx.IndexReader.ExternalID(docNumID(c.doc))

@@ -1,0 +1,613 @@
+package index
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"backchannel/internal/query"
+)
+
+// Planning turns the parsed query into Bleve queries: each positive
+// clause in every form the fallback ladder may search (form), the
+// exclusions, the word-order bonus, and what the page phase highlights
+// in each form (marks.go).
+
+// qtok is one token of query text: its exact (folded) form and its stems
+// under each language's analyzer.
+type qtok struct {
+	exact string
+	stems []string
+}
+
+// tokens analyses text as the index does.
+func (x *Index) tokens(text string) []qtok {
+	m := x.idx.Mapping()
+	analyze := func(name string) analysis.TokenStream {
+		a := m.AnalyzerNamed(name)
+		if a == nil {
+			return nil
+		}
+		return a.Analyze([]byte(text))
+	}
+	plain := analyze(analyzerPlain)
+	en, ru := analyze(analyzerEN), analyze(analyzerRU)
+	// One word can hold many tokens ("the-the-the-…"): keep a phrase's worth.
+	if len(plain) > query.MaxPhraseWords {
+		plain = plain[:query.MaxPhraseWords]
+		en, ru = en[:min(len(en), query.MaxPhraseWords)], ru[:min(len(ru), query.MaxPhraseWords)]
+	}
+	out := make([]qtok, len(plain))
+	for i, t := range plain {
+		tok := qtok{exact: string(t.Term)}
+		add := func(s string) {
+			for _, have := range tok.stems {
+				if have == s {
+					return
+				}
+			}
+			tok.stems = append(tok.stems, s)
+		}
+		if len(en) == len(plain) {
+			add(string(en[i].Term))
+		}
+		if len(ru) == len(plain) {
+			add(string(ru[i].Term))
+		}
+		add(tok.exact)
+		out[i] = tok
+	}
+	return out
+}
+
+const (
+	maxPrefixTerms = 64    // a prefix matches at most this many words, the most frequent
+	maxPrefixScan  = 20000 // dictionary entries read for one prefix
+	maxFuzzyRunes  = 24    // longer words get no close spellings
+
+	boostPhrase  = 2.0 // a quoted phrase, matched as spoken
+	boostBonus   = 3.0 // every free word, in order, as spoken
+	boostStemmed = 2.0 // every free word, in order, in any inflection
+	boostName    = 2.0 // a free word in the speaker's name
+	boostFuzzy   = 0.3 // a misspelling's neighbour, in a fallback
+)
+
+// form is the form in which a search takes the query's clauses: the
+// rungs of the fallback ladder (search.go) that change the clauses.
+type form uint8
+
+const (
+	// strictForm: every clause must match, as typed (in any inflection).
+	strictForm form = iota
+	// looseForm: any clause may match, and a word also in close
+	// spellings: the last rung, when nothing has every word.
+	looseForm
+	// looseExactForm is looseForm without close spellings, for a query
+	// whose close spellings are more clauses than Bleve allows.
+	looseExactForm
+	numForms
+)
+
+// clauseForm is a clause in one form: its query, and what the page
+// phase highlights for it.
+type clauseForm struct {
+	q     bq.Query
+	marks []mark
+}
+
+// clausePlan is one positive clause of the query in each form.
+type clausePlan [numForms]clauseForm
+
+// sameInEveryForm is a clause that reads the same in every form.
+func sameInEveryForm(q bq.Query, marks []mark) clausePlan {
+	var c clausePlan
+	for f := range c {
+		c[f] = clauseForm{q: q, marks: marks}
+	}
+	return c
+}
+
+type plan struct {
+	clauses []clausePlan
+	negs    []bq.Query
+	bonus   bq.Query    // the word-order bonus as a query (loose searches)
+	order   []orderWord // the word-order bonus from positions (strict searches)
+	// checks are the phrases the strict query searches without their
+	// dense words (dense.go).
+	checks []*phraseCheck
+}
+
+// checksFor are the phrase checks of the query in form f: the strict
+// query's, or none for the loose ones (which search whole phrases).
+func (p *plan) checksFor(f form) []*phraseCheck {
+	if f != strictForm {
+		return nil
+	}
+	return p.checks
+}
+
+func term(field, t string, boost float64) bq.Query {
+	q := bq.NewTermQuery(t)
+	q.SetField(field)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+func disj(qs ...bq.Query) bq.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bq.NewDisjunctionQuery(qs)
+}
+
+// phrase matches toks in sequence as spoken.
+func phrase(toks []qtok, boost float64) bq.Query {
+	if len(toks) == 1 {
+		return term(fieldText, toks[0].exact, boost)
+	}
+	ts := make([]string, len(toks))
+	for i, t := range toks {
+		ts[i] = t.exact
+	}
+	q := bq.NewPhraseQuery(ts, fieldText)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+// pairCovered reports whether every two adjacent words of toks are
+// common, so that phraseExact reads the phrase from word pairs.
+func (x *Index) pairCovered(toks []qtok) bool {
+	for i := 1; i < len(toks); i++ {
+		if !x.pairWords[toks[i-1].exact] || !x.pairWords[toks[i].exact] {
+			return false
+		}
+	}
+	return len(toks) >= 2
+}
+
+// densePhraseQuery is the phrase toks searched without its dense words,
+// and the check each hit must pass; nil when the phrase has no dense word,
+// only dense words, or is read from word pairs.
+func (x *Index) densePhraseQuery(toks []qtok) (bq.Query, *phraseCheck) {
+	if x.pairCovered(toks) {
+		return nil, nil
+	}
+	chk, terms, ok := x.densePhrase(toks)
+	if !ok {
+		return nil, nil
+	}
+	if len(terms) == 1 {
+		return term(fieldText, terms[0], boostPhrase), chk
+	}
+	q := bq.NewPhraseQuery(terms, fieldText)
+	q.SetBoost(boostPhrase)
+	return q, chk
+}
+
+// phraseExact is phrase, read from the word pairs when every two adjacent
+// words are common (analysis.go): "of the" is one term, as rare as the
+// phrase, where the phrase searcher would read the positions of every
+// line with "of" and "the"; "it is not" is the phrase "it is", "is not"
+// over pairs. The same lines match. A phrase with an uncommon word is
+// fast as it is (that word's lines drive it).
+func (x *Index) phraseExact(toks []qtok, boost float64) bq.Query {
+	if !x.pairCovered(toks) {
+		return phrase(toks, boost)
+	}
+	pairs := make([]string, 0, len(toks)-1)
+	for i := 1; i < len(toks); i++ {
+		pairs = append(pairs, string(pairTerm(toks[i-1].exact, toks[i].exact)))
+	}
+	if len(pairs) == 1 {
+		return term(fieldText, pairs[0], boost)
+	}
+	q := bq.NewPhraseQuery(pairs, fieldText)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+// stemAlts are the text-field terms of t in any inflection: each stem,
+// as a word and as a marked stem (when some word has it).
+//
+// A common word that is its own stem ("go") is marked as a stem
+// wherever it is spoken (selfStemsOf): its marked stem alone ("~go") is
+// the word in any inflection.
+func (x *Index) stemAlts(t qtok) []string {
+	out := make([]string, 0, 2*len(t.stems))
+	for _, s := range t.stems {
+		if x.selfStems[s] {
+			out = append(out, stemTerm(s))
+			continue
+		}
+		out = append(out, s)
+		if st := stemTerm(s); x.hasTerm(st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// stemmedPhrase matches toks in sequence, each in any inflection.
+func (x *Index) stemmedPhrase(toks []qtok) *bq.MultiPhraseQuery {
+	alts := make([][]string, len(toks))
+	for i, t := range toks {
+		alts[i] = x.stemAlts(t)
+	}
+	return bq.NewMultiPhraseQuery(alts, fieldText)
+}
+
+// wordQuery matches one token in any form: stemmed text, exact text, or
+// the speaker's name. With exactForm, the word as typed is always one of
+// the terms (the word-order bonus reads its positions).
+func (x *Index) wordQuery(t qtok, exactForm bool) bq.Query {
+	// Every stem, as a word and marked; the word as typed is one of
+	// t.stems, so the exact form scores twice and ranks above other
+	// inflections. For "the" this is one term: a second posting list
+	// of the same documents would only cost time.
+	alts := x.stemAlts(t)
+	if exactForm && !slices.Contains(alts, t.exact) {
+		alts = append(alts, t.exact)
+	}
+	qs := make([]bq.Query, 0, len(alts)+1)
+	for _, a := range alts {
+		qs = append(qs, term(fieldText, a, 0))
+	}
+	// The name clause only for a word of some speaker's name: for "the"
+	// it would wrap the one term searcher in a disjunction, which costs
+	// on every hit.
+	if x.names[t.exact] {
+		qs = append(qs, term(fieldName, t.exact, boostName))
+	}
+	return disj(qs...)
+}
+
+// fuzziness is the edit distance allowed for a misspelling of s: none for
+// short words, nor for long ones (their automaton grows with the length,
+// and Bleve refuses it past 10,000 states).
+func fuzziness(s string) int {
+	switch n := utf8.RuneCountInString(s); {
+	case n < 4 || n > maxFuzzyRunes:
+		return 0
+	case n < 7:
+		return 1
+	default:
+		return 2 // Bleve's maximum
+	}
+}
+
+func fuzzyQuery(t qtok) bq.Query {
+	f := fuzziness(t.exact)
+	if f == 0 {
+		return nil
+	}
+	q := bq.NewFuzzyQuery(t.exact)
+	q.SetField(fieldText)
+	q.SetFuzziness(f)
+	q.SetPrefix(1)
+	q.SetBoost(boostFuzzy)
+	return q
+}
+
+// termPlan returns t in each form, and what the page phase highlights
+// for each.
+func (x *Index) termPlan(t query.Term, exactForms bool) (c clausePlan, ok bool) {
+	switch t.Kind {
+	case query.Prefix:
+		q, m := x.prefixQuery(t.Text)
+		return sameInEveryForm(q, []mark{m}), true
+	case query.Phrase:
+		toks := x.tokens(t.Text)
+		if len(toks) == 0 {
+			return c, false
+		}
+		strict := x.phraseExact(toks, boostPhrase)
+		ms := []mark{seqMark(toks, false)}
+		if len(toks) == 1 {
+			return sameInEveryForm(strict, ms), true
+		}
+		// Loose: the phrase, or any of its words (and close spellings).
+		words := []bq.Query{strict}
+		spelled := []bq.Query{strict}
+		var wordMarks, spelledMarks []mark
+		for _, tok := range toks {
+			words = append(words, x.wordQuery(tok, exactForms))
+			spelled = append(spelled, x.wordQuery(tok, exactForms))
+			wordMarks = append(wordMarks, wordMark(tok))
+			spelledMarks = append(spelledMarks, wordMark(tok))
+			if fq := fuzzyQuery(tok); fq != nil {
+				spelled = append(spelled, fq)
+				spelledMarks = append(spelledMarks, fuzzyMark(tok)...)
+			}
+		}
+		c[strictForm] = clauseForm{strict, ms}
+		c[looseForm] = clauseForm{disj(spelled...), spelledMarks}
+		c[looseExactForm] = clauseForm{disj(words...), wordMarks}
+		return c, true
+	}
+	toks := x.tokens(t.Text)
+	switch len(toks) {
+	case 0:
+		return c, false
+	case 1:
+		strict := x.wordQuery(toks[0], exactForms)
+		ms := []mark{wordMark(toks[0])}
+		c = sameInEveryForm(strict, ms)
+		if fq := fuzzyQuery(toks[0]); fq != nil {
+			c[looseForm] = clauseForm{disj(strict, fq), fuzzyMark(toks[0])}
+		}
+		return c, true
+	}
+	// A word the tokenizer splits ("Russia-Ukraine", "C++"): its parts in
+	// sequence, in any inflection; loose, any of its parts.
+	strict := bq.Query(x.stemmedPhrase(toks))
+	words := []bq.Query{strict}
+	var wordMarks []mark
+	for _, tok := range toks {
+		words = append(words, x.wordQuery(tok, exactForms))
+		wordMarks = append(wordMarks, wordMark(tok))
+	}
+	c[strictForm] = clauseForm{strict, []mark{seqMark(toks, true)}}
+	c[looseForm] = clauseForm{disj(words...), wordMarks}
+	c[looseExactForm] = c[looseForm]
+	return c, true
+}
+
+// prefixQuery expands a prefix into the most frequent indexed words that
+// start with it, at most maxPrefixTerms, so that a short prefix cannot
+// blow up into a huge disjunction.
+func (x *Index) prefixQuery(prefix string) (bq.Query, mark) {
+	toks := x.tokens(prefix)
+	if len(toks) == 0 {
+		return bq.NewMatchNoneQuery(), mark{}
+	}
+	if len(toks) > 1 { // "don't-*": all but the last are words in sequence
+		return phrase(toks, 0), seqMark(toks, false)
+	}
+	p := toks[0].exact
+	m := mark{prefix: p}
+	dict, err := x.idx.FieldDictPrefix(fieldText, []byte(p))
+	if err != nil {
+		return bq.NewMatchNoneQuery(), m
+	}
+	defer dict.Close()
+	var entries []index.DictEntry
+	for i := 0; i < maxPrefixScan; i++ {
+		e, err := dict.Next()
+		if err != nil || e == nil {
+			break
+		}
+		if isWordTerm(e.Term) {
+			entries = append(entries, *e)
+		}
+	}
+	if len(entries) == 0 {
+		return bq.NewMatchNoneQuery(), m
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Count > entries[j].Count })
+	if len(entries) > maxPrefixTerms {
+		entries = entries[:maxPrefixTerms]
+	}
+	qs := make([]bq.Query, len(entries))
+	for i, e := range entries {
+		qs[i] = term(fieldText, e.Term, 0)
+	}
+	return disj(qs...), m
+}
+
+// plan turns the parsed query into Bleve queries.
+func (x *Index) plan(r *request) *plan {
+	p := &plan{}
+	var free []qtok // single free words, in order, for the phrase bonus
+	freeWords := 0
+	for _, c := range r.parsed.Clauses {
+		if len(c.Terms) == 1 && c.Terms[0].Kind == query.Word && !c.Negate {
+			free = append(free, x.tokens(c.Terms[0].Text)...)
+			freeWords++
+		}
+	}
+	if len(free) > query.MaxPhraseWords {
+		free = free[:query.MaxPhraseWords]
+	}
+	bonus := freeWords >= 2 && len(free) >= 2 // one word's own tokens are already a phrase
+	common := true
+	for _, t := range free {
+		common = common && x.pairWords[t.exact]
+	}
+	// The word-order bonus read from positions needs the words' exact
+	// forms among the terms searched.
+	exactForms := bonus && !common
+	seen := map[string]bool{}
+	for _, c := range r.parsed.Clauses {
+		// A repeated clause ("word for word") adds nothing to the AND;
+		// a repeated OR branch nothing to the OR.
+		key := fmt.Sprint(c.Negate)
+		for _, t := range c.Terms {
+			key += fmt.Sprintf("\x00%d:%s", t.Kind, strings.ToLower(t.Text))
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		// The clause's terms (OR branches) in each form.
+		var branches [numForms][]bq.Query
+		var cp clausePlan
+		seenTerm := map[query.Term]bool{}
+		for _, t := range c.Terms {
+			lt := query.Term{Kind: t.Kind, Text: strings.ToLower(t.Text)}
+			if seenTerm[lt] {
+				continue
+			}
+			seenTerm[lt] = true
+			tp, ok := x.termPlan(t, exactForms)
+			if !ok {
+				continue
+			}
+			for f := range tp {
+				branches[f] = append(branches[f], tp[f].q)
+				cp[f].marks = append(cp[f].marks, tp[f].marks...)
+			}
+		}
+		if len(branches[strictForm]) == 0 {
+			continue
+		}
+		if c.Negate {
+			p.negs = append(p.negs, branches[strictForm]...)
+			continue
+		}
+		for f := range cp {
+			cp[f].q = disj(branches[f]...)
+		}
+		if len(c.Terms) == 1 && c.Terms[0].Kind == query.Phrase {
+			// A phrase clause alone: with dense words, searched without
+			// them and each hit checked (dense.go). Not in an OR, where a
+			// hit could match another branch, nor negated.
+			if q, chk := x.densePhraseQuery(x.tokens(c.Terms[0].Text)); q != nil {
+				cp[strictForm].q = q
+				p.checks = append(p.checks, chk)
+			}
+		}
+		p.clauses = append(p.clauses, cp)
+	}
+	if bonus {
+		// The free words in the order typed: as spoken, or in any
+		// inflection ("informally passed" for "informally pass it").
+		exact := x.phraseExact(free, boostBonus)
+		if common {
+			// Only the commonest words ("go no"): the phrase as spoken is
+			// one word pair, while the phrase in any inflection would read
+			// the positions of every line with either word (60% of such a
+			// search's time at 1M lines); inflections of such
+			// words add little. The pair is one term: cheaper than
+			// reading the positions of every hit.
+			p.bonus = exact
+		} else {
+			// Read from the positions of the words of every hit (rank.go).
+			p.order = make([]orderWord, len(free))
+			for i, t := range free {
+				p.order[i] = orderWord{exact: t.exact, alts: x.stemAlts(t)}
+			}
+			stemmed := x.stemmedPhrase(free)
+			stemmed.SetBoost(boostStemmed)
+			p.bonus = disj(exact, stemmed)
+		}
+	}
+	return p
+}
+
+// filterMask says which of a request's filters a query applies. The
+// date range always applies.
+type filterMask uint8
+
+const (
+	speakerFilter filterMask = 1 << iota // the speaker parameter and speaker: terms
+	callFilter                           // the call parameter and call: terms
+	allFilters    = speakerFilter | callFilter
+)
+
+// query assembles the search for r: its clauses in form f, with the
+// filters of which.
+func (p *plan) query(r *request, f form, which filterMask) bq.Query {
+	b := bq.NewBooleanQuery(nil, nil, nil)
+	switch {
+	case len(p.clauses) == 0:
+		b.AddMust(bq.NewMatchAllQuery())
+	case f == strictForm:
+		// The word-order bonus is a clause only for the commonest words
+		// (a word pair); otherwise the ranking phase reads it from the
+		// positions of the words the clauses match (p.order).
+		for _, c := range p.clauses {
+			b.AddMust(c[f].q)
+		}
+		if p.bonus != nil && p.order == nil {
+			b.AddShould(p.bonus)
+		}
+	default:
+		for _, c := range p.clauses {
+			b.AddShould(c[f].q)
+		}
+		if p.bonus != nil {
+			b.AddShould(p.bonus)
+		}
+		b.SetMinShould(1)
+	}
+	if len(p.negs) > 0 {
+		b.AddMustNot(p.negs...)
+	}
+	var filters []bq.Query
+	if which&speakerFilter != 0 {
+		if r.speaker != "" {
+			filters = append(filters, speakerQuery(r.speaker))
+		}
+		if len(r.parsed.Speakers) > 0 {
+			var any []bq.Query
+			for _, s := range r.parsed.Speakers {
+				any = append(any, speakerQuery(speakerKey(s)))
+			}
+			filters = append(filters, disj(any...))
+		}
+	}
+	if which&callFilter != 0 {
+		if r.call != "" {
+			filters = append(filters, term(fieldSlug, r.call, boostFilter))
+		}
+		if len(r.parsed.Calls) > 0 {
+			var any []bq.Query
+			for _, c := range r.parsed.Calls {
+				any = append(any, term(fieldSlug, c, boostFilter))
+			}
+			filters = append(filters, disj(any...))
+		}
+	}
+	if r.after != "" || r.before != "" {
+		yes := true
+		q := bq.NewTermRangeInclusiveQuery(r.after, r.before, &yes, &yes)
+		q.SetField(fieldDate)
+		q.SetBoost(boostFilter)
+		filters = append(filters, q)
+	}
+	// Filters are required clauses that add nothing to the score, not
+	// Bleve filters: a filter is checked on every hit of the rest of the
+	// query ("the" and a speaker: every line with "the"), while a
+	// required clause can drive the search from its fewer lines.
+	for _, f := range filters {
+		b.AddMust(f)
+	}
+	return b
+}
+
+// speakerQuery matches a speaker key as typed or folded.
+func speakerQuery(key string) bq.Query {
+	if f := foldKey(key); f != key && f != "" {
+		return disj(term(fieldKeys, key, boostFilter), term(fieldKeys, f, boostFilter))
+	}
+	return term(fieldKeys, key, boostFilter)
+}
+
+// boostFilter makes a filter's share of the score nothing at all. Any
+// share would depend on the matched term (a date range's terms each have
+// their own frequency), so a filter that excludes nothing would reorder
+// hits of equal score, which otherwise stay in archive order; adding zero
+// leaves every score as it was, bit for bit.
+const boostFilter = 0
+
+// highlightMarks is what the page phase highlights: the words of the
+// clauses in form f, the form that was searched.
+func (p *plan) highlightMarks(f form) []mark {
+	var ms []mark
+	for _, c := range p.clauses {
+		ms = append(ms, c[f].marks...)
+	}
+	return ms
+}
