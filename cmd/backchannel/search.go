@@ -64,7 +64,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	return printHits(stdout, out)
+	return printHits(stdout, out, res.Hits)
 }
 
 // searchIndex runs q on the index in dataDir, noting on stderr when the
@@ -90,21 +90,26 @@ func searchIndex(ctx context.Context, dataDir string, a *transcript.Archive, q i
 
 // printHits prints a search result for a terminal: a count, how the query
 // was read, then each hit as "speaker, call (date) L{n}", its text with the
-// matched words in [brackets], and its link.
-func printHits(w io.Writer, res web.SearchJSON) error {
+// matched words in [brackets], and its link. hits are the index's hits of
+// res, one for each of res.Hits, whose fragments are printed.
+func printHits(w io.Writer, res web.SearchJSON, hits []index.Hit) error {
 	fmt.Fprintf(w, "%s for %s", plural(int(res.Total), "hit"), res.Query)
 	if res.Fallback {
 		fmt.Fprint(w, " (not every word matched: showing lines with some of them)")
 	}
 	fmt.Fprintln(w)
-	for _, h := range res.Hits {
+	for i, h := range res.Hits {
 		who := "(stage direction)"
 		if h.Speaker != nil {
 			who = h.Speaker.Name
 		}
 		text := h.Text
-		if len(h.Fragments) > 0 {
-			text = fragmentText(strings.Join(h.Fragments, " … "))
+		if i < len(hits) && len(hits[i].Fragments) > 0 {
+			parts := make([]string, len(hits[i].Fragments))
+			for j, f := range hits[i].Fragments {
+				parts[j] = fragmentText(f)
+			}
+			text = strings.Join(parts, " … ")
 		}
 		fmt.Fprintf(w, "\n%s, %s (%s) L%d\n  %s\n  %s\n", who, h.Call, h.Date, h.Line, text, h.URL)
 	}
@@ -119,14 +124,41 @@ func printHits(w io.Writer, res web.SearchJSON) error {
 				what += fmt.Sprintf("-L%d", *n.Last)
 			}
 		}
-		fmt.Fprintf(w, "\n%s, %s\n  %s\n  %s\n", n.Call, what, fragmentText(strings.Join(n.Fragments, " … ")), n.URL)
+		fmt.Fprintf(w, "\n%s, %s\n  %s\n  %s\n", n.Call, what, noteFragmentText(strings.Join(n.Fragments, " … ")), n.URL)
 	}
 	return nil
 }
 
-// fragmentText turns an HTML fragment with <mark> into plain text with the
-// matched words in [brackets].
-func fragmentText(s string) string {
+// fragmentText is a fragment as plain text with the matched words in
+// [brackets]; marks that touch are one bracket, and bytes that are not
+// UTF-8 are U+FFFD, as on the web page.
+func fragmentText(f index.Fragment) string {
+	var b strings.Builder
+	cur, open := 0, false
+	for _, m := range f.Marks {
+		if m.Start < cur || m.Start >= m.End || m.End > len(f.Text) {
+			continue
+		}
+		if m.Start > cur || !open {
+			if open {
+				b.WriteByte(']')
+			}
+			b.WriteString(strings.ToValidUTF8(f.Text[cur:m.Start], "\uFFFD"))
+			b.WriteByte('[')
+		}
+		b.WriteString(strings.ToValidUTF8(f.Text[m.Start:m.End], "\uFFFD"))
+		cur, open = m.End, true
+	}
+	if open {
+		b.WriteByte(']')
+	}
+	b.WriteString(strings.ToValidUTF8(f.Text[cur:], "\uFFFD"))
+	return b.String()
+}
+
+// noteFragmentText turns a note's fragment as the API writes it (escaped
+// HTML with <mark>) into plain text with the matched words in [brackets].
+func noteFragmentText(s string) string {
 	s = strings.NewReplacer("<mark>", "[", "</mark>", "]").Replace(s)
 	return html.UnescapeString(s)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"backchannel/internal/index"
 )
 
 // TestSearchCLI_FromCatalog: `backchannel search` answers from the
@@ -68,5 +70,24 @@ func TestSearchCLI_FromCatalog(t *testing.T) {
 	}
 	if _, errOut := search(); !strings.Contains(errOut, "transcripts changed") {
 		t.Errorf("search after a transcript changed printed %q, want a note that the index is out of date", errOut)
+	}
+}
+
+// TestFragmentText: the terminal shows a fragment's matched words in
+// [brackets], marks that touch as one.
+func TestFragmentText(t *testing.T) {
+	for _, tt := range []struct {
+		in   index.Fragment
+		want string
+	}{
+		{index.Fragment{Text: "I don't know"}, "I don't know"},
+		{index.Fragment{Text: "word for word", Marks: []index.Span{{Start: 0, End: 4}, {Start: 9, End: 13}}}, "[word] for [word]"},
+		{index.Fragment{Text: "…a <b> & c…", Marks: []index.Span{{Start: 5, End: 8}}}, "…a [<b>] & c…"},
+		{index.Fragment{Text: "東京へ", Marks: []index.Span{{Start: 0, End: 3}, {Start: 3, End: 6}}}, "[東京]へ"},
+		{index.Fragment{Text: "ab", Marks: []index.Span{{Start: 1, End: 9}}}, "ab"},
+	} {
+		if got := fragmentText(tt.in); got != tt.want {
+			t.Errorf("fragmentText(%+v) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"hash"
 	"io"
 	"io/fs"
@@ -14,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"backchannel/internal/transcript"
 )

@@ -13,9 +13,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/blevesearch/bleve/v2/search/highlight"
-	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -83,7 +80,6 @@ type Index struct {
 	dir  string
 	meta buildMeta
 	cols *columns
-	hl   highlight.Highlighter
 	// pairWords is meta.PairWords as a set; selfStems meta.SelfStems.
 	pairWords, selfStems map[string]bool
 	// names are the terms of the speaker-name field.
@@ -186,11 +182,6 @@ func openBleve(dir string) (*Index, error) {
 	case err != nil:
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	hl, err := registry.NewCache().HighlighterNamed(htmlhl.Name)
-	if err != nil {
-		_ = idx.Close()
-		return nil, fmt.Errorf("open index: highlighter: %w", err)
-	}
 	set := func(ws []string) map[string]bool {
 		m := make(map[string]bool, len(ws))
 		for _, w := range ws {
@@ -213,7 +204,7 @@ func openBleve(dir string) (*Index, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	return &Index{idx: idx, dir: dir, meta: meta, hl: hl, pairWords: set(meta.PairWords), selfStems: set(meta.SelfStems),
+	return &Index{idx: idx, dir: dir, meta: meta, pairWords: set(meta.PairWords), selfStems: set(meta.SelfStems),
 		names: names, reader: rd}, nil
 }
 

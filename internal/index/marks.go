@@ -1,7 +1,6 @@
 package index
 
 import (
-	"html"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -9,6 +8,9 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight"
+	simplefrag "github.com/blevesearch/bleve/v2/search/highlight/fragmenter/simple"
+	simplehl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/simple"
 )
 
 // Highlighting re-analyses the text of the page's hits (ten or so lines)
@@ -192,6 +194,8 @@ type marksScratch struct {
 	stemmed []bool
 	spans   [][2]int
 	// for Bleve's highlighter
+	hl     *simplehl.Highlighter
+	rec    *fragmentRecorder
 	dm     *search.DocumentMatch
 	locs   search.TermLocationMap
 	locBuf []search.Location
@@ -273,9 +277,9 @@ func (mr *marker) spans(sc *marksScratch, text, lang string, marks []mark) [][2]
 	return out
 }
 
-// highlight fills Fragments and Terms of h from the words marks match,
-// using Bleve's HTML highlighter for the fragments.
-func (x *Index) highlight(mr *marker, sc *marksScratch, h *Hit, id string, marks []mark) {
+// highlight fills Fragments and Terms of h from the words marks match.
+// A long line's fragments are chosen by Bleve's highlighter.
+func (mr *marker) highlight(sc *marksScratch, h *Hit, id string, marks []mark) {
 	spans := mr.spans(sc, h.Text, h.Language, marks)
 	if len(spans) == 0 {
 		return
@@ -289,7 +293,7 @@ func (x *Index) highlight(mr *marker, sc *marksScratch, h *Hit, id string, marks
 		// A line shorter than a fragment is its own fragment: Bleve's
 		// highlighter would return the same, at a sixth of a rare-word
 		// search's time (pprof).
-		h.Fragments = []string{markHTML(h.Text, spans)}
+		h.Fragments = []Fragment{lineFragment(h.Text, spans)}
 		return
 	}
 	// Bleve's highlighter, with the match, locations, document and text
@@ -307,6 +311,8 @@ func (x *Index) highlight(mr *marker, sc *marksScratch, h *Hit, id string, marks
 	}
 	if sc.dm == nil {
 		sc.dm = &search.DocumentMatch{}
+		sc.rec = &fragmentRecorder{}
+		sc.hl = simplehl.NewHighlighter(simplefrag.NewFragmenter(fragmentRunes), sc.rec, fragmentCut)
 	}
 	dm := sc.dm
 	dm.ID = id
@@ -315,9 +321,68 @@ func (x *Index) highlight(mr *marker, sc *marksScratch, h *Hit, id string, marks
 	sc.text = append(sc.text[:0], h.Text...)
 	doc := document.NewDocument(id)
 	doc.AddField(document.NewTextField(fieldText, nil, sc.text))
-	if frags := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments); frags != nil {
-		h.Fragments = frags
+	sc.rec.frags = sc.rec.frags[:0]
+	sc.hl.BestFragmentsInField(dm, doc, fieldText, numFragments)
+	if len(sc.rec.frags) > 0 {
+		h.Fragments = slices.Clone(sc.rec.frags)
 	}
+}
+
+// lineFragment is the whole of text as a fragment with spans marked
+// (those that overlap one before them are left out, as Bleve's HTML
+// formatter leaves them out).
+func lineFragment(text string, spans [][2]int) Fragment {
+	f := Fragment{Text: text, Marks: make([]Span, 0, len(spans))}
+	cur := 0
+	for _, s := range spans {
+		if s[0] >= cur && s[1] <= len(text) {
+			f.Marks = append(f.Marks, Span{s[0], s[1]})
+			cur = s[1]
+		}
+	}
+	return f
+}
+
+// fragmentCut marks where a fragment cuts its line, as Bleve's HTML
+// highlighter does.
+const fragmentCut = simplehl.DefaultSeparator
+
+// fragmentRecorder is a fragment formatter for Bleve's simple highlighter
+// that keeps each fragment it is given as a Fragment, marking what
+// Bleve's HTML formatter would put in <mark>, instead of formatting it.
+// The highlighter chooses and orders the fragments; it calls Format once
+// for each, best first, and adds fragmentCut where the fragment does not
+// reach an end of the line, as the recorder does too.
+type fragmentRecorder struct {
+	frags []Fragment
+}
+
+func (fr *fragmentRecorder) Format(f *highlight.Fragment, locs highlight.TermLocations) string {
+	var b strings.Builder
+	if f.Start != 0 {
+		b.WriteString(fragmentCut)
+	}
+	shift := b.Len() - f.Start
+	b.Write(f.Orig[f.Start:f.End])
+	if f.End != len(f.Orig) {
+		b.WriteString(fragmentCut)
+	}
+	frag := Fragment{Text: b.String()}
+	cur := f.Start
+	for _, l := range locs {
+		// The HTML formatter's walk: overlapped locations skipped, none
+		// past the fragment's end.
+		if l == nil || !l.ArrayPositions.Equals(f.ArrayPositions) || l.Start < cur {
+			continue
+		}
+		if l.End > f.End {
+			break
+		}
+		frag.Marks = append(frag.Marks, Span{l.Start + shift, l.End + shift})
+		cur = l.End
+	}
+	fr.frags = append(fr.frags, frag)
+	return ""
 }
 
 // runesAtMost reports whether s has at most n runes.
@@ -337,23 +402,3 @@ const numFragments = 3
 // fragmentRunes is the fragment size of Bleve's simple fragmenter, which
 // the HTML highlighter uses.
 const fragmentRunes = 200
-
-// markHTML is text escaped as HTML with each span in <mark>, as Bleve's
-// HTML fragment formatter writes it.
-func markHTML(text string, spans [][2]int) string {
-	var b strings.Builder
-	b.Grow(len(text) + 13*len(spans) + 16)
-	cur := 0
-	for _, s := range spans {
-		if s[0] < cur || s[1] > len(text) {
-			continue
-		}
-		b.WriteString(html.EscapeString(text[cur:s[0]]))
-		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(text[s[0]:s[1]]))
-		b.WriteString("</mark>")
-		cur = s[1]
-	}
-	b.WriteString(html.EscapeString(text[cur:]))
-	return b.String()
-}

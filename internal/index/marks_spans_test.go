@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/search"
+	"github.com/google/go-cmp/cmp"
 )
 
 // bleveOnly hides that an analyzer is a DefaultAnalyzer, so that
@@ -149,21 +148,13 @@ func TestHighlight_LongLines(t *testing.T) {
 		w := string(words[i%len(words)].Term)
 		marks := []mark{{seq: []markWord{{exact: w, stems: []string{w}, stemmed: true}}}}
 		mr := x.marker(marks)
-		got := Hit{Text: text, Language: "en", Fragments: []string{}, Terms: []string{}}
-		x.highlight(mr, &shared, &got, "x", marks)
-		// What Bleve's highlighter makes of the same spans, from scratch.
+		got := Hit{Text: text, Language: "en", Fragments: []Fragment{}, Terms: []string{}}
+		mr.highlight(&shared, &got, "x", marks)
+		// What Bleve's HTML highlighter makes of the same spans.
 		spans := mr.spans(&marksScratch{}, text, "en", marks)
-		locs := search.TermLocationMap{}
-		for i, s := range spans {
-			w := text[s[0]:s[1]]
-			locs[w] = append(locs[w], &search.Location{Pos: uint64(i + 1), Start: uint64(s[0]), End: uint64(s[1])})
-		}
-		dm := &search.DocumentMatch{ID: "x", Locations: search.FieldTermLocationMap{fieldText: locs}}
-		doc := document.NewDocument("x")
-		doc.AddField(document.NewTextField(fieldText, nil, []byte(text)))
-		want := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments)
-		if len(spans) == 0 || !slices.Equal(got.Fragments, want) {
-			t.Errorf("%q marked %q:\ngot  %q\nwant %q", text, w, got.Fragments, want)
+		want := bleveHTML(t, text, spans)
+		if diff := cmp.Diff(want, fragmentsHTML(got.Fragments)); len(spans) == 0 || diff != "" {
+			t.Errorf("%q marked %q (-Bleve +ours):\n%s", text, w, diff)
 		}
 		if !runesAtMost(text, fragmentRunes) {
 			long++

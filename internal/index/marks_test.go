@@ -3,13 +3,12 @@ package index
 import (
 	"testing"
 
-	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/search"
+	"github.com/google/go-cmp/cmp"
 )
 
-// TestMarkHTML: a short line's fragment, written by markHTML, is the one
+// TestLineFragment: a short line's fragment, written as HTML, is the one
 // Bleve's HTML highlighter writes for the same marked words.
-func TestMarkHTML(t *testing.T) {
+func TestLineFragment(t *testing.T) {
 	x, _ := buildOpen(t, fixtureArchive())
 	plain := x.idx.Mapping().AnalyzerNamed(analyzerPlain)
 	texts := []string{
@@ -27,22 +26,15 @@ func TestMarkHTML(t *testing.T) {
 		toks := plain.Analyze([]byte(text))
 		for step := 1; step <= 3; step++ {
 			var spans [][2]int
-			locs := search.TermLocationMap{}
 			for i := 0; i < len(toks); i += step {
-				tk := toks[i]
-				spans = append(spans, [2]int{tk.Start, tk.End})
-				w := text[tk.Start:tk.End]
-				locs[w] = append(locs[w], &search.Location{Pos: uint64(i + 1), Start: uint64(tk.Start), End: uint64(tk.End)})
+				spans = append(spans, [2]int{toks[i].Start, toks[i].End})
 			}
 			if len(spans) == 0 {
 				continue
 			}
-			dm := &search.DocumentMatch{ID: "x", Locations: search.FieldTermLocationMap{fieldText: locs}}
-			doc := document.NewDocument("x")
-			doc.AddField(document.NewTextField(fieldText, nil, []byte(text)))
-			want := x.hl.BestFragmentsInField(dm, doc, fieldText, numFragments)
-			if got := markHTML(text, spans); len(want) != 1 || got != want[0] {
-				t.Errorf("%q every %d words:\nmarkHTML %q\nBleve    %q", text, step, got, want)
+			got := []string{fragmentHTML(lineFragment(text, spans))}
+			if diff := cmp.Diff(bleveHTML(t, text, spans), got); diff != "" {
+				t.Errorf("%q every %d words (-Bleve +ours):\n%s", text, step, diff)
 			}
 		}
 	}

@@ -63,7 +63,7 @@ func (x *Index) page(ctx context.Context, sr *ranking, marks []mark) ([]Hit, err
 	mr := x.marker(marks)
 	err := parallelWith(ctx, n, workers, func() *marksScratch { return &marksScratch{} }, func(sc *marksScratch, i int) error {
 		if found[i] {
-			x.highlight(mr, sc, &hits[i], ids[i], marks)
+			mr.highlight(sc, &hits[i], ids[i], marks)
 		}
 		return nil
 	})
@@ -89,7 +89,7 @@ func (x *Index) load(h *Hit, rh rankedHit) (bool, error) {
 	if err != nil || d == nil {
 		return false, err
 	}
-	*h = Hit{Score: rh.Score, Fragments: []string{}, Terms: []string{}}
+	*h = Hit{Score: rh.Score, Fragments: []Fragment{}, Terms: []string{}}
 	d.VisitFields(func(f index.Field) {
 		switch f.Name() {
 		case fieldText:
@@ -169,7 +169,7 @@ func (sr *storedReader) read(h *Hit, rh rankedHit, doc uint64) (bool, string, er
 	if seg < 0 {
 		return false, "", nil
 	}
-	*h = Hit{Score: rh.Score, Fragments: []string{}, Terms: []string{}}
+	*h = Hit{Score: rh.Score, Fragments: []Fragment{}, Terms: []string{}}
 	id, idOK := "", false
 	err := sr.segs[seg].VisitDocument(doc-sr.offsets[seg], func(name string, typ byte, val []byte, _ []uint64) bool {
 		switch name {

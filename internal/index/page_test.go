@@ -2,11 +2,11 @@ package index
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/google/go-cmp/cmp"
 
 	"backchannel/internal/transcript"
 )
@@ -61,8 +61,11 @@ func TestStoredByNumber(t *testing.T) {
 		}
 		// Without the ID (a ranking that read none): the stored one.
 		ok, gotID, err = st.read(&noID, rankedHit{Score: rh.Score}, id.Value())
-		if err != nil || !ok || gotID != ext || !reflect.DeepEqual(noID, got) {
+		if err != nil || !ok || gotID != ext {
 			t.Fatalf("document %d without its ID: read %v %q, %v", id.Value(), ok, gotID, err)
+		}
+		if diff := cmp.Diff(got, noID); diff != "" {
+			t.Fatalf("document %d read without its ID (-with +without):\n%s", id.Value(), diff)
 		}
 		if got.Call != want.Call || got.Line != want.Line || got.Speaker != want.Speaker || got.Text != want.Text ||
 			got.Date != want.Date || got.Language != want.Language || got.Time != want.Time || got.Score != want.Score {
@@ -124,8 +127,11 @@ func TestPage_NumbersOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(want) != 6 || !reflect.DeepEqual(got, want) {
-		t.Errorf("page by numbers:\n%+v\nwith IDs:\n%+v", got, want)
+	if len(want) != 6 {
+		t.Errorf("page with IDs: %d hits, want 6", len(want))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("page by numbers (-with IDs +by numbers):\n%s", diff)
 	}
 }
 
@@ -171,9 +177,9 @@ func TestPage_LongPage(t *testing.T) {
 		if ok, _, err := st.read(&want, rh, sr.docs[i]); !ok || err != nil {
 			t.Fatalf("%s: %v", rh.ID, err)
 		}
-		x.highlight(mr, &marksScratch{}, &want, rh.ID, marks)
-		if len(want.Fragments) == 0 || !reflect.DeepEqual(got[i], want) {
-			t.Errorf("hit %d:\npage  %+v\nalone %+v", i, got[i], want)
+		mr.highlight(&marksScratch{}, &want, rh.ID, marks)
+		if diff := cmp.Diff(want, got[i]); len(want.Fragments) == 0 || diff != "" {
+			t.Errorf("hit %d (-alone +page):\n%s", i, diff)
 		}
 	}
 }

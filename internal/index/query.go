@@ -52,17 +52,32 @@ type Result struct {
 
 // Hit is one matching line.
 type Hit struct {
-	Call      string   // call slug
-	Line      int      // line number
-	Speaker   string   // participant ID, "" for a direction
-	Text      string   // the line's full text
-	Fragments []string // HTML: escaped text with matched words in <mark>
-	Terms     []string // the words that matched, as they appear in the text (for highlighting on the page)
+	Call      string     // call slug
+	Line      int        // line number
+	Speaker   string     // participant ID, "" for a direction
+	Text      string     // the line's full text
+	Fragments []Fragment // where the query matched: [] when only the speaker's name did
+	Terms     []string   // the words that matched, as they appear in the text (for highlighting on the page)
 	Score     float64
 	Date      string  // call date, YYYY-MM-DD
 	Language  string  // call language, e.g. "en"
 	Time      float64 // offset into the call in seconds, -1 when unknown
 }
+
+// Fragment is a hit's text, or a part of it, with the words the query
+// matched. It is plain text: the web page, the API and the terminal each
+// format it in their own way.
+type Fragment struct {
+	// Text is the line's text, or a part of it about 200 characters
+	// long that begins and ends with "…" where the line was cut.
+	Text string
+	// Marks are the matched words: byte offsets into Text, in order,
+	// not overlapping.
+	Marks []Span
+}
+
+// Span is the bytes [Start, End) of a text.
+type Span struct{ Start, End int }
 
 // Facets counts hits by field. Speaker counts ignore the speaker filter;
 // call counts ignore the call filter.

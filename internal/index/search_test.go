@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestFoldFilter(t *testing.T) {
@@ -112,8 +113,8 @@ func TestSearch_Highlight(t *testing.T) {
 			continue
 		}
 		h := r.Hits[0]
-		if len(h.Fragments) != 1 || h.Fragments[0] != tt.fragment {
-			t.Errorf("%q: fragments %q\nwant %q", tt.query, h.Fragments, tt.fragment)
+		if diff := cmp.Diff([]string{tt.fragment}, fragmentsHTML(h.Fragments)); diff != "" {
+			t.Errorf("%q: fragments (-want +got):\n%s", tt.query, diff)
 		}
 		if !slices.Equal(h.Terms, tt.terms) {
 			t.Errorf("%q: terms %q, want %q", tt.query, h.Terms, tt.terms)
@@ -127,7 +128,7 @@ func TestSearch_Highlight(t *testing.T) {
 	}
 	for _, h := range r.Hits {
 		if h.Fragments == nil || len(h.Fragments) != 0 || h.Speaker != "jon-okafor" {
-			t.Errorf("okafor: hit %s#%d speaker %s fragments %q, want [] from Okafor", h.Call, h.Line, h.Speaker, h.Fragments)
+			t.Errorf("okafor: hit %s#%d speaker %s fragments %v, want [] from Okafor", h.Call, h.Line, h.Speaker, h.Fragments)
 		}
 	}
 }

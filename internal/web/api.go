@@ -85,7 +85,8 @@ type LanguageFacet struct {
 // SearchResponse shapes the result of query q for the API, taking names,
 // titles, dates and times from the archive a (which may be nil: the hit's
 // own fields are used then). Every list is [] rather than null when empty.
-// Fragments are re-escaped so that they hold only text and <mark> elements.
+// Fragments are written as escaped HTML with <mark> around the matched
+// words.
 func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) SearchJSON {
 	if res == nil {
 		res = &index.Result{}
@@ -138,7 +139,7 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 			sh.Speaker = &APISpeaker{ID: h.Speaker, Name: name}
 		}
 		for _, f := range h.Fragments {
-			sh.Fragments = append(sh.Fragments, segmentsHTML(parseFragment(f)))
+			sh.Fragments = append(sh.Fragments, segmentsHTML(fragmentSegments(f)))
 		}
 		sh.Date = h.Date
 		t := h.Time

@@ -100,10 +100,10 @@ func TestAPISearch_EmptyLists(t *testing.T) {
 	}
 }
 
-func TestAPISearch_FragmentsReescaped(t *testing.T) {
+func TestAPISearch_FragmentsEscaped(t *testing.T) {
 	s := newTestServer(t, &fakeLibrary{SearchFunc: func(context.Context, index.Query) (*index.Result, error) {
 		return &index.Result{Total: 1, Hits: []index.Hit{{Call: slugHarbour, Line: 1, Speaker: "mara-harlow",
-			Fragments: []string{`<mark>a</mark> <script>x</script> &lt;b&gt; <img src=x onerror=y>`}}}}, nil
+			Fragments: []index.Fragment{marked(`<mark>a</mark> <script>x</script> <b> <img src=x onerror=y>`)}}}}, nil
 	}})
 	m := mustJSON(t, get(t, s, "/api/v1/search?q=a"))
 	fr := m["hits"].([]any)[0].(map[string]any)["fragments"].([]any)[0].(string)

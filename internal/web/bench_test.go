@@ -40,7 +40,7 @@ func benchmarkGet(b *testing.B, lines int, target string) {
 			r := &index.Result{Total: 500}
 			for i := 1; i <= index.DefaultSize; i++ {
 				r.Hits = append(r.Hits, index.Hit{Call: "2024-05-01-long-call", Line: i * 3, Speaker: "ana-ruiz",
-					Fragments: []string{"we’ll check the <mark>harbour</mark> figures"}, Terms: []string{"harbour"}})
+					Fragments: []index.Fragment{marked("we’ll check the <mark>harbour</mark> figures")}, Terms: []string{"harbour"}})
 			}
 			return r, nil
 		},

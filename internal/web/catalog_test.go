@@ -91,9 +91,9 @@ func catalogSearch(context.Context, index.Query) (*index.Result, error) {
 		Total: 2,
 		Hits: []index.Hit{
 			{Call: "2024-03-02-keller-osei", Line: 2, Speaker: "daniel-osei", Text: "Good. Keep the ledger away from the quay office.",
-				Fragments: []string{"Good. Keep the <mark>ledger</mark> away from the quay office."}, Terms: []string{"ledger"}, Date: "2024-03-02", Time: -1},
+				Fragments: []index.Fragment{marked("Good. Keep the <mark>ledger</mark> away from the quay office.")}, Terms: []string{"ledger"}, Date: "2024-03-02", Time: -1},
 			{Call: "2024-03-09-osei-lund", Line: 1, Speaker: "daniel-osei", Text: "Did the ledger reach you?",
-				Fragments: []string{"Did the <mark>ledger</mark> reach you?"}, Terms: []string{"ledger"}, Date: "2024-03-09", Time: -1},
+				Fragments: []index.Fragment{marked("Did the <mark>ledger</mark> reach you?")}, Terms: []string{"ledger"}, Date: "2024-03-09", Time: -1},
 		},
 		Facets: index.Facets{Speaker: []index.FacetCount{{Value: "daniel-osei", Count: 2}}},
 		Parsed: "ledger",

@@ -170,9 +170,9 @@ func sampleResult() *index.Result {
 		Total: 3,
 		Hits: []index.Hit{
 			{Call: slugHarbour, Line: 3, Speaker: "otto-brandt", Text: "I don't know yet.\n\nBut I’ll check it, word for word.",
-				Fragments: []string{"But I’ll check it, <mark>word</mark> for <mark>word</mark>."}, Terms: []string{"word"}, Score: 2},
+				Fragments: []index.Fragment{marked("But I’ll check it, <mark>word</mark> for <mark>word</mark>.")}, Terms: []string{"word"}, Score: 2},
 			{Call: slugHarbour, Line: 2, Speaker: "", Text: "[phone rings]",
-				Fragments: []string{"[<mark>phone</mark> rings]"}, Terms: []string{"phone"}, Score: 1},
+				Fragments: []index.Fragment{marked("[<mark>phone</mark> rings]")}, Terms: []string{"phone"}, Score: 1},
 			{Call: slugHarbour, Line: 4, Speaker: "mara-harlow", Text: "Then call me back.", Score: 0.5},
 		},
 		Facets: index.Facets{
@@ -182,4 +182,24 @@ func sampleResult() *index.Result {
 		},
 		Parsed: "word",
 	}
+}
+
+// marked is a fragment written with <mark> and </mark> around its marked
+// words; everything else is its text as it is (nothing is unescaped).
+func marked(s string) index.Fragment {
+	var f index.Fragment
+	var b strings.Builder
+	for s != "" {
+		open, rest, ok := strings.Cut(s, "<mark>")
+		b.WriteString(open)
+		if !ok {
+			break
+		}
+		word, after, _ := strings.Cut(rest, "</mark>")
+		f.Marks = append(f.Marks, index.Span{Start: b.Len(), End: b.Len() + len(word)})
+		b.WriteString(word)
+		s = after
+	}
+	f.Text = b.String()
+	return f
 }

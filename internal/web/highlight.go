@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"backchannel/internal/index"
 )
 
 // segment is a run of plain text, marked or not. Templates render a marked
@@ -147,39 +149,26 @@ func equalRunes(a, b []rune) bool {
 	return true
 }
 
-// parseFragment reads a highlighted fragment from the index (HTML: escaped
-// text with <mark> and </mark>) into segments. Anything other than those two
-// tags is kept as text and will be escaped again on output, so a fragment
-// can never carry markup of its own, whatever produced it.
-func parseFragment(frag string) []segment {
-	frag = strings.ToValidUTF8(frag, "\uFFFD")
+// fragmentSegments splits a fragment from the index into segments, its
+// marked words marked. Bytes that are not UTF-8 are shown as U+FFFD, and
+// marks that touch are one segment.
+func fragmentSegments(f index.Fragment) []segment {
 	var segs []segment
-	mark := false
-	for frag != "" {
-		i := strings.Index(frag, "<")
-		for i >= 0 && !strings.HasPrefix(frag[i:], "<mark>") && !strings.HasPrefix(frag[i:], "</mark>") {
-			j := strings.Index(frag[i+1:], "<")
-			if j < 0 {
-				i = -1
-				break
-			}
-			i += 1 + j
+	cur := 0
+	for _, m := range f.Marks {
+		if m.Start < cur || m.Start > m.End || m.End > len(f.Text) || !runeStart(f.Text, m.Start) || !runeStart(f.Text, m.End) {
+			continue // not from the index: skip rather than fail a page
 		}
-		if i < 0 {
-			segs = addText(segs, html.UnescapeString(frag), mark)
-			break
-		}
-		segs = addText(segs, html.UnescapeString(frag[:i]), mark)
-		if strings.HasPrefix(frag[i:], "<mark>") {
-			mark = true
-			frag = frag[i+len("<mark>"):]
-		} else {
-			mark = false
-			frag = frag[i+len("</mark>"):]
-		}
+		segs = addText(segs, strings.ToValidUTF8(f.Text[cur:m.Start], "\uFFFD"), false)
+		segs = addText(segs, strings.ToValidUTF8(f.Text[m.Start:m.End], "\uFFFD"), true)
+		cur = m.End
 	}
-	return segs
+	return addText(segs, strings.ToValidUTF8(f.Text[cur:], "\uFFFD"), false)
 }
+
+// runeStart reports whether s can be cut at byte i without cutting a
+// rune in two.
+func runeStart(s string, i int) bool { return i == len(s) || utf8.RuneStart(s[i]) }
 
 func addText(segs []segment, s string, mark bool) []segment {
 	if s == "" {

@@ -1,8 +1,13 @@
 package web
 
 import (
-	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"backchannel/internal/index"
 )
 
 func TestMarkTerms(t *testing.T) {
@@ -34,8 +39,8 @@ func TestMarkTerms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := markTerms(tt.text, tt.terms)
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("markTerms(%q, %q) = %+v, want %+v", tt.text, tt.terms, got, tt.want)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("markTerms(%q, %q) (-want +got):\n%s", tt.text, tt.terms, diff)
 			}
 			var joined string
 			for _, s := range got {
@@ -60,8 +65,8 @@ func TestHLTerms(t *testing.T) {
 		{"\xff", nil},
 	}
 	for _, tt := range tests {
-		if got := hlTerms(tt.in); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("hlTerms(%q) = %q, want %q", tt.in, got, tt.want)
+		if diff := cmp.Diff(tt.want, hlTerms(tt.in)); diff != "" {
+			t.Errorf("hlTerms(%q) (-want +got):\n%s", tt.in, diff)
 		}
 	}
 	many := ""
@@ -73,24 +78,28 @@ func TestHLTerms(t *testing.T) {
 	}
 }
 
-func TestParseFragment(t *testing.T) {
+func TestFragmentSegments(t *testing.T) {
 	tests := []struct {
-		in   string
+		name string
+		in   index.Fragment
 		want []segment
 	}{
-		{"a <mark>b</mark> c", []segment{{Text: "a "}, {Text: "b", Mark: true}, {Text: " c"}}},
-		{"&lt;b&gt; &amp; <mark>x</mark>", []segment{{Text: "<b> & "}, {Text: "x", Mark: true}}},
-		{"<script>x</script>", []segment{{Text: "<script>x</script>"}}},
-		{"<mark>open", []segment{{Text: "open", Mark: true}}},
-		{"close</mark> here", []segment{{Text: "close here"}}},
-		{"", nil},
+		{"a mark", marked("a <mark>b</mark> c"), []segment{{Text: "a "}, {Text: "b", Mark: true}, {Text: " c"}}},
+		{"markup is text", marked("<b> & <mark>x</mark>"), []segment{{Text: "<b> & "}, {Text: "x", Mark: true}}},
+		{"marks that touch are one", marked("<mark>東</mark><mark>京</mark>へ"), []segment{{Text: "東京", Mark: true}, {Text: "へ"}}},
+		{"not UTF-8", marked("\xff<mark>\xfe</mark>"), []segment{{Text: "\uFFFD"}, {Text: "\uFFFD", Mark: true}}},
+		{"marks out of range are left out", index.Fragment{Text: "ab", Marks: []index.Span{{Start: 1, End: 9}, {Start: 1, End: 0}}},
+			[]segment{{Text: "ab"}}},
+		{"overlapping marks: the first", index.Fragment{Text: "abc", Marks: []index.Span{{Start: 0, End: 2}, {Start: 1, End: 3}}},
+			[]segment{{Text: "ab", Mark: true}, {Text: "c"}}},
+		{"empty", index.Fragment{}, nil},
 	}
 	for _, tt := range tests {
-		if got := parseFragment(tt.in); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("parseFragment(%q) = %+v, want %+v", tt.in, got, tt.want)
+		if diff := cmp.Diff(tt.want, fragmentSegments(tt.in)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
-	if got := segmentsHTML(parseFragment(`<mark>a&b</mark><img onerror=x>`)); got != `<mark>a&amp;b</mark>&lt;img onerror=x&gt;` {
+	if got := segmentsHTML(fragmentSegments(marked(`<mark>a&b</mark><img onerror=x>`))); got != `<mark>a&amp;b</mark>&lt;img onerror=x&gt;` {
 		t.Errorf("segmentsHTML = %q", got)
 	}
 }
@@ -129,13 +138,22 @@ func FuzzMarkTerms(f *testing.F) {
 	})
 }
 
-func FuzzParseFragment(f *testing.F) {
-	f.Add("a <mark>b</mark> &lt;c&gt;")
-	f.Add("<mark><mark></mark>")
-	f.Fuzz(func(t *testing.T, frag string) {
-		out := segmentsHTML(parseFragment(frag))
+func FuzzFragmentSegments(f *testing.F) {
+	f.Add("a b <c>", 2, 3)
+	f.Add("<mark></mark>", 0, 6)
+	f.Fuzz(func(t *testing.T, text string, start, end int) {
+		frag := index.Fragment{Text: text, Marks: []index.Span{{Start: start, End: end}}}
+		segs := fragmentSegments(frag)
+		var joined string
+		for _, s := range segs {
+			joined += s.Text
+		}
+		if joined != strings.ToValidUTF8(text, "\uFFFD") && utf8.ValidString(text) {
+			t.Errorf("segments of %q join to %q", text, joined)
+		}
+		out := segmentsHTML(segs)
 		if bad := unsafeHTML("<p>" + out + "</p>"); len(bad) > 0 {
-			t.Errorf("fragment %q gave unsafe %q: %v", frag, out, bad)
+			t.Errorf("fragment %q gave unsafe %q: %v", text, out, bad)
 		}
 	})
 }

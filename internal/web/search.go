@@ -380,7 +380,7 @@ func hitTerms(h index.Hit) []string {
 	terms := h.Terms
 	if len(terms) == 0 {
 		for _, f := range h.Fragments {
-			for _, seg := range parseFragment(f) {
+			for _, seg := range fragmentSegments(f) {
 				if seg.Mark {
 					terms = append(terms, seg.Text)
 				}
@@ -445,7 +445,7 @@ func newHitView(a *transcript.Archive, h index.Hit, speakers map[string]string) 
 		}
 	}
 	for _, f := range h.Fragments {
-		v.Fragments = append(v.Fragments, parseFragment(f))
+		v.Fragments = append(v.Fragments, fragmentSegments(f))
 	}
 	return v
 }

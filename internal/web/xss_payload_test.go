@@ -133,8 +133,8 @@ func payloadServer(t testing.TB, payloads []string) (*Server, *transcript.Archiv
 			Total: 3,
 			Hits: []index.Hit{
 				{Call: slug, Line: 1, Speaker: payloadSpeaker(0), Text: p,
-					Fragments: []string{"<mark>" + p + "</mark> " + p, html.EscapeString(p)}, Terms: []string{p}},
-				{Call: slug, Line: 2, Text: "[" + p + "]", Fragments: []string{"[" + p + "]"}},
+					Fragments: []index.Fragment{{Text: p + " " + p, Marks: []index.Span{{Start: 0, End: len(p)}}}, {Text: p}}, Terms: []string{p}},
+				{Call: slug, Line: 2, Text: "[" + p + "]", Fragments: []index.Fragment{{Text: "[" + p + "]"}}},
 				{Call: "gone-call", Line: 7, Speaker: p, Text: p, Date: p, Terms: []string{p}},
 			},
 			Facets: index.Facets{

@@ -87,7 +87,7 @@ func TestXSS(t *testing.T) {
 			Total: 2,
 			Hits: []index.Hit{
 				{Call: slugHostile, Line: 1, Speaker: "eve-null", Text: xssScript,
-					Fragments: []string{`<mark>` + xssScript + `</mark>` + xssAttr + `<img src=x onerror=alert(1)>`},
+					Fragments: []index.Fragment{{Text: xssScript + xssAttr + `<img src=x onerror=alert(1)>`, Marks: []index.Span{{Start: 0, End: len(xssScript)}}}},
 					Terms:     []string{xssScript, xssAttr}},
 				{Call: "gone-call", Line: 9, Speaker: xssAttr, Text: xssImg + xssScript},
 			},
