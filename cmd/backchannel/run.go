@@ -28,6 +28,7 @@ Usage:
   backchannel ingest [--transcripts DIR] [--data DIR] [--skip-bad] [--rebuild]
   backchannel check  PATH...
   backchannel search [--data DIR] [--speaker S] [--json] QUERY...
+  backchannel export --format sqlite|ndjson|csv --out FILE [--force]
   backchannel version
 
 Flags may also come from BACKCHANNEL_ADDR, BACKCHANNEL_TRANSCRIPTS and
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCheck(ctx, rest, stdout, stderr)
 	case "search":
 		return runSearch(ctx, rest, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "backchannel", version)
 		return nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"backchannel/internal/annotate"
 	"backchannel/internal/index"
 	"backchannel/internal/transcript"
 )
@@ -334,8 +335,15 @@ func (s *Server) handleAPICall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := newAPICall(a, c)
-	d.Notes = newAPINotes(c.Slug, s.notes(c.Slug))
-	writeJSON(w, http.StatusOK, d)
+	writeJSON(w, http.StatusOK, CallJSON(a, c, s.notes(c.Slug)))
 	return nil
+}
+
+// CallJSON is the JSON object of call c of archive a, which must have its
+// lines, with its editorial notes ns (nil when it has none): what
+// /api/v1/calls/{slug} answers, and each line of the NDJSON export.
+func CallJSON(a *transcript.Archive, c *transcript.Call, ns *annotate.Notes) any {
+	d := newAPICall(a, c)
+	d.Notes = newAPINotes(c.Slug, ns)
+	return d
 }

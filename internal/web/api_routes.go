@@ -13,4 +13,5 @@ func (s *Server) dataRoutes(r chi.Router) {
 	r.Get("/api/v1/speakers", s.handle(s.handleAPISpeakers))
 	r.Get("/api/v1/speakers.csv", s.handle(s.handleSpeakersCSV))
 	r.Get("/api/v1/speakers/{id}", s.handle(s.handleAPISpeaker))
+	r.Get("/api/v1/export.ndjson", s.handle(s.handleExportNDJSON))
 }

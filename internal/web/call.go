@@ -42,9 +42,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		d := newAPICall(a, c)
-		d.Notes = newAPINotes(c.Slug, s.notes(c.Slug))
-		writeJSON(w, http.StatusOK, d)
+		writeJSON(w, http.StatusOK, CallJSON(a, c, s.notes(c.Slug)))
 		return nil
 	}
 	c, err := findCallLines(a, slug)

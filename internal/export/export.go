@@ -1,0 +1,166 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"backchannel/internal/annotate"
+	"backchannel/internal/transcript"
+)
+
+// Format is a kind of export file.
+type Format string
+
+// The formats ToFile writes.
+const (
+	SQLite Format = "sqlite"
+	NDJSON Format = "ndjson"
+	CSV    Format = "csv"
+)
+
+// Formats lists every format, for messages.
+var Formats = []Format{SQLite, NDJSON, CSV}
+
+// ParseFormat returns the format named s, or an error listing the formats.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if string(f) == s {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown format %q: use sqlite, ndjson or csv", s)
+}
+
+// ErrExists is returned by ToFile when the output file exists and force is
+// not set.
+var ErrExists = errors.New("file exists")
+
+// Source is what an export reads.
+type Source struct {
+	Archive *transcript.Archive
+	// Notes returns the editorial notes on a call, or nil; Notes itself
+	// may be nil when the archive has none.
+	Notes func(slug string) *annotate.Notes
+	// Lines returns a call with its lines; nil means Archive.WithLines.
+	Lines func(c *transcript.Call) (*transcript.Call, error)
+	// Record is the JSON object of a call (with its lines and notes) in
+	// NDJSON: the one the API gives at /api/v1/calls/{slug}. Only
+	// WriteNDJSON needs it.
+	Record func(c *transcript.Call, ns *annotate.Notes) any
+}
+
+func (s Source) notes(slug string) *annotate.Notes {
+	if s.Notes == nil {
+		return nil
+	}
+	return s.Notes(slug)
+}
+
+// each calls f with every call of the archive, in archive order, with its
+// lines and notes. It stops at the first error, or when ctx is done.
+func (s Source) each(ctx context.Context, f func(c *transcript.Call, ns *annotate.Notes) error) error {
+	lines := s.Lines
+	if lines == nil {
+		lines = s.Archive.WithLines
+	}
+	for _, c := range s.Archive.Calls {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		full, err := lines(c)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", c.Slug, err)
+		}
+		if err := f(full, s.notes(c.Slug)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ToFile writes the archive in format f to path. It writes to a temporary
+// file in the same folder and renames it to path only when the export is
+// complete and on disk; on any error the temporary file is removed and
+// path is untouched. Without force it fails with an error wrapping
+// ErrExists when path exists, checked again at the moment of the rename.
+func ToFile(ctx context.Context, f Format, path string, force bool, src Source) (err error) {
+	if !force {
+		if _, err := os.Lstat(path); err == nil {
+			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+		}
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".partial-*")
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	tmpPath := tmp.Name()
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmpPath)
+			os.Remove(tmpPath + "-journal")
+		}
+	}()
+	switch f {
+	case SQLite:
+		tmp.Close() // SQLite opens the (empty) file itself
+		if err = WriteSQLite(ctx, tmpPath, src); err != nil {
+			return err
+		}
+		if tmp, err = os.OpenFile(tmpPath, os.O_RDWR, 0); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	case NDJSON, CSV:
+		write := WriteNDJSON
+		if f == CSV {
+			write = WriteCSV
+		}
+		if err = write(ctx, tmp, src); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("export: unknown format %q", f)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if force {
+		err = os.Rename(tmpPath, path)
+	} else {
+		// link(2) fails when path exists: a file that appeared during
+		// the export is not replaced either.
+		if err = os.Link(tmpPath, path); err == nil {
+			os.Remove(tmpPath)
+		} else if errors.Is(err, os.ErrExist) {
+			err = fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil // not every system lets a folder be opened; the rename is done
+	}
+	defer d.Close()
+	_ = d.Sync()
+	return nil
+}
