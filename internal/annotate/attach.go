@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"backchannel/internal/fold"
 	"backchannel/internal/transcript"
 )
 
@@ -47,20 +48,14 @@ func (ns *Notes) Attach(c *transcript.Call) transcript.Problems {
 	return ps
 }
 
-// foldRune maps a rune to the form used for matching quotes: typographic
-// apostrophes and double quotes as their ASCII forms, every kind of space
-// as a space. Case is kept: a quote is exact.
+// foldRune maps a rune to the form used for matching quotes: apostrophes
+// and double quotes of every kind (package fold) as their ASCII forms,
+// every kind of space as a space. Case is kept: a quote is exact.
 func foldRune(r rune) rune {
-	switch r {
-	case '\u2019', '\u2018', '\u02BC', '\uFF07', '\u201B':
-		return '\''
-	case '\u201C', '\u201D', '\u201E', '\u201F':
-		return '"'
-	}
 	if unicode.IsSpace(r) {
 		return ' '
 	}
-	return r
+	return fold.Quotes(r)
 }
 
 // findQuote finds quote in text, allowing only straight for curly

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"backchannel/internal/fold"
 	"backchannel/internal/query"
 )
 
@@ -103,11 +104,11 @@ func tokens(text string) []token {
 			continue
 		}
 		j := i
-		for j < len(rs) && (isWord(rs[j]) || (isApostrophe(rs[j]) && j+1 < len(rs) && isWord(rs[j+1]) && j > i)) {
+		for j < len(rs) && (isWord(rs[j]) || (fold.IsApostrophe(rs[j]) && j+1 < len(rs) && isWord(rs[j+1]) && j > i)) {
 			j++
 		}
 		w := string(rs[i:j])
-		out = append(out, token{folded: fold(w), orig: w})
+		out = append(out, token{folded: foldWord(w), orig: w})
 		i = j
 	}
 	return out
@@ -115,24 +116,15 @@ func tokens(text string) []token {
 
 func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
-func isApostrophe(r rune) bool {
-	switch r {
-	case '\'', '\u2019', '\u2018', '\u02BC', '\uFF07':
-		return true
-	}
-	return false
-}
-
-// fold lower-cases s and makes every apostrophe ASCII.
-func fold(s string) string {
+// foldWord lower-cases s and makes every apostrophe ASCII (package fold).
+func foldWord(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		switch {
-		case isApostrophe(r):
+		if fold.IsApostrophe(r) {
 			b.WriteByte('\'')
-		default:
-			b.WriteRune(unicode.ToLower(r))
+			continue
 		}
+		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
 }

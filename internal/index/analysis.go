@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"backchannel/internal/fold"
+
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/ru" // registers stemmer_ru_snowball
@@ -82,12 +84,12 @@ func textFilters() map[string]string {
 // stemTerm is the text field's term for a stem that differs from the word.
 func stemTerm(s string) string { return stemMark + s }
 
-// fold lower-cases a word and folds what people type differently for the
-// same word: it removes apostrophes of every kind (so "I’ll", "I'll" and
+// foldTerm lower-cases a word and folds what people type differently for the
+// same word: it removes apostrophes of every kind (package fold) (so "I’ll", "I'll" and
 // "Ill" are one term), dashes and ellipsis characters, and diacritics on
 // Latin letters (é → e, ß → ss) and ё → е. It returns "" when nothing is
 // left.
-func fold(term []byte) []byte {
+func foldTerm(term []byte) []byte {
 	plain := true
 	for _, b := range term {
 		if b >= utf8.RuneSelf || ('A' <= b && b <= 'Z') || b == '\'' || b == '`' || b == '-' || b == '.' {
@@ -103,7 +105,7 @@ func fold(term []byte) []byte {
 		r, n := utf8.DecodeRune(term[i:])
 		i += n
 		switch {
-		case isApostrophe(r), isDash(r), r == '\u2026':
+		case fold.IsApostrophe(r), fold.IsDash(r), r == '\u2026':
 			continue
 		case r == '.' && i < len(term) && term[i] == '.':
 			continue // "..." inside a token
@@ -118,22 +120,6 @@ func fold(term []byte) []byte {
 		out = utf8.AppendRune(out, r)
 	}
 	return out
-}
-
-func isApostrophe(r rune) bool {
-	switch r {
-	case '\'', '`', '\u00B4', '\u2018', '\u2019', '\u201B', '\u02BC', '\u02B9', '\u2032', '\uFF07':
-		return true
-	}
-	return false
-}
-
-func isDash(r rune) bool {
-	switch r {
-	case '-', '\u00AD', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\uFE58', '\uFE63', '\uFF0D':
-		return true
-	}
-	return false
 }
 
 // latinFold maps lower-case letters with diacritics to plain letters. It
@@ -172,13 +158,13 @@ var latinFold = func() map[rune]string {
 	return m
 }()
 
-// foldFilter is the token filter that applies fold to every term.
+// foldFilter is the token filter that applies foldTerm to every term.
 type foldFilter struct{}
 
 func (foldFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
 	out := ts[:0]
 	for _, t := range ts {
-		t.Term = fold(t.Term)
+		t.Term = foldTerm(t.Term)
 		if len(t.Term) > 0 {
 			out = append(out, t)
 		}

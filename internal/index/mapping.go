@@ -109,7 +109,7 @@ func nameWords(p transcript.Participant) string {
 	seen := make(map[string]bool, len(words))
 	var out []string
 	for _, w := range words {
-		for _, v := range transcript.SpellingVariants(string(fold([]byte(strings.ToLower(w))))) {
+		for _, v := range transcript.SpellingVariants(string(foldTerm([]byte(strings.ToLower(w))))) {
 			if !seen[v] {
 				seen[v] = true
 				out = append(out, v)
@@ -215,7 +215,7 @@ func speakerKey(s string) string {
 func foldKey(k string) string {
 	f := strings.Fields(k)
 	for i, w := range f {
-		f[i] = string(fold([]byte(w)))
+		f[i] = string(foldTerm([]byte(w)))
 	}
 	return transcript.SpellingKey(strings.Join(f, " "))
 }

@@ -14,7 +14,7 @@ import (
 // analyzeText leaves it all to Bleve.
 type bleveOnly struct{ analysis.Analyzer }
 
-// TestFoldASCII checks what plainWords assumes of fold: a word that
+// TestFoldASCII checks what plainWords assumes of foldTerm: a word that
 // starts with an ASCII letter or digit folds to a term that starts with
 // it in lower case, and a word of lower-case ASCII letters and digits
 // folds to itself.
@@ -33,12 +33,12 @@ func TestFoldASCII(t *testing.T) {
 			}
 		}
 		w := b.String()
-		got := fold([]byte(w))
+		got := foldTerm([]byte(w))
 		if len(got) == 0 || got[0] != lowerASCII(w[0]) {
-			t.Fatalf("fold(%q) = %q: does not start with %q", w, got, lowerASCII(w[0]))
+			t.Fatalf("foldTerm(%q) = %q: does not start with %q", w, got, lowerASCII(w[0]))
 		}
 		if lowerAlnum(w) && string(got) != w {
-			t.Fatalf("fold(%q) = %q, want it unchanged", w, got)
+			t.Fatalf("foldTerm(%q) = %q, want it unchanged", w, got)
 		}
 	}
 }

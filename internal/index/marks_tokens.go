@@ -209,7 +209,7 @@ func (sc *marksScratch) plainWords(a analysis.Analyzer, fast bool, text string, 
 				sc.buf = append(sc.buf[:0], w...)
 				term := sc.buf
 				for range da.TokenFilters {
-					term = fold(term)
+					term = foldTerm(term)
 				}
 				if len(term) == 0 {
 					return // foldFilter drops it, its position stays taken

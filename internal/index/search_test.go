@@ -37,11 +37,11 @@ func TestFoldFilter(t *testing.T) {
 		if len(out) == 1 {
 			got = string(out[0].Term)
 			if out[0].Start != 3 || out[0].End != 3+len(tt.in) {
-				t.Errorf("fold(%q) moved offsets to %d:%d", tt.in, out[0].Start, out[0].End)
+				t.Errorf("foldTerm(%q) moved offsets to %d:%d", tt.in, out[0].Start, out[0].End)
 			}
 		}
 		if got != tt.want {
-			t.Errorf("fold(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("foldTerm(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -34,19 +34,7 @@ func TestAPISearch_FragmentsJSON(t *testing.T) {
 		SHA256: strings.Repeat("cd", 32),
 	}
 	a := &transcript.Archive{Calls: []*transcript.Call{call}}
-	dir := t.TempDir()
-	if _, err := index.Build(t.Context(), dir, a, index.BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	idx, err := index.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	s := newTestServer(t, &fakeLibrary{
-		ArchiveFunc: func() *transcript.Archive { return a },
-		SearchFunc:  func(ctx context.Context, q index.Query) (*index.Result, error) { return idx.Search(ctx, q) },
-	})
+	s := newTestServer(t, indexedLibrary(t, a))
 	for _, tt := range []struct {
 		q    string
 		want map[float64][]any // line → fragments
@@ -68,5 +56,24 @@ func TestAPISearch_FragmentsJSON(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("%s: fragments by line (-want +got):\n%s", tt.q, diff)
 		}
+	}
+}
+
+// indexedLibrary is a library of a whose searches run on a real index of
+// it, built in a temporary folder.
+func indexedLibrary(t testing.TB, a *transcript.Archive) *fakeLibrary {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := index.Build(t.Context(), dir, a, index.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	return &fakeLibrary{
+		ArchiveFunc: func() *transcript.Archive { return a },
+		SearchFunc:  func(ctx context.Context, q index.Query) (*index.Result, error) { return idx.Search(ctx, q) },
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"backchannel/internal/fold"
 	"backchannel/internal/index"
 )
 
@@ -42,7 +43,7 @@ func hlTerms(param string) []string {
 		if f == "" || utf8.RuneCountInString(f) > maxHLTermLen {
 			continue
 		}
-		k := fold(f)
+		k := foldText(f)
 		if seen[k] {
 			continue
 		}
@@ -56,18 +57,11 @@ func hlTerms(param string) []string {
 }
 
 // foldRune maps a rune to the form used for matching: lower case, with
-// typographic apostrophes and quotes as their ASCII forms.
-func foldRune(r rune) rune {
-	switch r {
-	case '\u2019', '\u2018', '\u02BC', '\uFF07', '\u201B', '`', '\u00B4':
-		return '\''
-	case '\u201C', '\u201D', '\u201E', '\u201F', '\u00AB', '\u00BB':
-		return '"'
-	}
-	return unicode.ToLower(r)
-}
+// apostrophes and double quotes of every kind (package fold) as their
+// ASCII forms.
+func foldRune(r rune) rune { return unicode.ToLower(fold.Quotes(r)) }
 
-func fold(s string) string { return strings.Map(foldRune, s) }
+func foldText(s string) string { return strings.Map(foldRune, s) }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
@@ -89,7 +83,7 @@ func markTerms(text string, terms []string) []segment {
 	type span struct{ start, end int } // rune indexes
 	var spans []span
 	for _, t := range terms {
-		tr := []rune(fold(t))
+		tr := []rune(foldText(t))
 		if len(tr) == 0 {
 			continue
 		}

@@ -68,8 +68,8 @@ func excerpt(text string, terms []string) string {
 	rs := []rune(text)
 	start := 0
 	if len(terms) > 0 {
-		folded := []rune(fold(text))
-		if i := strings.Index(string(folded), fold(terms[0])); i >= 0 && len(folded) == len(rs) {
+		folded := []rune(foldText(text))
+		if i := strings.Index(string(folded), foldText(terms[0])); i >= 0 && len(folded) == len(rs) {
 			start = max(0, utf8.RuneCountInString(string(folded)[:i])-noteExcerptLen/4)
 		}
 	}
