@@ -15,6 +15,10 @@ import (
 	"backchannel/internal/web"
 )
 
+// exportLineCacheBytes bounds the lines the export's archive keeps once
+// read, when it comes from the catalog.
+const exportLineCacheBytes = 1 << 20
+
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export", "--format sqlite|ndjson|csv --out FILE [--force] [--transcripts DIR] [--data DIR]",
 		"Writes every call, participant, line and editorial note of the archive to one\n"+
@@ -43,11 +47,25 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	start := time.Now()
 	// The archive as catalogued when no file changed since, as search
-	// does; either way its lines are read from the files a call at a time.
-	a, _ := catalogArchive(dirs.transcripts, dirs.data, slog.New(slog.DiscardHandler))
-	if a == nil {
-		if a, err = loadArchive(dirs.transcripts, false, stderr); err != nil {
-			return fmt.Errorf("export: %w", err)
+	// does, else read from the transcripts; either way its lines are read
+	// from the files a call at a time.
+	// Each call is read once, so the archive gets a small line cache:
+	// the default would hold 32 MB of lines the export is done with
+	// (counted twice by the garbage collector).
+	var a *transcript.Archive
+	if _, cat := catalogArchive(dirs.transcripts, dirs.data, slog.New(slog.DiscardHandler)); cat != nil {
+		a = cat.Archive(exportLineCacheBytes)
+	} else {
+		var problems transcript.Problems
+		a, problems = transcript.LoadDirLazy(dirs.transcripts, exportLineCacheBytes)
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p.String())
+		}
+		if problems.HasErrors() {
+			return fmt.Errorf("export: %s in %s: fix them first ('backchannel check' lists them)", plural(len(badFiles(problems)), "bad file"), dirs.transcripts)
+		}
+		if a == nil || len(a.Calls) == 0 {
+			return fmt.Errorf("export: no transcripts found in %s", dirs.transcripts)
 		}
 	}
 	notes, problems := loadNotes(a)
