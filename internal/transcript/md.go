@@ -91,6 +91,7 @@ func parseMD(in input) (*Call, Problems) {
 	ps = append(ps, hps...)
 
 	b := newBody(path, h.Participants)
+	b.settleIn = "the header"
 	for _, p := range paragraphs(lines[end+1:], end+2) {
 		b.paragraph(p)
 	}
@@ -112,10 +113,20 @@ type body struct {
 	lastTime float64
 	// gap is true after an omission marker that no line has followed yet.
 	gap bool
+	// listed is true when a label must name a listed participant (a
+	// memorandum that lists them): one that names none, or several, is
+	// an error rather than a speaker of its own.
+	listed bool
+	// settleIn is where the participants are declared, for messages: "the
+	// sidecar x.yaml" or "the header".
+	settleIn string
+	// unsettledSeen are the labels already reported as naming no one
+	// participant.
+	unsettledSeen map[string]bool
 }
 
 func newBody(path string, ps []Participant) *body {
-	return &body{path: path, sp: newSpeakers(ps), declared: len(ps)}
+	return &body{path: path, sp: newSpeakers(ps), declared: len(ps), settleIn: "the sidecar " + Slug(path) + ".yaml"}
 }
 
 func (b *body) errorf(line int, format string, args ...any) {
@@ -206,8 +217,15 @@ func (b *body) paragraph(p paragraph) {
 			return
 		}
 	}
+	// A record's portion mark, "(S/NF) The President: ...", is the line's
+	// marking, not its words.
+	mark, text := portionMark(p.text)
+	if text == "" {
+		mark = ""
+	}
+	p.text = text
 	if isDirection(p.text) {
-		b.add(Line{Kind: Direction, Text: p.text, Time: at, SourceLine: p.line})
+		b.add(Line{Kind: Direction, Text: p.text, Time: at, SourceLine: p.line, Marking: mark})
 		b.open = false
 		return
 	}
@@ -218,7 +236,7 @@ func (b *body) paragraph(p paragraph) {
 				at, rest = t, strings.TrimLeft(r, " \t\n")
 			}
 		}
-		b.add(Line{Kind: Turn, Speaker: spk, Text: rest, Time: at, SourceLine: p.line})
+		b.add(Line{Kind: Turn, Speaker: spk, Text: rest, Time: at, SourceLine: p.line, Marking: mark})
 		b.open = true
 		return
 	}
@@ -244,9 +262,14 @@ func (b *body) paragraph(p paragraph) {
 		return
 	}
 	last := &b.lines[len(b.lines)-1]
-	if last.Text == "" {
+	switch {
+	case mark != "" && mark != last.Marking:
+		// A paragraph marked otherwise than its turn: a line of its own,
+		// by the same speaker, so that each line has one marking.
+		b.add(Line{Kind: Turn, Speaker: last.Speaker, Text: p.text, Time: -1, SourceLine: p.line, Marking: mark})
+	case last.Text == "":
 		last.Text = p.text
-	} else {
+	default:
 		last.Text += "\n\n" + p.text
 	}
 }
@@ -285,6 +308,12 @@ func (b *body) label(p paragraph) (speaker, rest string, isLabel bool) {
 	}
 	if labelRE.MatchString(prefix) {
 		b.errorf(p.line, "unknown speaker label %q: declare it as `Full Name (%s):` or add it to participants", prefix, prefix)
+		return "", rest, true
+	}
+	if cands, role := b.sp.roleCandidates(prefix); role && len(b.sp.list) > 0 && nameLikeRE().MatchString(prefix) {
+		// "The President:" when the header lists no one, or several, with
+		// that label or role: never a guess.
+		b.errorf(p.line, "%s", b.unsettled(prefix, cands, true))
 		return "", rest, true
 	}
 	if b.looksLikeSpeaker(prefix) {

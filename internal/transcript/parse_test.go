@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -23,11 +26,8 @@ func TestParse_Golden(t *testing.T) {
 	files := fixtures(t)
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, ps := Parse(path, data)
+			// As check and ingest read it: with its sidecar, if any.
+			c, ps := ParseFile(path)
 			g := golden{Call: c, Problems: []string{}}
 			for _, p := range ps {
 				g.Problems = append(g.Problems, p.String())
@@ -50,6 +50,54 @@ func TestParse_Golden(t *testing.T) {
 			}
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s differs from %s (run go test -update and review the diff)\ngot:\n%s", path, gpath, got)
+			}
+		})
+	}
+}
+
+// TestParse_TurnsGolden compares each fixture's lines, in order, with
+// testdata/<case>.turns: one line each, its number, its speaker's name
+// (or "direction"), its marking, and its words, so that a reviewer reads
+// who says what at a glance.
+func TestParse_TurnsGolden(t *testing.T) {
+	for _, path := range fixtures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			c, ps := ParseFile(path)
+			var b strings.Builder
+			if c == nil {
+				fmt.Fprintf(&b, "no call:\n%v\n", ps)
+			} else {
+				for _, l := range c.Lines {
+					who := "direction"
+					if l.Kind == Turn {
+						who = "(no speaker)"
+						if p, ok := c.Participant(l.Speaker); ok {
+							who = p.Name
+						}
+					}
+					if l.Marking != "" {
+						who += " (" + l.Marking + ")"
+					}
+					if l.GapBefore {
+						b.WriteString("[…]\n")
+					}
+					fmt.Fprintf(&b, "L%d %s: %s\n", l.N, who, strings.ReplaceAll(l.Text, "\n", "\n    "))
+				}
+			}
+			got := []byte(b.String())
+			gpath := strings.TrimSuffix(path, filepath.Ext(path)) + ".turns"
+			if *update {
+				if err := os.WriteFile(gpath, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(gpath)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s: lines differ from %s (-want +got):\n%s", path, gpath, diff)
 			}
 		})
 	}

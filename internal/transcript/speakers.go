@@ -53,19 +53,32 @@ func (s *speakers) byName(name string) []int {
 	return sur
 }
 
-// lookup resolves a prefix written before a colon: a label (exact), a
-// full name or a surname (any case), or else a role ("The President" for
-// the one participant whose role is President). It returns every match by
-// label or name; a role resolves only when one participant has it, and the
-// prefix then becomes one of that participant's labels.
+// lookup resolves a prefix written before a colon: a label (exact, or
+// any case for a label of several words such as "The President"), a full
+// name or a surname (any case), a title and a name ("President Aldana"),
+// or else a role ("The President", see role). It returns every match by
+// label or name; a role resolves only to one participant, and the prefix
+// then becomes one of that participant's labels.
 func (s *speakers) lookup(prefix string) []int {
 	if i := s.byLabel(prefix); i >= 0 {
 		return []int{i}
 	}
+	if strings.Contains(prefix, " ") {
+		for i, p := range s.list {
+			if slices.ContainsFunc(p.Labels, func(l string) bool { return normName(l) == normName(prefix) }) {
+				return []int{i}
+			}
+		}
+	}
 	if m := s.byName(prefix); len(m) > 0 {
 		return m
 	}
-	if i := s.byRole(prefix); i >= 0 {
+	if title, rest := splitTitle(strings.Join(strings.Fields(prefix), " ")); title != "" {
+		if m := s.byName(rest); len(m) == 1 {
+			return m
+		}
+	}
+	if i := s.role(prefix); i >= 0 {
 		l := strings.Join(strings.Fields(prefix), " ")
 		if !slices.ContainsFunc(s.list[i].Labels, func(x string) bool { return strings.EqualFold(x, l) }) {
 			s.list[i].Labels = append(s.list[i].Labels, l)
@@ -75,38 +88,70 @@ func (s *speakers) lookup(prefix string) []int {
 	return nil
 }
 
-// byRole returns the one participant that a role-style label such as "The
-// President", "The Vice President" or "The Secretary" names, or -1 when no
-// participant or several do. A participant is named when a part of its
-// role (the role split at commas and semicolons), or after "The" the start
-// of its name ("President Alder"), is the label without "The", followed by
-// nothing or by more words: "Secretary of Labor" is a Secretary, "Vice President" is
-// no President, and neither is "Counsellor to the President".
-func (s *speakers) byRole(label string) int {
-	key, the := strings.CutPrefix(normName(label), "the ")
-	if key == "" || !hasLetterOrDigit(key) {
-		return -1
+// principalLabels are the role labels by which a record names its own
+// principal: in a US memorandum "The President" is the US president, even
+// when the foreign head of state is the only participant whose role says
+// President.
+var principalLabels = []string{"the president", "the secretary", "the prime minister"}
+
+// isPrincipalLabel reports whether label is one of principalLabels.
+func isPrincipalLabel(label string) bool { return slices.Contains(principalLabels, normName(label)) }
+
+// role returns the one participant a role label such as "The President"
+// or "The Vice President" names, or -1 (see roleCandidates).
+func (s *speakers) role(label string) int {
+	if c, ok := s.roleCandidates(label); ok && len(c) == 1 {
+		return c[0]
 	}
+	return -1
+}
+
+// roleCandidates returns the participants a role label ("The" and a
+// title) could name; isRole is false for any other label.
+//
+// A participant is a candidate when a part of its role (split at commas
+// and semicolons) is the title followed by nothing or by more words
+// ("Secretary of Labor" is a Secretary, "Vice President" is no
+// President, and neither is "Counsellor to the President"), or when its
+// name starts with the title ("President Alder"). For the labels by which
+// a record names its principal (principalLabels), a role with more words
+// is another's: "President of Fictionland" is not "The President" of the
+// record, whose role is President alone.
+func (s *speakers) roleCandidates(label string) (cands []int, isRole bool) {
+	key, the := strings.CutPrefix(normName(label), "the ")
+	if !the || key == "" || !hasLetterOrDigit(key) {
+		return nil, false
+	}
+	principal := isPrincipalLabel(label)
 	is := func(text string) bool {
 		text = normName(text)
-		return text == key || strings.HasPrefix(text, key+" ")
+		return text == key || !principal && strings.HasPrefix(text, key+" ")
 	}
-	found := -1
 	for i, p := range s.list {
-		// A name starts with a title only after "The": "Ana" is not Ana Lima.
-		match := the && is(p.Name) && normName(p.Name) != key
+		match := is(p.Name) && normName(p.Name) != key || strings.HasPrefix(normName(p.Name), key+" ")
 		for _, part := range strings.FieldsFunc(p.Role, func(r rune) bool { return r == ',' || r == ';' }) {
 			match = match || is(part)
 		}
-		if !match {
-			continue
+		if match {
+			cands = append(cands, i)
 		}
-		if found >= 0 {
-			return -1
-		}
-		found = i
 	}
-	return found
+	return cands, true
+}
+
+// describe names the participants idx, with their roles, joined by sep.
+func (s *speakers) describe(idx []int, sep string) string {
+	n := make([]string, len(idx))
+	for i, j := range idx {
+		n[i] = s.list[j].Name
+		if r := s.list[j].Role; r != "" {
+			n[i] += " (" + r + ")"
+		}
+	}
+	if len(n) == 0 {
+		return "none"
+	}
+	return strings.Join(n, sep)
 }
 
 // declare handles `Full Name (XX):`. The label joins the participant of

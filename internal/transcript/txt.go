@@ -23,10 +23,6 @@ var (
 	editorialRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^(?i:(?:(?:editor|transcriber|translator)(?:['’]s|s['’]?)?|editorial)[ \t]+)?(?i:notes?)$`)
 	})
-	// memoKeyRE are the heading fields of a memorandum of conversation.
-	memoKeyRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^(?i:participants|present|date|time|date and time|date, time and place|date & time|place|location|subject|subjects|topic|topics|memorandum for|from|to|classification|drafted by|cleared by|copies|distribution|approved|ref|reference)$`)
-	})
 )
 
 // noTXTTurns is what a plain-text file without turns is told: which two
@@ -37,12 +33,6 @@ const noTXTTurns = "no turns found: a plain-text transcript is either a radio lo
 // `CDR: text` lines, indented continuations, `_page : 8` metadata.
 func parseRadioLog(in input) (*Call, Problems) {
 	return parseText(in, func(b *body, lines []string, _ header) { readRadioLog(b, lines) })
-}
-
-// parseMemo reads a plain-text memorandum of conversation: `The President:
-// text` paragraphs after a heading that may list the participants.
-func parseMemo(in input) (*Call, Problems) {
-	return parseText(in, func(b *body, lines []string, h header) { readMemo(b, lines, len(h.Participants) == 0) })
 }
 
 // parseText reads a plain-text file's lines and metadata, and its body
@@ -204,88 +194,6 @@ func linkText(s string) string {
 		return m[2]
 	}
 	return m[1]
-}
-
-// readMemo reads a memorandum of conversation: paragraphs that start with
-// a speaker and a colon, each continued by the paragraphs after it that do
-// not. Paragraphs before the first speaker are the heading; a
-// PARTICIPANTS field there lists the participants (one per line, or
-// separated by semicolons, "Name, role") when addParticipants is true.
-func readMemo(b *body, lines []string, addParticipants bool) {
-	paras := paragraphs(lines, 1)
-	uses := map[string]int{}
-	for _, p := range paras {
-		if m := speakerSplit(firstLine(p.text), maxPrefix, false); m != nil {
-			uses[m[1]]++
-		}
-	}
-	started := false
-	for _, p := range paras {
-		m := speakerSplit(firstLine(p.text), maxPrefix, false)
-		if m != nil && memoKeyRE().MatchString(strings.TrimSpace(m[1])) {
-			if !started && addParticipants && isParticipantsKey(m[1]) {
-				memoParticipants(b, strings.TrimSpace(p.text[strings.IndexByte(p.text, ':')+1:]))
-			}
-			continue
-		}
-		turn := m != nil && speakerLike(m[1], b.sp, uses)
-		if !turn && !started {
-			// Heading text: the memo's title, classification, and the
-			// lines of a PARTICIPANTS field written on lines of its own.
-			continue
-		}
-		started = true
-		b.memoParagraph(p, m, turn, "paragraph after a bracketed note has no speaker: start it with `Name:`")
-	}
-}
-
-// memoParagraph adds one paragraph of a memorandum-style document (plain-text
-// memo or TEI) whose first line split as m (nil when it has no label):
-// a turn when turn is true, a direction when it is bracketed or an
-// editor's note, otherwise a continuation of the open turn; orphan is the
-// error when no turn is open.
-func (b *body) memoParagraph(p paragraph, m []string, turn bool, orphan string) {
-	switch {
-	case turn:
-		rest := strings.TrimLeft(p.text[strings.IndexByte(p.text, ':')+1:], " \t\n")
-		b.add(Line{Kind: Turn, Speaker: b.speaker(m[1], p.line), Text: rest, Time: -1, SourceLine: p.line})
-		b.open = true
-	case isDirection(p.text) || m != nil && isEditorial(m[1], b.sp):
-		// "[pause]", "[Omitted here ...]", or an editor's "Note: ...".
-		b.add(Line{Kind: Direction, Text: p.text, Time: -1, SourceLine: p.line})
-		b.open = false
-	case !b.open:
-		b.errorf(p.line, "%s", orphan)
-	default:
-		last := &b.lines[len(b.lines)-1]
-		last.Text += "\n\n" + p.text
-	}
-}
-
-func isParticipantsKey(k string) bool {
-	k = strings.ToLower(strings.TrimSpace(k))
-	return k == "participants" || k == "present"
-}
-
-// memoParticipants adds the people a PARTICIPANTS field lists.
-func memoParticipants(b *body, list string) {
-	sep := "\n"
-	if !strings.Contains(list, "\n") {
-		sep = ";"
-	}
-	for _, item := range strings.Split(list, sep) {
-		item = strings.TrimSpace(item)
-		name, role, _ := strings.Cut(item, ",")
-		name = strings.Join(strings.Fields(name), " ")
-		if name == "" || len(b.sp.byName(name)) > 0 {
-			continue
-		}
-		id := idFromName(name)
-		if id == "" || b.sp.hasID(id) {
-			continue
-		}
-		b.sp.list = append(b.sp.list, Participant{ID: id, Name: name, Role: strings.TrimSpace(role)})
-	}
 }
 
 func firstLine(s string) string {

@@ -424,7 +424,9 @@ func (n *vttNode) segments() []vttSegment {
 // parseVTT reads a WebVTT file: every cue becomes one line per voice in
 // it. A cue part with no voice continues the last speaker, or has no
 // speaker when there is none yet; a part that is only a bracketed or
-// parenthesised description is a stage direction.
+// parenthesised description, or only italics, is a stage direction,
+// whether or not a voice is around it. Without a sidecar, NOTE lines such
+// as `NOTE title: ...` and `NOTE date: 2024-05-07` give the title and date.
 func parseVTT(in input) (*Call, Problems) {
 	data := in.data
 	var ps Problems
@@ -442,7 +444,7 @@ func parseVTT(in input) (*Call, Problems) {
 	if !ok {
 		return nil, ps
 	}
-	h, hps := metaFor(in)
+	h, hps := metaFrom(in, vttNotes(lines))
 	ps = append(ps, hps...)
 	cues, ok := vttCues(lines)
 	if !ok {
@@ -473,12 +475,13 @@ func parseVTT(in input) (*Call, Problems) {
 				continue
 			}
 			switch {
+			case isDirection(text), seg.italic:
+				// "[music]", "(laughs)" or "<i>Laughter</i>", with or
+				// without a voice around it: no one says it.
+				b.add(Line{Kind: Direction, Text: text, Time: c.start, SourceLine: c.line})
 			case seg.hasVoice:
 				last = b.speaker(seg.voice, c.line)
 				b.add(Line{Kind: Turn, Speaker: last, Text: text, Time: c.start, SourceLine: c.line})
-			case isDirection(text), voiced && seg.italic:
-				// "[music]", or "<i>Laughter</i>" beside the voices of a cue.
-				b.add(Line{Kind: Direction, Text: text, Time: c.start, SourceLine: c.line})
 			case voiced:
 				// Text outside the voices of a cue that has some: whose it
 				// is, the file does not say.
@@ -489,4 +492,40 @@ func parseVTT(in input) (*Call, Problems) {
 		}
 	}
 	return b.call(h, ps, 1, "no cues with text: a WebVTT transcript needs cues such as `00:00:01.000 --> 00:00:04.000` then `<v Maria Keller>text`")
+}
+
+// vttNotes reads the title and date that a WebVTT file's NOTE blocks give
+// in `key: value` lines: "NOTE title: Ferry board meeting", or a NOTE
+// block with a `title:` and a `date:` line. A date must be YYYY-MM-DD.
+func vttNotes(lines []string) fileMeta {
+	var fm fileMeta
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if i > 0 && lines[i-1] != "" || !(l == "NOTE" || strings.HasPrefix(l, "NOTE ") || strings.HasPrefix(l, "NOTE\t")) {
+			continue
+		}
+		block := []string{strings.TrimSpace(l[len("NOTE"):])}
+		for i+1 < len(lines) && lines[i+1] != "" && !strings.Contains(lines[i+1], "-->") {
+			i++
+			block = append(block, strings.TrimSpace(lines[i]))
+		}
+		for _, b := range block {
+			key, v, ok := strings.Cut(b, ":")
+			v = strings.TrimSpace(v)
+			if !ok || v == "" {
+				continue
+			}
+			switch strings.ToLower(strings.TrimSpace(key)) {
+			case "title":
+				if fm.title == "" {
+					fm.title, fm.titleFrom = v, "the file's NOTE title"
+				}
+			case "date":
+				if fm.date == "" && validDate(v) {
+					fm.date, fm.dateFrom = v, "the file's NOTE date"
+				}
+			}
+		}
+	}
+	return fm
 }

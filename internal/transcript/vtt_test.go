@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -292,5 +293,22 @@ func TestParse_VTTControlCharacters(t *testing.T) {
 	}
 	if len(c.Lines) != 1 || c.Lines[0].Text != "Payload" {
 		t.Errorf("lines = %+v, want the one cue's text, Payload", c.Lines)
+	}
+}
+
+// TestParse_VTTDirections: a cue, or a part of one, that is only italics,
+// [brackets] or (parentheses) is a stage direction, with or without a
+// voice around it; it never continues the last speaker.
+func TestParse_VTTDirections(t *testing.T) {
+	cue := func(n int, text string) string {
+		return fmt.Sprintf("00:00:%02d.000 --> 00:00:%02d.500\n%s\n\n", n, n, text)
+	}
+	data := "WEBVTT\n\n" + cue(1, "<v Ana Lima>Hello.") + cue(2, "<i>Laughter</i>") + cue(3, "<v Ana Lima>[laughs]</v>") +
+		cue(4, "<v Ana Lima><i>Applause</i></v>") + cue(5, "<v Bo Chen>(sighs)") + cue(6, "and she goes on.") +
+		cue(7, "<v Bo Chen><i>Not</i> italic all through.")
+	c, ps := Parse("2024-01-01-x.vtt", []byte(data))
+	want := "turn:ana-lima:Hello.|direction::Laughter|direction::[laughs]|direction::Applause|direction::(sighs)|turn:ana-lima:and she goes on.|turn:bo-chen:Not italic all through."
+	if got := linesOrErrors(c, ps); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

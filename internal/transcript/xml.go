@@ -83,8 +83,9 @@ func parseXML(in input) (*Call, Problems) {
 			b.open = true
 			continue
 		}
-		m := speakerSplit(firstLine(p.text), 40, false)
-		b.memoParagraph(paragraph{line: p.line, text: p.text}, m, m != nil && speakerLike(m[1], b.sp, nil),
+		mark, rest := portionMark(p.text)
+		m := speakerSplit(firstLine(rest), 40, false)
+		b.memoParagraph(memoPara{paragraph: paragraph{line: p.line, text: rest}, marking: mark}, m, m != nil && speakerLike(m[1], b.sp, nil),
 			"paragraph has no speaker: it does not start with <persName>Name</persName>: or Name:, and no turn comes before it")
 	}
 	return b.call(h, ps, 1, "no paragraphs with speakers: expected TEI <p> elements that start with <persName>Name</persName>: or Name:")

@@ -101,7 +101,9 @@ func TestParse_XML(t *testing.T) {
 // TestParse_RoleLabels: a speaker written as a role ("The President:")
 // is the one participant with that role, who keeps it as a label, so that
 // a search by that person's name finds the lines; when several have the
-// role, or none, the label is a speaker of its own.
+// role, or none, it is an error that says how to settle it. "The
+// Secretary" names the record's own principal, never another's secretary
+// ("Secretary of Ferries").
 func TestParse_RoleLabels(t *testing.T) {
 	tei := func(body string) string {
 		return `<TEI xmlns="http://www.tei-c.org/ns/1.0"><div><head>A fictional cabinet</head>` +
@@ -117,13 +119,27 @@ func TestParse_RoleLabels(t *testing.T) {
 		{"the one President", `<p>The President: We sail at dawn.</p><p>The president: Agreed.</p>`, "turn:ana-lima:We sail at dawn.|turn:ana-lima:Agreed."},
 		{"Vice President is not President", `<p>The Vice President: Not I.</p>`, "turn:bo-berg:Not I."},
 		{"a role's first words", `<p>The Counsellor: Noted.</p>`, "turn:ed-fox:Noted."},
-		{"two Secretaries: neither", `<p>The Secretary: Which one?</p>`, "turn:the-secretary:Which one?"},
-		{"no such role", `<p>The Admiral: Aye.</p>`, "turn:the-admiral:Aye."},
+		{"the record's Secretary is not listed", `<p>The Secretary: Which one?</p>`,
+			`x.xml:1: speaker "The Secretary" names none of the participants (Ana Lima (President), Bo Berg (Vice President), Cy Dahl (Secretary of Ferries), Di Eck (Secretary of Harbours), Ed Fox (Counsellor to the President)): in a record it means the record's own principal, who is not listed.`},
+		{"two Vice Presidents", `<p>The Vice President: Which one?</p>`, `x.xml:1: speaker "The Vice President" could be Bo Berg (Vice President) or Cy Dahl (Secretary of Ferries, Vice President): the record does not say which.`},
+		{"no such role", `<p>The Admiral: Aye.</p>`, `x.xml:1: speaker "The Admiral" names none of the participants (`},
 		{"a name still wins", `<p>Berg: Me.</p>`, "turn:bo-berg:Me."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := linesOrErrors(Parse("x.xml", []byte(tei(tt.body)))); got != tt.want {
+			doc := tei(tt.body)
+			if tt.name == "two Vice Presidents" {
+				doc = strings.Replace(doc, "Secretary of Ferries", "Secretary of Ferries, Vice President", 1)
+			}
+			got := linesOrErrors(Parse("x.xml", []byte(doc)))
+			if strings.HasPrefix(tt.want, "x.xml:") {
+				// An error: its first sentences; the sidecar lines follow.
+				if !strings.HasPrefix(got, tt.want) || !strings.Contains(got, "Settle it in the sidecar x.yaml") {
+					t.Errorf("got  %s\nwant %s ...", got, tt.want)
+				}
+				return
+			}
+			if got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})
