@@ -34,7 +34,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return writeText(w, r, c)
+		return writeText(w, r, c, s.baseURL(r))
 	case strings.HasSuffix(slug, ".csv"):
 		return s.writeCallCSV(w, r, a, strings.TrimSuffix(slug, ".csv"))
 	case strings.HasSuffix(slug, ".json"):
@@ -67,6 +67,9 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 		Lines:       newLineViews(c, terms),
 		Highlighted: terms,
 	}
+	for _, l := range p.Lines {
+		p.Call.Gaps = p.Call.Gaps || l.GapBefore || l.GapAfter
+	}
 	p.CitationMeta = citationMeta(c)
 	base := s.baseURL(r)
 	p.CitationMeta = append(p.CitationMeta, metaTag{"citation_public_url", base + callURL(c.Slug)})
@@ -85,14 +88,15 @@ func callDescription(a *transcript.Archive, c *transcript.Call) string {
 	for _, p := range c.Participants {
 		names = append(names, p.Name)
 	}
-	d := joinNonEmpty(", ", c.Date, strings.Join(names, ", "))
+	d := joinNonEmpty(", ", longDate(c.Date), strings.Join(names, ", "))
+	n := a.LineCount(c)
 	switch c.Completeness {
 	case transcript.Excerpt:
-		d += ". Excerpt, not the full call"
+		return d + fmt.Sprintf(". %d quoted lines %s, not the full call.", n, excerptNote(c))
 	case transcript.Complete:
-		d += ". Complete transcript"
+		return d + fmt.Sprintf(". Complete transcript, %d lines.", n)
 	}
-	return d + fmt.Sprintf(", %d lines.", a.LineCount(c))
+	return d + fmt.Sprintf(", %d lines.", n)
 }
 
 // citationMeta are the Highwire tags Zotero and Google Scholar read.
@@ -114,12 +118,13 @@ func citationMeta(c *transcript.Call) []metaTag {
 }
 
 // writeText writes a call as plain text: a header, then each line as
-// "[n] Speaker: text" with later paragraphs indented. Line text is exactly
-// as in the transcript.
-func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call) error {
+// "[n] Speaker: text" with later paragraphs indented, and "[…]" where the
+// file marks an omission. Line text is exactly as in the transcript. base
+// is the site's absolute base URL, for the permalink.
+func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call, base string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", c.Title)
-	fmt.Fprintf(&b, "Date: %s\n", c.Date)
+	fmt.Fprintf(&b, "Date: %s (%s)\n", longDate(c.Date), c.Date)
 	switch c.Completeness {
 	case transcript.Excerpt:
 		b.WriteString("Completeness: excerpt (not the full call)\n")
@@ -127,6 +132,9 @@ func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call) error
 		b.WriteString("Completeness: complete\n")
 	default:
 		b.WriteString("Completeness: not stated\n")
+	}
+	if c.Order == transcript.OrderUnknown {
+		b.WriteString("Order: not known (the lines are in the order the source gives them, not necessarily the order spoken)\n")
 	}
 	if src := joinNonEmpty(", ", c.Source.Publisher, published(c.Source.Published), c.Source.URL); src != "" {
 		fmt.Fprintf(&b, "Source: %s\n", src)
@@ -137,7 +145,7 @@ func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call) error
 	if c.SHA256 != "" {
 		fmt.Fprintf(&b, "SHA-256 of the transcript file: %s\n", c.SHA256)
 	}
-	fmt.Fprintf(&b, "Permalink: %s\n", callURL(c.Slug))
+	fmt.Fprintf(&b, "Permalink: %s\n", base+callURL(c.Slug))
 	if len(c.Participants) > 0 {
 		b.WriteString("Participants:\n")
 		for _, p := range c.Participants {
@@ -145,7 +153,11 @@ func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call) error
 		}
 	}
 	b.WriteString("\n")
+	const omission = "[…] (omitted: words of the call not in this transcript)\n\n"
 	for _, l := range c.Lines {
+		if l.GapBefore {
+			b.WriteString(omission)
+		}
 		prefix := "[" + strconv.Itoa(l.N) + "] "
 		if l.Kind == transcript.Turn {
 			name := l.Speaker
@@ -163,6 +175,9 @@ func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call) error
 			b.WriteString(para)
 			b.WriteString("\n\n")
 		}
+		if l.GapAfter {
+			b.WriteString(omission)
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
@@ -178,7 +193,7 @@ func published(d string) string {
 	if d == "" {
 		return ""
 	}
-	return "published " + d
+	return "published " + longDate(d) + " (" + d + ")"
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

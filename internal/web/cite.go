@@ -96,6 +96,19 @@ func sourceSentence(src transcript.Source) string {
 	return s + "."
 }
 
+// excerptNote is what a quote of a line from an excerpt carries:
+// "(excerpt; source: Bloomberg, 2025-11-25)", with the call's own source;
+// "" for a call that is not an excerpt.
+func excerptNote(c *transcript.Call) string {
+	if c.Completeness != transcript.Excerpt {
+		return ""
+	}
+	if src := joinNonEmpty(", ", c.Source.Publisher, c.Source.Published); src != "" {
+		return "(excerpt; source: " + src + ")"
+	}
+	return "(excerpt; source not stated)"
+}
+
 func completenessNote(c *transcript.Call) string {
 	switch c.Completeness {
 	case transcript.Excerpt:
@@ -160,13 +173,21 @@ func citeLines(base string, c *transcript.Call, first, last int, quote string) c
 	if last > first {
 		cite.What = "these lines"
 	}
-	cite.Plain = joinNonEmpty(" ", quote+" — “"+title+",” "+longDate(c.Date)+", "+which+".",
-		completenessNote(c), sourceSentence(c.Source), url)
-	cite.Chicago = joinNonEmpty(" ", withPeriod(chicagoAuthors(names)), "“"+title+",” "+longDate(c.Date)+", "+which+".",
-		completenessNote(c), sourceSentence(c.Source), "Backchannel. "+url+".")
+	// A line of an excerpt is cited with "(excerpt; source: ...)" right
+	// after it, so that no copy of the citation loses either.
+	where, about := "“"+title+",” "+longDate(c.Date)+", "+which+".", []string{completenessNote(c), sourceSentence(c.Source)}
+	if note := excerptNote(c); note != "" {
+		where, about = "“"+title+",” "+longDate(c.Date)+", "+which+" "+note+".", nil
+	}
+	cite.Plain = joinNonEmpty(" ", append(append([]string{quote + " — " + where}, about...), url)...)
+	cite.Chicago = joinNonEmpty(" ", append(append([]string{withPeriod(chicagoAuthors(names)), where}, about...),
+		"Backchannel. "+url+".")...)
 	key := "backchannel:" + c.Slug + "-L" + strconv.Itoa(first)
 	if last > first {
 		key += "-L" + strconv.Itoa(last)
+	}
+	if note := excerptNote(c); note != "" {
+		which += " " + note
 	}
 	cite.BibTeX = bibtex(key, c, names, title, url, which)
 	return cite

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
+
+	"backchannel/internal/transcript"
 )
 
 // linesPattern matches "L7" and "L7-L9".
@@ -23,19 +25,22 @@ const maxDescription = 400
 type linePage struct {
 	basePage
 	Call      callView
-	Lines     []lineView // the range plus context, Selected marks the range
+	Lines     []lineView // the line or range, with their notes; Selected is set
+	Context   []lineView // the range and the lines around it; Selected marks the range
 	First     int
 	Last      int
 	Range     bool
-	Quote     string // the quote as plain text with speaker, date and call
-	Earlier   int    // the line before the shown ones, 0 if none
-	Later     int    // the line after the shown ones, 0 if none
+	Quote     string // the quote as plain text, with speaker, call, date and excerpt note
+	Earlier   int    // the line before the context, 0 if none
+	Later     int    // the line after the context, 0 if none
 	CallLines int
 	Cite      citation
 	Notes     headnoteView // fidelity; the headnote itself stays on the call page
 }
 
-// handleLines serves /calls/{slug}/L{n} and /calls/{slug}/L{a}-L{b}.
+// handleLines serves /calls/{slug}/L{n} and /calls/{slug}/L{a}-L{b}: the
+// line or range first, with its notes, quote and citation, then the lines
+// around it in the call.
 func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.archive()
 	if err != nil {
@@ -64,49 +69,117 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	from, to := max(1, first-contextLines), min(len(c.Lines), last+contextLines)
 	p := linePage{Call: cv, First: first, Last: last, Range: last > first, CallLines: len(c.Lines)}
-	var quote []string
 	ns := s.notes(c.Slug)
-	for n := from; n <= to; n++ {
+	shown := map[string]bool{}
+	for n := first; n <= last; n++ {
 		l, _ := c.Line(n)
 		v := newLineView(c, l, nil)
 		annotateLine(&v, c, l, ns, nil, false)
-		v.Selected = n >= first && n <= last
-		if v.Selected {
-			if v.Direction {
-				quote = append(quote, v.Plain())
-			} else {
-				quote = append(quote, v.SpeakerName+": “"+v.Plain()+"”")
+		// Every note about a line of the page is shown, once, beside the
+		// first of its lines on the page (a range note may start before
+		// it), and the line's links to it stay on the page.
+		v.Notes = nil
+		for _, note := range ns.Covering(n) {
+			if !shown[note.ID()] {
+				shown[note.ID()] = true
+				v.Notes = append(v.Notes, newNoteView(c.Slug, note, false))
 			}
 		}
+		for i := range v.NoteRefs {
+			v.NoteRefs[i].URL = "#" + v.NoteRefs[i].ID
+		}
+		v.Selected = true
 		p.Lines = append(p.Lines, v)
 	}
-	if from > 1 {
-		p.Earlier = from - 1
+	showGaps(c, p.Lines)
+	if p.Lines[0].GapBefore {
+		// The range's first line starts it: an omission before it belongs
+		// to the context below, not to the range.
+		p.Lines[0].GapBefore = false
 	}
-	if to < len(c.Lines) {
-		p.Later = to + 1
+	p.Lines[len(p.Lines)-1].GapAfter = false
+	p.Context, p.Earlier, p.Later = contextOf(c, first, last)
+	for _, v := range p.Context {
+		p.Call.Gaps = p.Call.Gaps || v.GapBefore || v.GapAfter
 	}
+	quote := quoteLines(c, p.Lines)
 	label := "Line " + strconv.Itoa(first)
 	path := callURL(c.Slug) + "/L" + strconv.Itoa(first)
 	if p.Range {
 		label = fmt.Sprintf("Lines %d–%d", first, last)
 		path += "-L" + strconv.Itoa(last)
 	}
-	p.Quote = strings.Join(quote, " ") + " — " + joinNonEmpty(", ", cv.Title, c.Date)
-	p.Cite = citeLines(s.baseURL(r), c, first, last, strings.Join(quote, " "))
+	p.Quote = joinNonEmpty(" ", quote+" — "+joinNonEmpty(", ", cv.Title, cv.DateLong), cv.ExcerptNote)
+	p.Cite = citeLines(s.baseURL(r), c, first, last, quote)
 	if ns != nil {
 		p.Notes.Fidelity = ns.Fidelity
 	}
 	p.basePage = basePage{
 		Title:       label + " of " + cv.Title,
-		Description: truncate(p.Quote, maxDescription),
+		Description: truncateQuote(quote, " — "+joinNonEmpty(", ", cv.Title, cv.DateLong)+" "+cv.ExcerptNote, maxDescription),
 		Canonical:   path,
 		OGType:      "article",
 		Nav:         "calls",
 	}
 	return s.render(w, r, http.StatusOK, "line.html", &p)
+}
+
+// quoteLines is the plain-text quote of the lines vs: each turn as
+// Speaker: “words”, each direction as it is, with […] between two lines
+// the file marks an omission between, or " / " between any two when their
+// order is not known (as app.js's Copy quote writes it).
+func quoteLines(c *transcript.Call, vs []lineView) string {
+	var b strings.Builder
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString(" ")
+			if c.Order == transcript.OrderUnknown {
+				b.WriteString("/ ")
+			} else if l, ok := c.Line(v.N); ok && l.GapBefore {
+				b.WriteString("[…] ")
+			}
+		}
+		if v.Direction || v.SpeakerName == "" {
+			b.WriteString(v.Plain())
+		} else {
+			b.WriteString(v.SpeakerName + ": “" + v.Plain() + "”")
+		}
+	}
+	return b.String()
+}
+
+// contextOf returns the lines around first..last (contextLines either
+// side) with the range marked Selected and the omissions between them
+// shown, and the lines just outside them (0 when none). A call whose
+// lines' order is not known has no lines "around" a line: only the range.
+func contextOf(c *transcript.Call, first, last int) (vs []lineView, earlier, later int) {
+	from, to := max(1, first-contextLines), min(len(c.Lines), last+contextLines)
+	if c.Order == transcript.OrderUnknown {
+		from, to = first, last
+	}
+	for n := from; n <= to; n++ {
+		l, _ := c.Line(n)
+		v := newLineView(c, l, nil)
+		v.Selected = n >= first && n <= last
+		vs = append(vs, v)
+	}
+	showGaps(c, vs)
+	if from > 1 && c.Order != transcript.OrderUnknown {
+		earlier = from - 1
+	}
+	if to < len(c.Lines) && c.Order != transcript.OrderUnknown {
+		later = to + 1
+	}
+	return vs, earlier, later
+}
+
+// truncateQuote is quote followed by tail (where it is from), cut so that
+// the whole is at most n runes: the quote is shortened, never the tail,
+// so a shared quote always says where it is from.
+func truncateQuote(quote, tail string, n int) string {
+	tail = strings.TrimRight(tail, " ")
+	return truncate(quote, max(n-utf8.RuneCountInString(tail), 40)) + tail
 }
 
 // truncate cuts s to n runes, marking the cut with " […]".

@@ -80,13 +80,18 @@ func TestCallPage_Notes(t *testing.T) {
 	}
 	doc := mustDoc(t, rec)
 
-	t.Run("headnote before the first line", func(t *testing.T) {
-		head := doc.Find("#headnote")
+	t.Run("headnote in About this transcript, after the lines", func(t *testing.T) {
+		// The page opens on the words: the editor's note is one link away
+		// (#about, #headnote) and follows the transcript.
+		head := doc.Find("section#about #headnote")
 		if !strings.Contains(head.Text(), "Mara Harlow chairs the harbour board") {
-			t.Fatalf("headnote = %q", head.Text())
+			t.Fatalf("headnote in #about = %q", head.Text())
 		}
-		if head.NextAllFiltered(".transcript").Length() != 1 || head.Find(".line").Length() != 0 {
-			t.Error("headnote is not before the transcript")
+		if doc.Find("section.transcript").NextAllFiltered("section#about").Length() != 1 || head.Find(".line").Length() != 0 {
+			t.Error("the About section with the headnote does not follow the transcript")
+		}
+		if doc.Find(`.call-header a[href="#about"]`).Length() != 1 {
+			t.Error("the call's header has no link to About this transcript")
 		}
 	})
 	t.Run("note beside its line, with its own id and link", func(t *testing.T) {
@@ -182,11 +187,19 @@ func TestCallPage_NoNotes(t *testing.T) {
 func TestLinePage_Notes(t *testing.T) {
 	s, _ := newNotesServer(t, &fakeLibrary{})
 	doc := mustDoc(t, get(t, s, "/calls/"+slugHarbour+"/L3"))
-	if doc.Find("li#L1 #note-1").Length() != 1 {
-		t.Error("note 1 is not beside line 1 on the line page")
+	// Line 3's note is the range note on lines 2-3: it is shown beside
+	// line 3, the page's line, and the line links to it on the page.
+	if doc.Find("li#L3 #note-2").Length() != 1 {
+		t.Error("note 2 (lines 2-3) is not beside line 3 on its line page")
 	}
-	if href := doc.Find(`li#L3 .note-refs a`).AttrOr("href", ""); href != "/calls/"+slugHarbour+"#note-2" {
+	if doc.Find("#note-1").Length() != 0 {
+		t.Error("note 1 (line 1) is on line 3's page")
+	}
+	if href := doc.Find(`li#L3 .note-refs a`).AttrOr("href", ""); href != "#note-2" {
 		t.Errorf("note link from a line page = %q", href)
+	}
+	if href := doc.Find(`#note-2 .note-head a`).Eq(1).AttrOr("href", ""); href != "/calls/"+slugHarbour+"#L2-L3" {
+		t.Errorf("note 2's link to its lines = %q", href)
 	}
 	if m := doc.Find("li#L3 mark.note-quote"); m.Text() != "word for word" {
 		t.Errorf("quote = %q", m.Text())
@@ -241,7 +254,9 @@ func TestCite(t *testing.T) {
 		doc := mustDoc(t, get(t, s, "/calls/"+slugHarbour+"/L3"))
 		cite := doc.Find("details#cite[open]")
 		plain := cite.Find("dt:contains('Plain text')").Next().Text()
-		if !strings.HasPrefix(plain, "Otto Brandt: “I don't know yet. But I’ll check it, word for word.” — “Call between Mara Harlow and Otto Brandt,” March 2, 2024, line 3.") ||
+		// A line of an excerpt says so, with its source, right after the
+		// line number.
+		if !strings.HasPrefix(plain, "Otto Brandt: “I don't know yet. But I’ll check it, word for word.” — “Call between Mara Harlow and Otto Brandt,” March 2, 2024, line 3 (excerpt; source: The Fictional Ledger, 2024-03-09).") ||
 			!strings.HasSuffix(plain, "http://example.com/calls/"+slugHarbour+"/L3") {
 			t.Errorf("plain = %q", plain)
 		}

@@ -89,9 +89,16 @@ func TestHome(t *testing.T) {
 		t.Errorf("first call links to %q", href)
 	}
 	text := first.Text()
-	for _, want := range []string{"2024-03-02", "Call between Mara Harlow and Otto Brandt", "4 lines", "Excerpt", "Mara Harlow", "Harbour commissioner"} {
+	for _, want := range []string{"March 2, 2024", "Call between Mara Harlow and Otto Brandt", "4 lines", "Excerpt", "Mara Harlow", "Harbour commissioner",
+		"Published by The Fictional Ledger on March 9, 2024"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("home call entry lacks %q: %q", want, text)
+		}
+	}
+	// People's dates in the text, ISO in the markup.
+	for _, d := range []string{"2024-03-02", "2024-03-09"} {
+		if first.Find(`time[datetime="`+d+`"]`).Length() != 1 {
+			t.Errorf("home call entry has no <time datetime=%q>", d)
 		}
 	}
 	if !strings.Contains(items.Eq(1).Text(), "Completeness not stated") {
@@ -116,7 +123,7 @@ func TestCallPage(t *testing.T) {
 	if !strings.Contains(doc.Find(".notice-excerpt").Text(), "Excerpt: not the full call") {
 		t.Error("no excerpt notice")
 	}
-	for _, want := range []string{"The Fictional Ledger", "2024-03-09", "aide shared the recording", strings.Repeat("ab", 32)} {
+	for _, want := range []string{"The Fictional Ledger", "March 9, 2024", "aide shared the recording", strings.Repeat("ab", 32)} {
 		if !strings.Contains(doc.Find(".provenance").Text(), want) {
 			t.Errorf("provenance lacks %q", want)
 		}
@@ -220,16 +227,21 @@ func TestLinePage(t *testing.T) {
 		if got := doc.Find(`link[rel="canonical"]`).AttrOr("href", ""); got != "/calls/"+slugHarbour+"/L3" {
 			t.Errorf("canonical = %q", got)
 		}
+		// The line first, then the lines around it.
 		sel := doc.Find("li.line.selected")
 		if sel.Length() != 1 || sel.AttrOr("id", "") != "L3" {
 			t.Errorf("selected lines: %d", sel.Length())
 		}
-		// Context: lines 1..4 (two either side, clipped).
-		if got := doc.Find("ol.lines > li.line").Length(); got != 4 {
-			t.Errorf("%d lines shown, want 4", got)
+		if !sel.Parent().Parent().Is("section.selection") || doc.Find("section.selection").NextAllFiltered("section.context").Length() != 1 {
+			t.Error("the line is not shown before its context")
+		}
+		// Context: lines 1..4 (two either side, clipped), line 3 marked.
+		ctx := doc.Find("section.context ol.lines > li.line")
+		if ctx.Length() != 4 || !ctx.Eq(2).HasClass("current") {
+			t.Errorf("%d context lines shown, want 4 with the third marked", ctx.Length())
 		}
 		desc := doc.Find(`meta[property="og:description"]`).AttrOr("content", "")
-		for _, want := range []string{"Otto Brandt", "I don't know yet.", "word for word", "2024-03-02"} {
+		for _, want := range []string{"Otto Brandt", "I don't know yet.", "word for word", "March 2, 2024", "(excerpt; source: The Fictional Ledger, 2024-03-09)"} {
 			if !strings.Contains(desc, want) {
 				t.Errorf("og:description %q lacks %q", desc, want)
 			}

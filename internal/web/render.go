@@ -28,6 +28,10 @@ type basePage struct {
 	Alternate    string // path of the JSON version, if any
 	Nav          string // which nav item is current: "calls", "search", "help"
 	CitationMeta []metaTag
+	// Base is Config.BaseURL (set by render): with it the canonical link
+	// and og:url are absolute; without it there is no og:url at all, as a
+	// relative one is wrong and the request's host may not be the public one.
+	Base string
 }
 
 type metaTag struct{ Name, Content string }
@@ -65,6 +69,7 @@ func (s *Server) funcs(static map[string]*staticFile) template.FuncMap {
 		},
 		"add":      func(a, b int) int { return a + b },
 		"timecode": timecode,
+		"longDate": longDate,
 	}
 }
 
@@ -127,6 +132,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if !ok {
 		return fmt.Errorf("no page template %q", name)
 	}
+	data.base().Base = s.base
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		return fmt.Errorf("execute %s: %w", name, err)

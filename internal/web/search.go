@@ -11,6 +11,7 @@ import (
 
 	"backchannel/internal/annotate"
 	"backchannel/internal/index"
+	"backchannel/internal/query"
 	"backchannel/internal/transcript"
 )
 
@@ -158,8 +159,12 @@ type hitView struct {
 	Line         lineView
 	CallTitle    string
 	Date         string
+	DateLong     string // Date as "October 14, 2025"
+	ExcerptNote  string // "(excerpt; source: ...)" for a line of an excerpt
+	OrderUnknown bool   // its call's order is not known: no lines around it
 	Fragments    [][]segment
 	URL          string // canonical /calls/{slug}#L{n}
+	Permalink    string // URL, absolute (Config.BaseURL or the request's host)
 	HighlightURL string // /calls/{slug}?hl=...#L{n}
 	Context      []lineView
 }
@@ -169,6 +174,14 @@ type facetView struct {
 	Count    int
 	URL      string // toggles the facet; "" when it cannot be clicked
 	Selected bool
+}
+
+// activeFilter is a filter in force, shown above the results with a link
+// that removes it and keeps the rest of the search.
+type activeFilter struct {
+	Label     string // "Speaker: Yuri Ushakov"
+	InQuery   bool   // written in the query text (speaker:ushakov)
+	RemoveURL string
 }
 
 type pageLink struct {
@@ -189,6 +202,7 @@ type searchPage struct {
 	Speakers    []facetView
 	CallFacets  []facetView
 	Languages   []facetView
+	Active      []activeFilter
 	Pages       []pageLink
 	Prev, Next  string
 	Drop        []facetView // "drop this filter" suggestions when nothing matched
@@ -215,7 +229,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		Description: "Search every line of the archive."}
 	if len(a.Calls) <= maxCallSelect {
 		for _, c := range a.Calls {
-			page.Calls = append(page.Calls, callView{Slug: c.Slug, Title: c.Title, Date: c.Date})
+			page.Calls = append(page.Calls, callView{Slug: c.Slug, Title: c.Title, Date: c.Date, DateLong: longDate(c.Date)})
 		}
 	}
 	var res *index.Result
@@ -247,6 +261,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 			page.Title = "Search results"
 		}
 		s.fillResults(&page, a, res)
+		for i := range page.Hits {
+			page.Hits[i].Permalink = s.baseURL(r) + page.Hits[i].URL
+		}
 		page.NoteHits = s.searchNotes(a, p, text)
 	}
 	return s.render(w, r, http.StatusOK, "search.html", &page)
@@ -263,12 +280,18 @@ func (s *Server) fillResults(page *searchPage, a *transcript.Archive, res *index
 		page.Last = page.First + n - 1
 	}
 
+	// A filter may be a parameter (from the form or a facet) or written
+	// in the query text; a facet link replaces both, so that the two never
+	// contradict each other, and following a selected facet removes both.
+	parsed := parseFilters(p.Q)
 	selected := map[string]bool{}
-	if p.Speaker != "" {
-		for _, id := range a.ResolveSpeaker(p.Speaker) {
+	for _, v := range append([]string{p.Speaker}, parsed.Speakers...) {
+		for _, id := range a.ResolveSpeaker(v) {
 			selected[id] = true
 		}
-		selected[p.Speaker] = true
+		if v != "" {
+			selected[v] = true
+		}
 	}
 	for _, f := range res.Facets.Speaker {
 		if f.Value == "" {
@@ -280,6 +303,7 @@ func (s *Server) fillResults(page *searchPage, a *transcript.Archive, res *index
 		}
 		q := p
 		q.Page = 1
+		q.Q = withoutFilter(p.Q, "speaker", "")
 		q.Speaker = f.Value
 		if fv.Selected {
 			q.Speaker = ""
@@ -287,16 +311,21 @@ func (s *Server) fillResults(page *searchPage, a *transcript.Archive, res *index
 		fv.URL = q.url()
 		page.Speakers = append(page.Speakers, fv)
 	}
+	calls := map[string]bool{p.Call: p.Call != ""}
+	for _, v := range parsed.Calls {
+		calls[v] = true
+	}
 	for _, f := range res.Facets.Call {
 		if f.Value == "" {
 			continue
 		}
-		fv := facetView{Label: f.Value, Count: f.Count, Selected: p.Call == f.Value}
+		fv := facetView{Label: f.Value, Count: f.Count, Selected: calls[f.Value]}
 		if c, ok := a.Call(f.Value); ok && c.Title != "" {
 			fv.Label = c.Title
 		}
 		q := p
 		q.Page = 1
+		q.Q = withoutFilter(p.Q, "call", "")
 		q.Call = f.Value
 		if fv.Selected {
 			q.Call = ""
@@ -304,6 +333,7 @@ func (s *Server) fillResults(page *searchPage, a *transcript.Archive, res *index
 		fv.URL = q.url()
 		page.CallFacets = append(page.CallFacets, fv)
 	}
+	page.Active = activeFilters(a, p, parsed, speakers)
 	for _, f := range res.Facets.Language {
 		// index.Query has no language filter, so these are counts only.
 		page.Languages = append(page.Languages, facetView{Label: f.Value, Count: f.Count})
@@ -349,16 +379,137 @@ func (s *Server) fillResults(page *searchPage, a *transcript.Archive, res *index
 			change(&q)
 			page.Drop = append(page.Drop, facetView{Label: label, URL: q.url()})
 		}
-		if p.Speaker != "" {
-			drop("Search all speakers, not only “"+p.Speaker+"”", func(q *searchParams) { q.Speaker = "" })
+		if p.Speaker != "" || len(parsed.Speakers) > 0 {
+			who := strings.Join(append(nonEmpty(p.Speaker), parsed.Speakers...), "”, “")
+			drop("Search all speakers, not only “"+who+"”", func(q *searchParams) {
+				q.Speaker, q.Q = "", withoutFilter(q.Q, "speaker", "")
+			})
 		}
-		if p.Call != "" {
-			drop("Search all calls, not only "+p.Call, func(q *searchParams) { q.Call = "" })
+		if p.Call != "" || len(parsed.Calls) > 0 {
+			drop("Search all calls, not only "+strings.Join(append(nonEmpty(p.Call), parsed.Calls...), ", "), func(q *searchParams) {
+				q.Call, q.Q = "", withoutFilter(q.Q, "call", "")
+			})
 		}
-		if p.After != "" || p.Before != "" {
-			drop("Search all dates", func(q *searchParams) { q.After, q.Before = "", "" })
+		if p.After != "" || p.Before != "" || parsed.After != "" || parsed.Before != "" {
+			drop("Search all dates", func(q *searchParams) {
+				q.After, q.Before, q.Q = "", "", withoutFilter(withoutFilter(q.Q, "after", ""), "before", "")
+			})
 		}
 	}
+}
+
+// nonEmpty is []string{s}, or nil when s is "".
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// parseFilters reads the filters written in query text q (which may hold
+// in:notes, which the query language does not know).
+func parseFilters(q string) query.Query {
+	text, _ := annotate.NotesOnly(q)
+	return query.Parse(text)
+}
+
+// withoutFilter returns query text q without its field: filter of the
+// given value ("speaker" or "call"; every value when value is ""). A
+// query with no such filter is returned as typed; one with is rewritten in
+// the query language's canonical form (query.Query.String), which reads
+// the same.
+func withoutFilter(q, field, value string) string {
+	text, notesOnly := annotate.NotesOnly(q)
+	pq := query.Parse(text)
+	drop := func(list []string) ([]string, bool) {
+		var keep []string
+		for _, v := range list {
+			if value != "" && v != value {
+				keep = append(keep, v)
+			}
+		}
+		return keep, len(keep) != len(list)
+	}
+	var changed bool
+	switch field {
+	case "speaker":
+		pq.Speakers, changed = drop(pq.Speakers)
+	case "call":
+		pq.Calls, changed = drop(pq.Calls)
+	case "after":
+		pq.After, changed = "", pq.After != ""
+	case "before":
+		pq.Before, changed = "", pq.Before != ""
+	}
+	if !changed {
+		return q
+	}
+	out := pq.String()
+	if notesOnly {
+		out = strings.TrimSpace(out + " in:notes")
+	}
+	return out
+}
+
+// activeFilters lists the filters of search p, whose query text has the
+// filters parsed, each with a link that removes it.
+func activeFilters(a *transcript.Archive, p searchParams, parsed query.Query, speakers map[string]string) []activeFilter {
+	var out []activeFilter
+	without := func(change func(*searchParams)) string {
+		q := p
+		q.Page = 1
+		change(&q)
+		return q.url()
+	}
+	speakerName := func(v string) string {
+		if ids := a.ResolveSpeaker(v); len(ids) == 1 && speakers[ids[0]] != "" {
+			return speakers[ids[0]]
+		}
+		if n, ok := speakers[v]; ok {
+			return n
+		}
+		return v
+	}
+	callTitle := func(v string) string {
+		if c, ok := a.Call(v); ok && c.Title != "" {
+			return c.Title
+		}
+		return v
+	}
+	if p.Speaker != "" {
+		out = append(out, activeFilter{Label: "Speaker: " + speakerName(p.Speaker),
+			RemoveURL: without(func(q *searchParams) { q.Speaker = "" })})
+	}
+	for _, v := range parsed.Speakers {
+		out = append(out, activeFilter{Label: "Speaker: " + speakerName(v), InQuery: true,
+			RemoveURL: without(func(q *searchParams) { q.Q = withoutFilter(q.Q, "speaker", v) })})
+	}
+	if p.Call != "" {
+		out = append(out, activeFilter{Label: "Call: " + callTitle(p.Call),
+			RemoveURL: without(func(q *searchParams) { q.Call = "" })})
+	}
+	for _, v := range parsed.Calls {
+		out = append(out, activeFilter{Label: "Call: " + callTitle(v), InQuery: true,
+			RemoveURL: without(func(q *searchParams) { q.Q = withoutFilter(q.Q, "call", v) })})
+	}
+	for _, d := range []struct {
+		label, param, inQuery string
+		field                 string
+		clear                 func(*searchParams)
+	}{
+		{"Calls on or after ", p.After, parsed.After, "after", func(q *searchParams) { q.After = "" }},
+		{"Calls on or before ", p.Before, parsed.Before, "before", func(q *searchParams) { q.Before = "" }},
+	} {
+		if d.param != "" {
+			out = append(out, activeFilter{Label: d.label + longDate(d.param), RemoveURL: without(d.clear)})
+		}
+		if d.inQuery != "" {
+			field := d.field
+			out = append(out, activeFilter{Label: d.label + longDate(d.inQuery), InQuery: true,
+				RemoveURL: without(func(q *searchParams) { q.Q = withoutFilter(q.Q, field, "") })})
+		}
+	}
+	return out
 }
 
 // speakerNames maps every participant id in the archive to a name.
@@ -415,18 +566,18 @@ func newHitView(a *transcript.Archive, h index.Hit, speakers map[string]string) 
 		}
 		if l, ok := c.Line(h.Line); ok {
 			v.Line = newLineView(c, l, terms)
-			for n := max(1, h.Line-contextLines); n <= min(len(c.Lines), h.Line+contextLines); n++ {
-				cl, _ := c.Line(n)
-				cv := newLineView(c, cl, nil)
-				cv.Selected = n == h.Line
-				v.Context = append(v.Context, cv)
+			if c.Order != transcript.OrderUnknown {
+				v.Context, _, _ = contextOf(c, h.Line, h.Line)
 			}
 		}
 		if c.Title != "" {
 			v.CallTitle = c.Title
 		}
 		v.Date = c.Date
+		v.ExcerptNote = excerptNote(c)
+		v.OrderUnknown = c.Order == transcript.OrderUnknown
 	}
+	v.DateLong = longDate(v.Date)
 	if v.Line.Slug == "" {
 		// The archive changed under the index: show what the hit says.
 		n := strconv.Itoa(h.Line)

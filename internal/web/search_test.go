@@ -53,7 +53,7 @@ func TestSearchPage(t *testing.T) {
 	if got := first.Find(".fragment mark").Length(); got != 2 {
 		t.Errorf("first hit has %d marks, want 2", got)
 	}
-	for _, want := range []string{"Otto Brandt", "Call between Mara Harlow and Otto Brandt", "2024-03-02", "line 3"} {
+	for _, want := range []string{"Otto Brandt", "Call between Mara Harlow and Otto Brandt", "March 2, 2024", "line 3", "(excerpt; source: The Fictional Ledger, 2024-03-09)"} {
 		if !strings.Contains(first.Find(".hit-meta").Text(), want) {
 			t.Errorf("hit meta lacks %q: %q", want, first.Find(".hit-meta").Text())
 		}
@@ -66,7 +66,7 @@ func TestSearchPage(t *testing.T) {
 	}
 	// Context on demand, without JavaScript.
 	ctx := first.Find("details.context li.line")
-	if ctx.Length() != 4 || !ctx.Eq(2).HasClass("selected") {
+	if ctx.Length() != 4 || !ctx.Eq(2).HasClass("current") {
 		t.Errorf("context has %d lines", ctx.Length())
 	}
 	// A hit where only the name matched still shows its text.

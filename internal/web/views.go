@@ -27,35 +27,47 @@ type participantView struct {
 	Labels         []string
 }
 
-// callView is a call's header as pages show it.
+// callView is a call's header as pages show it. Dates are ISO
+// (YYYY-MM-DD) for <time datetime>; the Long forms are for reading.
 type callView struct {
 	Slug, Title, Date string
+	DateLong          string // "October 14, 2025"
 	Lang              string // BCP 47 tag for lang=, "" if the header's is unusable
 	Completeness      transcript.Completeness
 	Excerpt           bool
+	OrderUnknown      bool // the order in which the lines were spoken is not known
+	Gaps              bool // the page shows omission markers (set by pages that show lines)
 	Source            transcript.Source
+	PublishedLong     string // Source.Published as "November 25, 2025"
 	SourceURL         string // Source.URL when it is an http(s) URL
-	Participants      []participantView
-	Summary           template.HTML // sanitized by markdown.Render
-	LineCount         int
-	SHA256            string
-	Media             string
-	Record            transcript.Record // what the document says about itself
+	// ExcerptNote is "(excerpt; source: Bloomberg, 2025-11-25)" for an
+	// excerpt, "" otherwise: what every quote of one of its lines carries.
+	ExcerptNote  string
+	Participants []participantView
+	Summary      template.HTML // sanitized by markdown.Render
+	LineCount    int
+	SHA256       string
+	Media        string
+	Record       transcript.Record // what the document says about itself
 }
 
 func newCallView(a *transcript.Archive, c *transcript.Call) (callView, error) {
 	v := callView{
-		Slug:         c.Slug,
-		Title:        c.Title,
-		Date:         c.Date,
-		Completeness: c.Completeness,
-		Excerpt:      c.Completeness == transcript.Excerpt,
-		Source:       c.Source,
-		SourceURL:    httpURL(c.Source.URL),
-		LineCount:    a.LineCount(c),
-		SHA256:       c.SHA256,
-		Media:        httpURL(c.Media),
-		Record:       c.Record,
+		Slug:          c.Slug,
+		Title:         c.Title,
+		Date:          c.Date,
+		DateLong:      longDate(c.Date),
+		Completeness:  c.Completeness,
+		Excerpt:       c.Completeness == transcript.Excerpt,
+		OrderUnknown:  c.Order == transcript.OrderUnknown,
+		Source:        c.Source,
+		PublishedLong: longDate(c.Source.Published),
+		SourceURL:     httpURL(c.Source.URL),
+		ExcerptNote:   excerptNote(c),
+		LineCount:     a.LineCount(c),
+		SHA256:        c.SHA256,
+		Media:         httpURL(c.Media),
+		Record:        c.Record,
 	}
 	if v.Title == "" {
 		v.Title = c.Slug
@@ -95,14 +107,19 @@ type lineView struct {
 	SpeakerName string
 	SpeakerURL  string // "" when SpeakerID is ""
 	Paragraphs  [][]segment
-	Time        string     // "m:ss", "" when unknown
-	Marking     string     // the line's portion mark in the record, "S/NF"
-	Selected    bool       // inside the range a line page is about
-	Anchor      string     // the line's id on its call page, "L7"
-	URL         string     // canonical link, /calls/{slug}#L7
-	Permalink   string     // the line's own page, /calls/{slug}/L7
-	Notes       []noteView // editorial notes shown beside the line
-	NoteRefs    []noteRef  // links to every note about the line
+	Time        string // "m:ss", "" when unknown
+	Marking     string // the line's portion mark in the record, "S/NF"
+	Selected    bool   // inside the range a line page is about
+	// GapBefore shows an omission marker before the line: the file marks
+	// words left out there, and the page shows the lines in order. Pages
+	// set it (see showGaps); a call whose order is not known shows none.
+	GapBefore bool
+	GapAfter  bool       // an omission marker after the line (the last shown)
+	Anchor    string     // the line's id on its call page, "L7"
+	URL       string     // canonical link, /calls/{slug}#L7
+	Permalink string     // the line's own page, /calls/{slug}/L7
+	Notes     []noteView // editorial notes shown beside the line
+	NoteRefs  []noteRef  // links to every note about the line
 }
 
 // Plain is the line's text as one string (for quotes in meta tags).
@@ -160,11 +177,36 @@ func withLines(a *transcript.Archive, c *transcript.Call) (*transcript.Call, err
 }
 
 // newLineViews returns the views of the lines of c, which must have its
-// lines (see withLines).
+// lines (see withLines), with their omission markers.
 func newLineViews(c *transcript.Call, terms []string) []lineView {
 	out := make([]lineView, 0, len(c.Lines))
 	for _, l := range c.Lines {
 		out = append(out, newLineView(c, l, terms))
 	}
+	showGaps(c, out)
 	return out
+}
+
+// showGaps marks the omissions between the lines vs of c, which are
+// consecutive lines of c: before each line the file marks one before, and
+// after the last one if the file marks one there or shows no line after
+// it. A call whose lines' order is not known shows no markers: a marker
+// between two lines would say that one came after the other.
+func showGaps(c *transcript.Call, vs []lineView) {
+	if c.Order == transcript.OrderUnknown || len(vs) == 0 {
+		return
+	}
+	for i := range vs {
+		l, ok := c.Line(vs[i].N)
+		if !ok {
+			continue
+		}
+		vs[i].GapBefore = l.GapBefore
+		if i == len(vs)-1 {
+			vs[i].GapAfter = l.GapAfter
+			if next, ok := c.Line(l.N + 1); ok && next.GapBefore {
+				vs[i].GapAfter = true
+			}
+		}
+	}
 }

@@ -1,7 +1,9 @@
 // Backchannel: progressive enhancement for transcript pages. Everything works
-// without this file: line numbers are plain links (#L7) and CSS :target
-// highlights the line. This adds ranges (shift-click: #L7-L9), scrolling to
-// a range on load, and "Copy link" / "Copy quote" buttons on every line.
+// without this file: line numbers are plain links (#L7), CSS :target
+// highlights the line, and each line's menu (a <details>) opens without
+// script. This adds ranges (shift-click: #L7-L9), scrolling to a range on
+// load, "Copy link" and "Copy quote" in every line's menu, and menus that
+// close on Escape, on a click elsewhere and when another opens.
 (function () {
   "use strict";
 
@@ -41,7 +43,9 @@
     return parts.join(" ");
   }
 
-  function absolute(path) { return window.location.origin + path; }
+  // base is the site's public address: the --base-url the server was given
+  // (data-base), else the address this page was loaded from.
+  function base(list) { return list.getAttribute("data-base") || window.location.origin; }
 
   function rangeFor(n) {
     var r = parseHash(window.location.hash);
@@ -74,30 +78,47 @@
     done(ok);
   }
 
+  // gapBefore reports whether the page shows an omission just before li.
+  function gapBefore(li) {
+    var p = li.previousElementSibling;
+    return !!(p && p.classList.contains("gap"));
+  }
+
+  // quoteFor writes the quote of lines r: Speaker: "words", with [...]
+  // where an omission lies between two of them (" / " between lines whose
+  // order is not known), then the call, its date, the line numbers, the
+  // excerpt note and the link.
   function quoteFor(list, r) {
     var title = list.getAttribute("data-title") || "";
     var date = list.getAttribute("data-date") || "";
+    var note = list.getAttribute("data-note") || "";
     var slug = list.getAttribute("data-slug") || "";
+    var unordered = list.classList.contains("unordered");
     var parts = [];
-    var speakers = [];
     for (var n = r.first; n <= r.last; n++) {
       var li = lineEl(n);
       if (!li) continue;
+      if (parts.length) parts.push(unordered ? "/" : gapBefore(li) ? "[\u2026]" : "");
       var sp = li.getAttribute("data-speaker");
       var text = lineText(li);
-      if (sp) {
-        parts.push((r.last > r.first ? sp + ": " : "") + "\u201C" + text + "\u201D");
-        if (speakers.indexOf(sp) < 0) speakers.push(sp);
-      } else {
-        parts.push(text);
-      }
+      parts.push(sp ? sp + ": \u201C" + text + "\u201D" : text);
     }
-    var cite = [];
-    if (r.last === r.first && speakers.length) cite.push(speakers[0]);
-    if (title) cite.push(title);
-    if (date) cite.push(date);
-    var url = absolute("/calls/" + encodeURIComponent(slug) + fragment(r));
-    return parts.join(" ") + " \u2014 " + cite.join(", ") + ". " + url;
+    var which = r.last > r.first ? "lines " + r.first + "\u2013" + r.last : "line " + r.first;
+    var cite = [title, date, which].filter(Boolean).join(", ");
+    if (note) cite += " " + note;
+    var url = base(list) + "/calls/" + encodeURIComponent(slug) + fragment(r);
+    return parts.filter(Boolean).join(" ") + " \u2014 " + cite + ". " + url;
+  }
+
+  function button(label, aria, onClick) {
+    var item = document.createElement("li");
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.setAttribute("aria-label", aria);
+    b.addEventListener("click", onClick);
+    item.appendChild(b);
+    return item;
   }
 
   function addActions(list) {
@@ -107,36 +128,33 @@
     for (var i = 0; i < items.length; i++) {
       (function (li) {
         var n = parseInt(li.getAttribute("data-n"), 10);
-        if (!n) return;
-        var meta = li.querySelector(".line-meta");
-        if (!meta) return;
-        var box = document.createElement("div");
-        box.className = "line-actions";
+        var menu = li.querySelector(".line-menu");
+        var ul = menu && menu.querySelector(".menu");
+        var who = li.querySelector(".line-who");
+        if (!n || !ul || !who) return;
         var status = document.createElement("span");
         status.className = "copy-status";
         status.setAttribute("role", "status");
-
-        var link = document.createElement("button");
-        link.type = "button";
-        link.textContent = "Copy link";
-        link.setAttribute("aria-label", "Copy link to line " + n);
-        link.addEventListener("click", function () {
-          copyText(absolute("/calls/" + encodeURIComponent(slug) + fragment(rangeFor(n))), status);
-        });
-
-        var quote = document.createElement("button");
-        quote.type = "button";
-        quote.textContent = "Copy quote";
-        quote.setAttribute("aria-label", "Copy quote of line " + n);
-        quote.addEventListener("click", function () {
-          copyText(quoteFor(list, rangeFor(n)), status);
-        });
-
-        box.appendChild(link);
-        box.appendChild(quote);
-        box.appendChild(status);
-        meta.appendChild(box);
+        who.appendChild(status);
+        function after(text) {
+          copyText(text, status);
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+        ul.appendChild(button("Copy link", "Copy link to line " + n, function () {
+          after(base(list) + "/calls/" + encodeURIComponent(slug) + fragment(rangeFor(n)));
+        }));
+        ul.appendChild(button("Copy quote", "Copy quote of line " + n, function () {
+          after(quoteFor(list, rangeFor(n)));
+        }));
       })(items[i]);
+    }
+  }
+
+  function closeMenus(except) {
+    var open = document.querySelectorAll(".line-menu[open]");
+    for (var i = 0; i < open.length; i++) {
+      if (open[i] !== except) open[i].open = false;
     }
   }
 
@@ -165,12 +183,26 @@
   }
 
   function init() {
-    var lists = document.querySelectorAll("ol.lines[data-slug]");
+    var lists = document.querySelectorAll(".lines[data-slug]");
     if (!lists.length) return;
     for (var i = 0; i < lists.length; i++) addActions(lists[i]);
     var r = parseHash(window.location.hash);
     if (r) anchor = r.first;
-    document.addEventListener("click", onLineNumberClick);
+    document.addEventListener("click", function (ev) {
+      onLineNumberClick(ev);
+      var inMenu = ev.target.closest ? ev.target.closest(".line-menu") : null;
+      closeMenus(inMenu);
+    });
+    document.addEventListener("toggle", function (ev) {
+      if (ev.target.classList && ev.target.classList.contains("line-menu") && ev.target.open) closeMenus(ev.target);
+    }, true);
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape") return;
+      var menu = ev.target.closest ? ev.target.closest(".line-menu[open]") : null;
+      if (!menu) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
     window.addEventListener("hashchange", function () { applyHash(false); });
     applyHash(true);
   }
