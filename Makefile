@@ -1,4 +1,5 @@
-# Backchannel. `make run` serves the shipped archive at http://127.0.0.1:8080;
+# Backchannel. `make run` serves the shipped archive at http://127.0.0.1:8080
+# and follows edits to transcripts/ (serve --watch);
 # `make test` runs every test.
 
 GO      ?= go
@@ -15,7 +16,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/backchannel ./cmd/backchannel
 
 run: build
-	./bin/backchannel serve
+	./bin/backchannel serve --watch
 
 ingest: build
 	./bin/backchannel ingest

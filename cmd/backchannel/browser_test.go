@@ -543,6 +543,7 @@ const findAction = `(n, action) => {
 // reports a missing control as an error and returns false.
 func activate(t *testing.T, tb *tab, n int, action string, keyboard bool) bool {
 	t.Helper()
+	openLineMenu(t, tb, n, keyboard)
 	tag := eval[string](t, tb, fmt.Sprintf("(%s)(%d, %q)", findAction, n, action))
 	if tag == "" {
 		t.Errorf("line %d has no %q control (issue 4: a \"copy link\" and a \"copy quote\" action on every line, keyboard accessible)", n, action)
@@ -564,6 +565,36 @@ func activate(t *testing.T, tb *tab, n int, action string, keyboard bool) bool {
 		t.Fatalf("press Enter on %q: %v", action, err)
 	}
 	return true
+}
+
+// openLineMenu opens line n's menu (issue 18: the line's controls are in a
+// menu beside its number) as a user would: a click on its button, or
+// from the keyboard, focus and Enter. A line without a menu is left as it
+// is.
+func openLineMenu(t *testing.T, tb *tab, n int, keyboard bool) {
+	t.Helper()
+	sel := fmt.Sprintf("#L%d .line-menu > summary", n)
+	if !eval[bool](t, tb, fmt.Sprintf(`document.querySelector(%q) !== null`, sel)) {
+		return
+	}
+	if eval[bool](t, tb, fmt.Sprintf(`document.querySelector(%q).parentElement.open`, sel)) {
+		return
+	}
+	if !keyboard {
+		click(t, tb, sel)
+	} else {
+		if err := chromedp.Do(tb.ctx, chromedp.Focus(chromedp.CSS(sel))); err != nil {
+			t.Fatalf("focus the menu of line %d: %v", n, err)
+		}
+		if err := chromedp.Do(tb.ctx, chromedp.KeyEvent("\r")); err != nil {
+			t.Fatalf("press Enter on the menu of line %d: %v", n, err)
+		}
+	}
+	_, err := chromedp.Run(tb.ctx, chromedp.PollFunction[bool](`sel => document.querySelector(sel).parentElement.open`,
+		chromedp.WithPollingArgs(sel), chromedp.WithPollingTimeout(settle)))
+	if err != nil {
+		t.Errorf("line %d's menu does not open (%s)", n, map[bool]string{true: "Enter", false: "click"}[keyboard])
+	}
 }
 
 // setClipboard and readClipboard use the page's clipboard API, which

@@ -160,7 +160,7 @@ func TestBrowser(t *testing.T) {
 	if got := eval(`location.hash + " " + ` + selected); got != "#L1-L4 L1,L2,L3,L4" {
 		t.Errorf("after click L1, shift-click L4: %q", got)
 	}
-	if got := eval(`String(document.querySelectorAll('#L3 .line-actions button').length)`); got != "2" {
-		t.Errorf("line 3 has %s action buttons, want 2", got)
+	if got := eval(`String(document.querySelectorAll('#L3 .line-menu button').length)`); got != "2" {
+		t.Errorf("line 3's menu has %s copy buttons, want 2", got)
 	}
 }

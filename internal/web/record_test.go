@@ -49,7 +49,7 @@ func TestCall_RecordAndMarkings(t *testing.T) {
 	doc := mustDoc(t, get(t, s, "/calls/2019-03-04-fictional-telcon"))
 	var marks []string
 	doc.Find("ol.lines > li").Each(func(_ int, sel *goquery.Selection) {
-		marks = append(marks, strings.TrimSpace(sel.Find(".line-meta .marking").Text()))
+		marks = append(marks, strings.TrimSpace(sel.Find(".line-who .marking").Text()))
 	})
 	if diff := cmp.Diff([]string{"(S/NF)", "(U)", ""}, marks); diff != "" {
 		t.Errorf("markings beside the lines (-want +got):\n%s", diff)
