@@ -287,7 +287,9 @@ func testLineMenu(t *testing.T, s *suite, st *site) {
 	c := st.longestCall()
 	call := "/calls/" + url.PathEscape(c.Slug)
 	n := min(3, len(c.Lines))
-	state := func(tb *tab, n int) menuFigures { return eval[menuFigures](t, tb, fmt.Sprintf("(%s)(%d)", menuState, n)) }
+	state := func(tb *tab, n int) menuFigures {
+		return eval[menuFigures](t, tb, fmt.Sprintf("(%s)(%d)", menuState, n))
+	}
 
 	tb := s.newTab(t)
 	setScreen(t, tb, desktop)
