@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // Archive is every call read from a transcripts folder.
@@ -17,10 +18,57 @@ type Archive struct {
 	// store is set for an archive read from a Catalog, whose calls have
 	// no lines in memory (see lines.go).
 	store *callStore
+
+	// bySlug holds a map[string]int indexing Calls by slug, made on the
+	// first Call; see Call. (An atomic.Value, not an atomic.Pointer, so
+	// that an Archive can still be copied, as an incremental build's
+	// tests do: a copy shares the index, which Call checks.)
+	bySlug atomic.Value
+	// names holds SpeakerNames' map once made.
+	names atomic.Value
+}
+
+// SpeakerNames maps every participant ID in the archive to the first
+// non-empty name a call gives it. It is made once per archive (a search
+// answer names its hits' speakers, and walking every call's participants
+// per request grew with the archive); callers must not change the map.
+func (a *Archive) SpeakerNames() map[string]string {
+	if m, ok := a.names.Load().(map[string]string); ok {
+		return m
+	}
+	m := map[string]string{}
+	for _, c := range a.Calls {
+		for _, p := range c.Participants {
+			if _, ok := m[p.ID]; !ok && p.Name != "" {
+				m[p.ID] = p.Name
+			}
+		}
+	}
+	a.names.Store(m)
+	return m
 }
 
 // Call returns the call with the given slug.
+//
+// A page or a search answer looks up every hit's call, and a scan of
+// Calls cost O(calls) each (4,445 calls at 1M lines, 44k at 10M); the
+// index by slug is made once. Calls is not meant to change once the
+// archive is read, but if it did, an entry that no longer names its call
+// is ignored and the slice scanned, so the answer stays right.
 func (a *Archive) Call(slug string) (*Call, bool) {
+	m, _ := a.bySlug.Load().(map[string]int)
+	if m == nil {
+		m = make(map[string]int, len(a.Calls))
+		for i, c := range a.Calls {
+			if _, dup := m[c.Slug]; !dup {
+				m[c.Slug] = i
+			}
+		}
+		a.bySlug.Store(m) // two first lookups at once build it twice: harmless
+	}
+	if i, ok := m[slug]; ok && i < len(a.Calls) && a.Calls[i].Slug == slug {
+		return a.Calls[i], true
+	}
 	for _, c := range a.Calls {
 		if c.Slug == slug {
 			return c, true

@@ -512,18 +512,9 @@ func activeFilters(a *transcript.Archive, p searchParams, parsed query.Query, sp
 	return out
 }
 
-// speakerNames maps every participant id in the archive to a name.
-func speakerNames(a *transcript.Archive) map[string]string {
-	m := map[string]string{}
-	for _, c := range a.Calls {
-		for _, p := range c.Participants {
-			if _, ok := m[p.ID]; !ok && p.Name != "" {
-				m[p.ID] = p.Name
-			}
-		}
-	}
-	return m
-}
+// speakerNames maps every participant id in the archive to a name. The
+// map is the archive's own: read it, never change it.
+func speakerNames(a *transcript.Archive) map[string]string { return a.SpeakerNames() }
 
 // hitTerms are the words to highlight on the page a hit links to: the
 // index's matched terms, or else the marked words of its fragments.
