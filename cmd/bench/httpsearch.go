@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 )
 
@@ -140,6 +144,9 @@ func timeRepeated(qs []userQuery, budget time.Duration, run func(userQuery) (int
 func timeUserClasses(ctx context.Context, base string, pools map[userClass][]userQuery, budget time.Duration, out map[userClass]*userResult, logf func(string, ...any)) {
 	h := newHTTPSearcher(base)
 	for _, cl := range userClasses {
+		if len(pools[cl]) == 0 {
+			continue
+		}
 		api, page := halves(pools[cl])
 		res := out[cl]
 		if res == nil {
@@ -199,4 +206,46 @@ func throughputPathList(pools map[userClass][]userQuery, cl userClass) []string 
 		paths[i] = q.path(pageSearch)
 	}
 	return paths
+}
+
+// runHTTP is `bench http`: the user classes over HTTP alone, against a
+// server already running on an archive that `bench -keep` generated (for
+// profiling a server, e.g. `bench serve -cpuprofile`, without a full run):
+//
+//	bench http -base http://127.0.0.1:PORT -lines N [-seed S] [-budget 2s] [-class NAME]
+//
+// The pools are drawn again from the regenerated corpus (it depends only on
+// -lines and -seed).
+func runHTTP(ctx context.Context, args []string, stderr io.Writer) error {
+	fl := flag.NewFlagSet("bench http", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	base := fl.String("base", "", "server to ask, e.g. http://127.0.0.1:8080 (required)")
+	lines := fl.Int("lines", 100000, "corpus size the server's archive was generated with")
+	seed := fl.Uint64("seed", 1, "generator seed of the archive")
+	budget := fl.Duration("budget", 2*time.Second, "time limit per class and endpoint")
+	only := fl.String("class", "", "time only the classes whose name contains this")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if *base == "" {
+		return errors.New("bench http: -base is required")
+	}
+	dir, err := os.MkdirTemp("", "bench-http-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	c, err := generate(dir, genConfig{Lines: *lines, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	pools := userPools(c, *seed, 0)
+	for cl := range pools {
+		if *only != "" && !strings.Contains(string(cl), *only) {
+			delete(pools, cl)
+		}
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	timeUserClasses(ctx, *base, pools, *budget, map[userClass]*userResult{}, logf)
+	return nil
 }

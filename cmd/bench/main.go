@@ -8,6 +8,7 @@
 //	      [-results cmd/bench/RESULTS.md] [-profile DIR]
 //	bench gen [-lines N] [-seed S] DIR
 //	bench search -data DIR -lines N [-db FILE] [-class NAME]   (classes alone, on a kept run)
+//	bench http -base URL -lines N [-budget D] [-class NAME]    (user classes over HTTP alone)
 //
 // It is a separate binary so that the product does not carry SQLite.
 // Everything runs on loopback in a temporary folder and is bounded in time.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runServe(ctx, args[1:], stderr)
 		case "search":
 			return runSearch(ctx, args[1:], stdout, stderr)
+		case "http":
+			return runHTTP(ctx, args[1:], stderr)
 		}
 	}
 	return runBench(ctx, args, stdout, stderr)
