@@ -124,6 +124,9 @@ func TestReadingBrowser(t *testing.T) {
 			t.Run("linked line in view", func(t *testing.T) { testLinkedLine(t, s, st) })
 			t.Run("line menu", func(t *testing.T) { testLineMenu(t, s, st) })
 			t.Run("print a line page", func(t *testing.T) { testPrintLinePage(t, s, st) })
+			if st.name == "shipped" {
+				t.Run("copy quote of an excerpt", func(t *testing.T) { testCopyExcerpt(t, s, st) })
+			}
 			if os.Getenv("BACKCHANNEL_SCREENSHOTS") != "" {
 				t.Run("screenshots", func(t *testing.T) { readingScreenshots(t, s, st) })
 			}
@@ -381,6 +384,30 @@ func testLineMenu(t *testing.T, s *suite, st *site) {
 		t.Errorf("%s at %s: tapping line %d's number does not show its menu button (opacity %s)", call, phone.name, n, got.Opacity)
 	}
 	checkConsole(t, ph)
+}
+
+// testCopyExcerpt: Copy quote on a line of an excerpt says "(excerpt;
+// source: Bloomberg, 2025-11-25)" and links to the line on the base URL;
+// a range across an omission quotes it as […].
+func testCopyExcerpt(t *testing.T, s *suite, st *site) {
+	s.clipboard.Lock()
+	defer s.clipboard.Unlock()
+	tb := s.newTab(t)
+	s.grantClipboard(t, tb, st.srv.base)
+	call := "/calls/" + slug14
+	for _, tt := range []struct{ frag, want string }{
+		{"", "Steve Witkoff: “If we can get the Russia-Ukraine thing solved, everybody will be jumping for joy.” — Call between Steve Witkoff and Yuri Ushakov, October 14, 2025, line 1 " + excerptNote + ". " + readingBase + call + "#L1"},
+		{"#L1-L2", "Steve Witkoff: “If we can get the Russia-Ukraine thing solved, everybody will be jumping for joy.” […] Yuri Ushakov: “You need to solve only one problem… the Russian-Ukrainian war.” — Call between Steve Witkoff and Yuri Ushakov, October 14, 2025, lines 1–2 " + excerptNote + ". " + readingBase + call + "#L1-L2"},
+	} {
+		tb.open(t, st.url(call+tt.frag))
+		setClipboard(t, tb, "")
+		if activate(t, tb, 1, "copy quote", true) {
+			if got := readClipboard(t, tb); got != tt.want {
+				t.Errorf("Copy quote on line 1 of %s%s put\n%q\non the clipboard; want\n%q", call, tt.frag, got, tt.want)
+			}
+		}
+	}
+	checkConsole(t, tb)
 }
 
 type axFigures struct{ name, role, expanded string }

@@ -113,6 +113,21 @@ func TestReading_AbsoluteLinks(t *testing.T) {
 					t.Errorf("%s.txt lacks %q", c.Slug, want)
 				}
 			}
+			var search struct {
+				Hits []struct {
+					URL       string `json:"url"`
+					Permalink string `json:"permalink"`
+				} `json:"hits"`
+			}
+			st.getJSON(t, "/api/v1/search?q="+url.QueryEscape(searchableWord(st.calls[0].Lines[0].Text)), &search)
+			if len(search.Hits) == 0 {
+				t.Errorf("the API's search finds nothing")
+			}
+			for _, h := range search.Hits {
+				if !strings.HasPrefix(h.URL, "/calls/") || !strings.HasPrefix(h.Permalink, readingBase+"/calls/") {
+					t.Errorf("an API hit has url %q and permalink %q; want the relative url beside an absolute permalink", h.URL, h.Permalink)
+				}
+			}
 			_, feed := st.srv.get(t, "/feed.atom")
 			_, sitemap := st.srv.get(t, "/sitemap.xml")
 			for name, body := range map[string][]byte{"feed": feed, "sitemap": sitemap} {
