@@ -40,10 +40,10 @@ type Date func(slug string) string
 // (the order of all), then file order, at most limit. Words and prefixes
 // match whole words, ignoring case and the kind of apostrophe;
 // a word also matches its plural and -ed/-ing forms. Phrases match words in
-// sequence. A query with a speaker: filter matches no notes (notes have no
-// speaker); call:, after: and before: narrow as for lines.
+// sequence. A query with a speaker: or marking: filter matches no notes
+// (notes have neither); call:, after: and before: narrow as for lines.
 func Search(all []*Notes, q query.Query, date Date, limit int) []Hit {
-	if len(q.Positive()) == 0 || len(q.Speakers) > 0 {
+	if len(q.Positive()) == 0 || len(q.Speakers) > 0 || len(q.Markings) > 0 {
 		return nil
 	}
 	var hits []Hit

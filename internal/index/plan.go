@@ -570,6 +570,13 @@ func (p *plan) query(r *request, f form, which filterMask) bq.Query {
 			filters = append(filters, disj(any...))
 		}
 	}
+	if len(r.parsed.Markings) > 0 {
+		var any []bq.Query
+		for _, m := range r.parsed.Markings {
+			any = append(any, term(fieldMarking, markingKey(m), boostFilter))
+		}
+		filters = append(filters, disj(any...))
+	}
 	if r.after != "" || r.before != "" {
 		yes := true
 		q := bq.NewTermRangeInclusiveQuery(r.after, r.before, &yes, &yes)

@@ -32,8 +32,12 @@ type request struct {
 	filterCalls    bool
 }
 
-// dated reports whether r has a date range.
-func (r *request) dated() bool { return r.after != "" || r.before != "" }
+// dated reports whether r has a date range or another filter that no
+// facet ignores (marking:), which stored rankings and counts know nothing
+// of.
+func (r *request) dated() bool {
+	return r.after != "" || r.before != "" || len(r.parsed.Markings) > 0
+}
 
 func badQuery(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadQuery, fmt.Sprintf(format, args...))

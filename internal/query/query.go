@@ -49,6 +49,7 @@ type Query struct {
 	Clauses  []Clause
 	Speakers []string // speaker: values as typed, whitespace collapsed; any of them
 	Calls    []string // call: values; any of them
+	Markings []string // marking: values (portion marks such as S/NF); any of them
 	After    string   // YYYY-MM-DD or ""
 	Before   string   // YYYY-MM-DD or ""
 	// Truncated is true when text past a limit was ignored.
@@ -57,7 +58,7 @@ type Query struct {
 
 // Empty reports whether q has no clause and no filter.
 func (q Query) Empty() bool {
-	return len(q.Clauses) == 0 && len(q.Speakers) == 0 && len(q.Calls) == 0 &&
+	return len(q.Clauses) == 0 && len(q.Speakers) == 0 && len(q.Calls) == 0 && len(q.Markings) == 0 &&
 		q.After == "" && q.Before == ""
 }
 
@@ -148,7 +149,7 @@ const (
 	itemFilter
 )
 
-var fields = []string{"speaker", "call", "after", "before"}
+var fields = []string{"speaker", "call", "marking", "after", "before"}
 
 // scanner walks the cleaned query text.
 type scanner struct {
@@ -267,7 +268,7 @@ func (sc *scanner) filter() (item, bool) {
 		start := sc.pos
 		valueAt := sc.pos + len(f) + 1
 		r, n := utf8.DecodeRuneInString(sc.s[valueAt:])
-		if (f == "speaker" || f == "call") && isOpenQuote(r) {
+		if (f == "speaker" || f == "call" || f == "marking") && isOpenQuote(r) {
 			if end := sc.closer(valueAt + n); end >= 0 {
 				v := collapse(sc.s[valueAt+n : end])
 				_, cn := utf8.DecodeRuneInString(sc.s[end:])
@@ -395,6 +396,8 @@ func (q *Query) addFilter(field, value string) {
 		q.Speakers = add(q.Speakers)
 	case "call":
 		q.Calls = add(q.Calls)
+	case "marking":
+		q.Markings = add(q.Markings)
 	case "after":
 		if value > q.After {
 			q.After = value
@@ -407,7 +410,7 @@ func (q *Query) addFilter(field, value string) {
 }
 
 // String writes q back in the query language, canonically: clauses in
-// order, then speaker:, call:, after: and before:, phrases in straight
+// order, then speaker:, call:, marking:, after: and before:, phrases in straight
 // quotes. Parse(q.String()) reads the same query.
 func (q Query) String() string {
 	var parts []string
@@ -427,6 +430,9 @@ func (q Query) String() string {
 	}
 	for _, v := range q.Calls {
 		parts = append(parts, "call:"+quoteValue(v))
+	}
+	for _, v := range q.Markings {
+		parts = append(parts, "marking:"+quoteValue(v))
 	}
 	if q.After != "" {
 		parts = append(parts, "after:"+q.After)

@@ -40,6 +40,8 @@ type SearchHit struct {
 	HighlightURL string      `json:"highlight_url"`
 	Date         string      `json:"date"`
 	Time         *float64    `json:"time,omitempty"` // seconds into the call, when known
+	// Marking is the portion mark the record gives the line ("S/NF").
+	Marking string `json:"marking,omitempty"`
 	// The call's title, completeness ("excerpt", "complete" or null) and
 	// source, so that a hit needs no second request.
 	CallTitle    string             `json:"call_title"`
@@ -154,6 +156,7 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 			sh.Source = &src
 			if l, ok := c.Line(h.Line); ok {
 				t = l.Time
+				sh.Marking = l.Marking
 			}
 		}
 		if t >= 0 {
