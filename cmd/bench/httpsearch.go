@@ -80,7 +80,11 @@ func (h *httpSearcher) get(ctx context.Context, path string, api bool) (int, err
 		return 0, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("GET %s: %s: %s", path, resp.Status, tail(string(b), 200))
+		msg := resp.Status
+		if api { // the API's error is one line of JSON; a page's is a page
+			msg += ": " + strings.Join(strings.Fields(tail(string(b), 200)), " ")
+		}
+		return 0, fmt.Errorf("GET %s: %s", path, msg)
 	}
 	if !api {
 		return 0, nil

@@ -362,7 +362,9 @@ func sideBySide(all map[int]*sizeResult) string {
 		}
 		w("\n")
 	}
-	row("run (load average before)", func(r *sizeResult) string { return r.Date + " (" + r.LoadBefore + ")" })
+	row("run (1/5/15-min load average before; after)", func(r *sizeResult) string {
+		return r.Date + " (" + r.LoadBefore + "; " + r.LoadAfter + ")"
+	})
 	row("transcript files", func(r *sizeResult) string { return mb(r.FileBytes) })
 	row("ingest lines/s (target >= 30000)", func(r *sizeResult) string {
 		return fmt.Sprintf("%.0f (%s)", lps(r.Lines, r.BC.IngestTime), ms(r.BC.IngestTime))
@@ -374,7 +376,7 @@ func sideBySide(all map[int]*sizeResult) string {
 	row("exec `serve` to first /search 200", func(r *sizeResult) string { return ms(r.BC.ServeCold) })
 	row("serving RSS after the load (target <= 300 MB)", func(r *sizeResult) string { return mb(r.BC.ServeRSS) })
 	for _, c := range userClasses {
-		row(string(c)+": API / search page / FTS5 p99", func(r *sizeResult) string {
+		row(string(c)+" — p99 API / search page / FTS5", func(r *sizeResult) string {
 			u := r.User[c]
 			if u == nil {
 				return "–"

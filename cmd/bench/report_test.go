@@ -44,11 +44,11 @@ func TestUpdateResults_SideBySide(t *testing.T) {
 	}
 	var row string
 	for _, l := range strings.Split(s, "\n") {
-		if strings.HasPrefix(l, "| rare word: API") {
+		if strings.HasPrefix(l, "| rare word — p99") {
 			row = l
 		}
 	}
-	want := "| rare word: API / search page / FTS5 p99 | 7.00 ms / – / – | 31 ms / – / – |"
+	want := "| rare word — p99 API / search page / FTS5 | 7.00 ms / – / – | 31 ms / – / – |"
 	if diff := cmp.Diff(want, row); diff != "" {
 		t.Errorf("side-by-side row (-want +got):\n%s", diff)
 	}
