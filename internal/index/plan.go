@@ -121,6 +121,8 @@ type plan struct {
 	// checks are the phrases the strict query searches without their
 	// dense words (dense.go).
 	checks []*phraseCheck
+	// cuts are the prefixes that matched more words than were searched.
+	cuts []PrefixCut
 }
 
 // checksFor are the phrase checks of the query in form f: the strict
@@ -302,10 +304,14 @@ func fuzzyQuery(t qtok) bq.Query {
 
 // termPlan returns t in each form, and what the page phase highlights
 // for each.
-func (x *Index) termPlan(t query.Term, exactForms bool) (c clausePlan, ok bool) {
+// A prefix whose expansion was cut is recorded in p.cuts.
+func (x *Index) termPlan(p *plan, t query.Term, exactForms bool) (c clausePlan, ok bool) {
 	switch t.Kind {
 	case query.Prefix:
-		q, m := x.prefixQuery(t.Text)
+		q, m, cut := x.prefixQuery(t.Text)
+		if cut != nil && !slices.ContainsFunc(p.cuts, func(c PrefixCut) bool { return c.Prefix == cut.Prefix }) {
+			p.cuts = append(p.cuts, *cut)
+		}
 		return sameInEveryForm(q, []mark{m}), true
 	case query.Phrase:
 		toks := x.tokens(t.Text)
@@ -366,26 +372,33 @@ func (x *Index) termPlan(t query.Term, exactForms bool) (c clausePlan, ok bool) 
 
 // prefixQuery expands a prefix into the most frequent indexed words that
 // start with it, at most maxPrefixTerms, so that a short prefix cannot
-// blow up into a huge disjunction.
-func (x *Index) prefixQuery(prefix string) (bq.Query, mark) {
+// blow up into a huge disjunction (as Elasticsearch's max_expansions). It
+// reads at most maxPrefixScan dictionary entries. cut is non-nil when
+// words were left out.
+func (x *Index) prefixQuery(prefix string) (q bq.Query, m mark, cut *PrefixCut) {
 	toks := x.tokens(prefix)
 	if len(toks) == 0 {
-		return bq.NewMatchNoneQuery(), mark{}
+		return bq.NewMatchNoneQuery(), mark{}, nil
 	}
 	if len(toks) > 1 { // "don't-*": all but the last are words in sequence
-		return phrase(toks, 0), seqMark(toks, false)
+		return phrase(toks, 0), seqMark(toks, false), nil
 	}
 	p := toks[0].exact
-	m := mark{prefix: p}
+	m = mark{prefix: p}
 	dict, err := x.idx.FieldDictPrefix(fieldText, []byte(p))
 	if err != nil {
-		return bq.NewMatchNoneQuery(), m
+		return bq.NewMatchNoneQuery(), m, nil
 	}
 	defer dict.Close()
 	var entries []index.DictEntry
-	for i := 0; i < maxPrefixScan; i++ {
+	more := false
+	for i := 0; ; i++ {
 		e, err := dict.Next()
 		if err != nil || e == nil {
+			break
+		}
+		if i == maxPrefixScan {
+			more = true
 			break
 		}
 		if isWordTerm(e.Term) {
@@ -393,7 +406,10 @@ func (x *Index) prefixQuery(prefix string) (bq.Query, mark) {
 		}
 	}
 	if len(entries) == 0 {
-		return bq.NewMatchNoneQuery(), m
+		return bq.NewMatchNoneQuery(), m, nil
+	}
+	if len(entries) > maxPrefixTerms || more {
+		cut = &PrefixCut{Prefix: p, Words: len(entries), More: more, Searched: min(len(entries), maxPrefixTerms)}
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Count > entries[j].Count })
 	if len(entries) > maxPrefixTerms {
@@ -403,7 +419,7 @@ func (x *Index) prefixQuery(prefix string) (bq.Query, mark) {
 	for i, e := range entries {
 		qs[i] = term(fieldText, e.Term, 0)
 	}
-	return disj(qs...), m
+	return disj(qs...), m, cut
 }
 
 // plan turns the parsed query into Bleve queries.
@@ -450,7 +466,7 @@ func (x *Index) plan(r *request) *plan {
 				continue
 			}
 			seenTerm[lt] = true
-			tp, ok := x.termPlan(t, exactForms)
+			tp, ok := x.termPlan(p, t, exactForms)
 			if !ok {
 				continue
 			}

@@ -48,6 +48,19 @@ type Result struct {
 	// something is given, and then the hits are its hits (Fallback is
 	// true). Nil when there is none.
 	Suggestions []string
+	// PrefixCuts are the query's prefixes that start more indexed words
+	// than one search takes: only the most frequent of them were searched
+	// (as Elasticsearch's max_expansions), so lines with the others are
+	// missing. Nil when no prefix was cut.
+	PrefixCuts []PrefixCut
+}
+
+// PrefixCut is a prefix whose expansion was cut.
+type PrefixCut struct {
+	Prefix   string // as indexed (folded), without the *
+	Words    int    // indexed words that start with it; at least this many when More
+	More     bool   // the dictionary was read only so far: there may be more
+	Searched int    // the most frequent words searched
 }
 
 // Hit is one matching line.

@@ -110,7 +110,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Parsed: r.parsed.String(), Hits: []Hit{}, Total: f.rk.Total,
-		Fallback: f.fallback, Suggestions: f.suggestions}
+		Fallback: f.fallback, Suggestions: f.suggestions, PrefixCuts: f.p.cuts}
 	res.Facets = x.facets(f.rk)
 	defer x.putCounts(f.rk.calls)
 	r, p := f.r, f.p

@@ -207,6 +207,7 @@ type searchPage struct {
 	Prev, Next  string
 	Drop        []facetView // "drop this filter" suggestions when nothing matched
 	Suggest     []facetView // queries with a spelling close to indexed words
+	PrefixCuts  []string    // a sentence for each prefix*searched for its most frequent words only
 	Calls       []callView  // for the call filter's select; nil past maxCallSelect calls (a text field then)
 	NotesOnly   bool        // the query has in:notes: lines are not searched
 	NoteHits    []noteHitView
@@ -363,6 +364,14 @@ func (s *Server) fillResults(page *searchPage, a *transcript.Archive, res *index
 		}
 	}
 
+	for _, c := range res.PrefixCuts {
+		words := strconv.Itoa(c.Words)
+		if c.More {
+			words = "more than " + words
+		}
+		page.PrefixCuts = append(page.PrefixCuts, "“"+c.Prefix+"*” begins "+words+" words: only the "+
+			strconv.Itoa(c.Searched)+" most frequent were searched, so lines with the others are not shown. Type more letters to reach them.")
+	}
 	for _, sug := range res.Suggestions {
 		if sug == "" || sug == p.Q || len(page.Suggest) == 5 {
 			continue

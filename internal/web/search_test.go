@@ -113,20 +113,26 @@ func TestSearchPage_States(t *testing.T) {
 		target   string
 		res      *index.Result
 		contains []string
-		selector string // must match at least once
+		selector string   // must match at least once
+		lacks    []string // must not be on the page
 	}{
 		{"fallback", "/search?q=word+zebra", &index.Result{Total: 1, Hits: sampleResult().Hits[:1], Fallback: true},
-			[]string{"Showing results for some of the words"}, ".notice"},
+			[]string{"Showing results for some of the words"}, ".notice", nil},
 		{"no results suggests dropping filters", "/search?q=zebra&speaker=otto&call=" + slugHarbour,
 			&index.Result{Suggestions: []string{"zebras"}},
 			[]string{"Nothing in the archive matches", "Search all speakers", "Search all calls", "Did you mean"},
-			`.no-results a[href="/search?call=` + slugHarbour + `&q=zebra"]`},
+			`.no-results a[href="/search?call=` + slugHarbour + `&q=zebra"]`, nil},
 		{"suggestion keeps filters", "/search?q=zebra&call=" + slugHarbour, &index.Result{Suggestions: []string{"zebras"}},
-			nil, `.no-results a[href="/search?call=` + slugHarbour + `&q=zebras"]`},
+			nil, `.no-results a[href="/search?call=` + slugHarbour + `&q=zebras"]`, nil},
+		{"prefix cut", "/search?q=th*", &index.Result{Total: 3, Hits: sampleResult().Hits,
+			PrefixCuts: []index.PrefixCut{{Prefix: "th", Words: 20000, More: true, Searched: 64}}},
+			[]string{"“th*” begins more than 20000 words: only the 64 most frequent were searched"}, ".notice", nil},
+		{"prefix within the limit says nothing", "/search?q=wor*", &index.Result{Total: 3, Hits: sampleResult().Hits},
+			nil, "", []string{"most frequent were searched"}},
 		{"pagination", "/search?q=word&page=2", &index.Result{Total: 95, Hits: sampleResult().Hits},
-			[]string{"Showing 21–23 of 95"}, `.pagination a[rel="next"][href="/search?page=3&q=word"]`},
+			[]string{"Showing 21–23 of 95"}, `.pagination a[rel="next"][href="/search?page=3&q=word"]`, nil},
 		{"pagination prev to page 1 drops page", "/search?q=word&page=2", &index.Result{Total: 95, Hits: sampleResult().Hits},
-			nil, `.pagination a[rel="prev"][href="/search?q=word"]`},
+			nil, `.pagination a[rel="prev"][href="/search?q=word"]`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,6 +150,11 @@ func TestSearchPage_States(t *testing.T) {
 			}
 			if tt.selector != "" && doc.Find(tt.selector).Length() == 0 {
 				t.Errorf("no %s", tt.selector)
+			}
+			for _, no := range tt.lacks {
+				if strings.Contains(text, no) {
+					t.Errorf("page has %q", no)
+				}
 			}
 		})
 	}
