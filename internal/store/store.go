@@ -1,0 +1,370 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"unsafe"
+
+	"backchannel/internal/transcript"
+)
+
+// Epoch changes whenever the parsers read the same file into other lines
+// or the object layout changes: the same file is then a new object.
+const Epoch = 1
+
+const (
+	magic      = "bchcall1"
+	prefixSize = len(magic) + 4 + 4
+	// maxHeader and maxLines bound what a damaged object can make a
+	// reader allocate.
+	maxHeader = 64 << 20
+	maxLines  = 1 << 24
+)
+
+// ErrNotFound means the store has no object of that key.
+var ErrNotFound = errors.New("no such object in the line store")
+
+// ErrDamaged means an object's bytes are not an object.
+var ErrDamaged = errors.New("damaged object in the line store")
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// Store is a folder of objects. It is safe for concurrent use.
+type Store struct {
+	dir string
+}
+
+// Open returns the store in dir; the folder is made when the first object
+// is written.
+func Open(dir string) *Store { return &Store{dir: dir} }
+
+// Dir is the store's folder.
+func (s *Store) Dir() string { return s.dir }
+
+// Key names the object of a call parsed from a file of the given format
+// and SHA-256, with the sidecar of the given SHA-256 ("" when it has
+// none).
+func Key(format, fileSHA256, sidecarSHA256 string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "backchannel call\x00%d\x00%s\x00%s\x00%s", Epoch, format, fileSHA256, sidecarSHA256)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// path is where the object key lives. A key that is not 64 hex digits
+// names no object.
+func (s *Store) path(key string) (string, error) {
+	if len(key) != 64 {
+		return "", fmt.Errorf("object %q: %w", key, ErrNotFound)
+	}
+	if _, err := hex.DecodeString(key); err != nil {
+		return "", fmt.Errorf("object %q: %w", key, ErrNotFound)
+	}
+	return filepath.Join(s.dir, key[:2], key[2:]), nil
+}
+
+// Has reports whether the object key is in the store.
+func (s *Store) Has(key string) bool {
+	p, err := s.path(key)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(p)
+	return err == nil
+}
+
+// header is what an object keeps of a call besides its lines: every field
+// of Call but Lines and Path (the file it was read from is the build's
+// business, not the content's).
+type header transcript.Call
+
+// Put writes c (its header and lines) as object key, unless the store has
+// it already. The object's bytes are durable when Put returns; its name is
+// once Sync returns.
+func (s *Store) Put(key string, c *transcript.Call) error {
+	p, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(p); err == nil {
+		return nil
+	}
+	b, err := encode(c)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", c.Slug, err)
+	}
+	if err := writeAtomic(p, b); err != nil {
+		return fmt.Errorf("store %s: %w", c.Slug, err)
+	}
+	return nil
+}
+
+func encode(c *transcript.Call) ([]byte, error) {
+	h := header(*c)
+	h.Lines, h.Path = nil, ""
+	hb, err := json.Marshal(&h)
+	if err != nil {
+		return nil, err
+	}
+	n := len(c.Lines)
+	lines := make([][]byte, n)
+	size := 0
+	for i := range c.Lines {
+		if lines[i], err = json.Marshal(&c.Lines[i]); err != nil {
+			return nil, err
+		}
+		size += len(lines[i])
+	}
+	if uint64(size) > 1<<32-1 {
+		return nil, errors.New("lines too large for an object")
+	}
+	b := make([]byte, 0, prefixSize+4*(n+1)+len(hb)+size+4)
+	b = append(b, magic...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(hb)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	off := 0
+	for i := range n {
+		b = binary.LittleEndian.AppendUint32(b, uint32(off))
+		off += len(lines[i])
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(off))
+	b = append(b, hb...)
+	for _, l := range lines {
+		b = append(b, l...)
+	}
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable)), nil
+}
+
+// Sync makes the objects written so far durable under their names: it
+// syncs every folder of the store (Put syncs each object's bytes, not the
+// folder that names it). A build calls it once, after writing its objects
+// and before anything refers to them.
+func (s *Store) Sync() error {
+	entries, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sync line store: %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			if err := syncDir(filepath.Join(s.dir, e.Name())); err != nil {
+				return fmt.Errorf("sync line store: %w", err)
+			}
+		}
+	}
+	if err := syncDir(s.dir); err != nil {
+		return fmt.Errorf("sync line store: %w", err)
+	}
+	return nil
+}
+
+// writeAtomic writes b at path through a synced temporary file and a
+// rename: the name holds the whole object or nothing.
+func writeAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Remove removes object key (a damaged one, to be written again).
+func (s *Store) Remove(key string) error {
+	p, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove object %s: %w", key, err)
+	}
+	return nil
+}
+
+// Call returns object key whole: the call's header and every line,
+// checked against the object's checksum.
+func (s *Store) Call(key string) (*transcript.Call, error) {
+	p, err := s.path(key)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("object %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("object %s: %w", key, err)
+	}
+	c, err := decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("object %s (%s): %w", key, p, err)
+	}
+	return c, nil
+}
+
+// Lines returns every line of object key and about how many bytes of
+// memory they hold (for a cache's bound).
+func (s *Store) Lines(key string) ([]transcript.Line, int64, error) {
+	c, err := s.Call(key)
+	if err != nil {
+		return nil, 0, err
+	}
+	size := int64(len(c.Lines)) * int64(unsafe.Sizeof(transcript.Line{}))
+	for _, l := range c.Lines {
+		size += int64(len(l.Text) + len(l.Speaker))
+	}
+	return c.Lines, size, nil
+}
+
+func decode(b []byte) (*transcript.Call, error) {
+	if len(b) < prefixSize+8 || string(b[:len(magic)]) != magic {
+		return nil, fmt.Errorf("%w: not an object", ErrDamaged)
+	}
+	end := len(b) - 4
+	if crc32.Checksum(b[:end], crcTable) != binary.LittleEndian.Uint32(b[end:]) {
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrDamaged)
+	}
+	hlen, n, err := prefix(b[:prefixSize])
+	if err != nil {
+		return nil, err
+	}
+	offEnd := prefixSize + 4*(n+1)
+	dataStart := offEnd + hlen
+	if dataStart > end {
+		return nil, fmt.Errorf("%w: truncated", ErrDamaged)
+	}
+	var h header
+	if err := json.Unmarshal(b[offEnd:dataStart], &h); err != nil {
+		return nil, fmt.Errorf("%w: header: %w", ErrDamaged, err)
+	}
+	c := transcript.Call(h)
+	offs := b[prefixSize:offEnd]
+	data := b[dataStart:end]
+	if n > 0 {
+		c.Lines = make([]transcript.Line, n)
+	}
+	for i := range n {
+		from, to := int(binary.LittleEndian.Uint32(offs[4*i:])), int(binary.LittleEndian.Uint32(offs[4*i+4:]))
+		if from > to || to > len(data) {
+			return nil, fmt.Errorf("%w: line %d out of bounds", ErrDamaged, i+1)
+		}
+		if err := json.Unmarshal(data[from:to], &c.Lines[i]); err != nil {
+			return nil, fmt.Errorf("%w: line %d: %w", ErrDamaged, i+1, err)
+		}
+	}
+	return &c, nil
+}
+
+// prefix reads an object's header length and line count.
+func prefix(b []byte) (hlen, n int, err error) {
+	if len(b) < prefixSize || string(b[:len(magic)]) != magic {
+		return 0, 0, fmt.Errorf("%w: not an object", ErrDamaged)
+	}
+	h, c := binary.LittleEndian.Uint32(b[len(magic):]), binary.LittleEndian.Uint32(b[len(magic)+4:])
+	if h > maxHeader || c > maxLines {
+		return 0, 0, fmt.Errorf("%w: header of %d bytes, %d lines", ErrDamaged, h, c)
+	}
+	return int(h), int(c), nil
+}
+
+// LineRange returns the lines at positions from to to (1-based, both
+// included, clipped to the call's lines) of object key, reading only
+// those. It is how a search result shows a hit and the lines around it.
+func (s *Store) LineRange(key string, from, to int) ([]transcript.Line, error) {
+	p, err := s.path(key)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("object %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("object %s: %w", key, err)
+	}
+	defer f.Close()
+	lines, err := lineRange(f, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("object %s (%s): %w", key, p, err)
+	}
+	return lines, nil
+}
+
+func lineRange(f io.ReaderAt, from, to int) ([]transcript.Line, error) {
+	var pre [prefixSize]byte
+	if _, err := f.ReadAt(pre[:], 0); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
+	hlen, n, err := prefix(pre[:])
+	if err != nil {
+		return nil, err
+	}
+	from, to = max(from, 1), min(to, n)
+	if from > to {
+		return nil, nil
+	}
+	// The offsets of lines from..to and of the end of line to.
+	offs := make([]byte, 4*(to-from+2))
+	if _, err := f.ReadAt(offs, int64(prefixSize+4*(from-1))); err != nil {
+		return nil, fmt.Errorf("%w: offsets: %w", ErrDamaged, err)
+	}
+	first := int64(binary.LittleEndian.Uint32(offs))
+	last := int64(binary.LittleEndian.Uint32(offs[len(offs)-4:]))
+	if first > last || last-first > 1<<30 {
+		return nil, fmt.Errorf("%w: offsets out of order", ErrDamaged)
+	}
+	dataStart := int64(prefixSize + 4*(n+1) + hlen)
+	data := make([]byte, last-first)
+	if _, err := f.ReadAt(data, dataStart+first); err != nil {
+		return nil, fmt.Errorf("%w: lines: %w", ErrDamaged, err)
+	}
+	out := make([]transcript.Line, to-from+1)
+	for i := range out {
+		a := int64(binary.LittleEndian.Uint32(offs[4*i:])) - first
+		b := int64(binary.LittleEndian.Uint32(offs[4*i+4:])) - first
+		if a > b || b > int64(len(data)) {
+			return nil, fmt.Errorf("%w: line %d out of bounds", ErrDamaged, from+i)
+		}
+		if err := json.Unmarshal(data[a:b], &out[i]); err != nil {
+			return nil, fmt.Errorf("%w: line %d: %w", ErrDamaged, from+i, err)
+		}
+	}
+	return out, nil
+}
