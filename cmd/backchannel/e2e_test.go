@@ -123,7 +123,14 @@ func (s *server) get(t *testing.T, path string) (*http.Response, []byte) {
 // runCLI runs the binary with args and returns its output and exit code.
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runCLIIn(t, "", args...)
+}
+
+// runCLIIn is runCLI in the working directory dir ("": the test's).
+func runCLIIn(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(binPath, args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "BACKCHANNEL_ADDR=", "BACKCHANNEL_DATA=", "BACKCHANNEL_TRANSCRIPTS=")
 	var o, e strings.Builder
 	cmd.Stdout, cmd.Stderr = &o, &e
@@ -367,8 +374,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestServeRebuildsCorruptIndex damages every file of a built index and
-// checks that serve says so, rebuilds it from the transcripts and answers.
+// TestServeRebuildsCorruptIndex damages every file of a build and checks
+// that serve says so, builds again from the transcripts and answers.
 func TestServeRebuildsCorruptIndex(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	copyFile(t, "testdata/archive/2024-03-02-keller-osei.md", filepath.Join(dir, "2024-03-02-keller-osei.md"))
@@ -398,7 +405,78 @@ func TestServeRebuildsCorruptIndex(t *testing.T) {
 	if err := json.Unmarshal(body, &res); err != nil || res.Total != 1 {
 		t.Fatalf("search after rebuilding a damaged index: total %d, err %v: %s", res.Total, err, body)
 	}
-	if !strings.Contains(srv.logs.String(), "rebuilding it from the transcripts") {
+	if !strings.Contains(srv.logs.String(), "cannot be opened: building it again from the transcripts") {
 		t.Errorf("serve did not say it rebuilt the index; logs:\n%s", srv.logs.String())
+	}
+}
+
+// TestServe_WithoutTranscripts: no request reads the transcripts folder.
+// Serve (without --watch), read every kind of page, then move the
+// transcripts folder away: every page, search and download answers as
+// before, with the same lines, from that server and from a new one
+// started on the data folder (whose caches have seen nothing).
+func TestServe_WithoutTranscripts(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	for _, f := range []string{"2023-11-08-lindqvist-amara.md", "2023-11-08-lindqvist-amara.notes.md", "2023-12-01-amara-brandt.md"} {
+		copyFile(t, filepath.Join("testdata/browser", f), filepath.Join(dir, f))
+	}
+	srv := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
+	paths := []string{"/", "/search?q=harbour", "/api/v1/search?q=harbour", "/api/v1/calls", "/feed.atom", "/sitemap.xml"}
+	var calls struct {
+		Calls []struct {
+			Slug string `json:"slug"`
+		} `json:"calls"`
+	}
+	_, body := srv.get(t, "/api/v1/calls")
+	if err := json.Unmarshal(body, &calls); err != nil || len(calls.Calls) != 2 {
+		t.Fatalf("calls: %v: %s", err, body)
+	}
+	for _, c := range calls.Calls {
+		p := "/calls/" + c.Slug
+		paths = append(paths, p, p+".txt", p+".json", p+"/L1", p+"/L1-L2", "/api/v1/calls/"+c.Slug)
+	}
+	_, body = srv.get(t, "/calls/"+calls.Calls[0].Slug+".json")
+	var call struct {
+		Participants []struct {
+			ID string `json:"id"`
+		} `json:"participants"`
+	}
+	if err := json.Unmarshal(body, &call); err == nil {
+		for _, p := range call.Participants {
+			paths = append(paths, "/speakers/"+p.ID)
+		}
+	}
+	before := map[string]string{}
+	for _, p := range paths {
+		resp, body := srv.get(t, p)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s = %d before the move", p, resp.StatusCode)
+		}
+		before[p] = string(body)
+	}
+	if err := os.Rename(dir, dir+"-moved"); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Rename(dir+"-moved", dir)
+	// Distinct searches too, never asked before the move.
+	for _, p := range []string{"/search?q=lighthouse+OR+harbour", "/api/v1/search?q=amara"} {
+		if resp, body := srv.get(t, p); resp.StatusCode != 200 || !strings.Contains(string(body), "mark") && !strings.Contains(string(body), `"total"`) {
+			t.Errorf("%s after the move = %d", p, resp.StatusCode)
+		}
+	}
+	stopServe(t, srv)
+	fresh := startServeArgs(t, dir, data, "--base-url", "https://archive.example")
+	for _, p := range paths {
+		resp, body := fresh.get(t, p)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s = %d after the transcripts folder was moved away", p, resp.StatusCode)
+			continue
+		}
+		if string(body) != before[p] {
+			t.Errorf("%s changed after the transcripts folder was moved away: %s", p, firstDiff(string(body), before[p]))
+		}
+	}
+	if !strings.Contains(fresh.logs.String(), "serving the current build") {
+		t.Errorf("serve did not say it serves the build without its transcripts; logs:\n%s", fresh.logs)
 	}
 }

@@ -5,18 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"time"
 
 	"backchannel/internal/annotate"
 	"backchannel/internal/export"
+	"backchannel/internal/library"
 	"backchannel/internal/transcript"
 	"backchannel/internal/web"
 )
 
 // exportLineCacheBytes bounds the lines the export's archive keeps once
-// read, when it comes from the catalog.
+// read.
 const exportLineCacheBytes = 1 << 20
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,33 +46,23 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError("%v", err)
 	}
 	start := time.Now()
-	// The archive as catalogued when no file changed since, as search
-	// does, else read from the transcripts; either way its lines are read
-	// from the files a call at a time.
-	// Each call is read once, so the archive gets a small line cache:
-	// the default would hold 32 MB of lines the export is done with
-	// (counted twice by the garbage collector).
-	var a *transcript.Archive
-	if _, cat := catalogArchive(dirs.transcripts, dirs.data, slog.New(slog.DiscardHandler)); cat != nil {
-		a = cat.Archive(exportLineCacheBytes)
-	} else {
-		var problems transcript.Problems
-		a, problems = transcript.LoadDirLazy(dirs.transcripts, exportLineCacheBytes)
-		for _, p := range problems {
-			fmt.Fprintln(stderr, p.String())
-		}
-		if problems.HasErrors() {
-			return fmt.Errorf("export: %s in %s: fix them first ('backchannel check' lists them)", plural(len(badFiles(problems)), "bad file"), dirs.transcripts)
-		}
-		if a == nil || len(a.Calls) == 0 {
-			return fmt.Errorf("export: no transcripts found in %s", dirs.transcripts)
-		}
+	// The data folder's current build, as serve shows it. Each call is
+	// read once, so its archive gets a small line cache: the default
+	// would hold 32 MB of lines the export is done with (counted twice by
+	// the garbage collector).
+	b, err := library.OpenCurrent(dirs.data)
+	if errors.Is(err, library.ErrNoBuild) {
+		return fmt.Errorf("export: no build in %s: run 'backchannel ingest' first", dirs.data)
 	}
-	notes, problems := loadNotes(a)
-	if len(problems) > 0 {
-		fmt.Fprintf(stderr, "note: %s in the editorial notes (run 'backchannel check'); exported as read\n",
-			plural(len(problems), "problem"))
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
+	defer b.Close()
+	if behind := b.Behind(dirs.transcripts); behind != nil {
+		fmt.Fprintf(stderr, "note: %v; exporting the build in %s as it is\n", behind, dirs.data)
+	}
+	a := b.ArchiveWithCache(exportLineCacheBytes)
+	notes := b.Notes
 	src := export.Source{
 		Archive: a,
 		Notes:   func(slug string) *annotate.Notes { return notes[slug] },

@@ -45,6 +45,9 @@ func sqlite3CLI(t *testing.T) string {
 func TestExportSQLite_CLI(t *testing.T) {
 	sqlite3 := sqlite3CLI(t)
 	dir, data := stageBrowserArchive(t), t.TempDir()
+	if out, errOut, code := runCLI(t, "ingest", "--transcripts", dir, "--data", data); code != 0 {
+		t.Fatalf("ingest exit %d: %s %s", code, out, errOut)
+	}
 	out := filepath.Join(t.TempDir(), "archive.db")
 	stdout, stderr, code := runCLI(t, "export", "--transcripts", dir, "--data", data, "--format", "sqlite", "--out", out)
 	if code != 0 {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 )
 
 // errUsage marks an error in the command line itself.
@@ -93,6 +94,22 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// racyMargin is how recent a change to a transcript may be before a
+// build does not trust its state (library.IngestOptions.RacyMargin):
+// BACKCHANNEL_RACY_MARGIN, a Go duration, lets tests, whose files are
+// always new, trust them ("0") instead of waiting two seconds. Unset or
+// unreadable: the default.
+func racyMargin() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("BACKCHANNEL_RACY_MARGIN"))
+	switch {
+	case err != nil || d < 0:
+		return 0
+	case d == 0:
+		return -1
+	}
+	return d
 }
 
 // dirFlags are the --transcripts and --data flags shared by several commands.

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"log/slog"
 	"strings"
 
 	"backchannel/internal/annotate"
 	"backchannel/internal/index"
-	"backchannel/internal/transcript"
+	"backchannel/internal/library"
 	"backchannel/internal/web"
 )
 
@@ -39,22 +38,27 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if strings.TrimSpace(q.Text) == "" && q.Speaker == "" && q.Call == "" {
 		return usageError("search needs a query or a filter")
 	}
-	// The archive as catalogued, when no file changed since: a million
-	// lines' transcripts took 2.6 s to read for a 1 ms search.
-	a, _ := catalogArchive(dirs.transcripts, dirs.data, slog.New(slog.DiscardHandler))
-	if a == nil {
-		var err error
-		if a, err = loadArchive(dirs.transcripts, true, io.Discard); err != nil {
-			return fmt.Errorf("search: %w", err)
-		}
+	// Everything comes from the data folder's current build: names,
+	// titles and dates from its catalog, notes and hits from it. The
+	// transcripts folder is only looked at to say when the build is
+	// behind it.
+	b, err := library.OpenCurrent(dirs.data)
+	if errors.Is(err, library.ErrNoBuild) {
+		return fmt.Errorf("search: no build in %s: run 'backchannel ingest' first", dirs.data)
 	}
-	notes, _ := loadNotes(a) // problems are check's to report
-	noteHits, notesOnly := web.SearchNotes(a, func(slug string) *annotate.Notes { return notes[slug] }, q)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer b.Close()
+	if behind := b.Behind(dirs.transcripts); behind != nil {
+		fmt.Fprintf(stderr, "note: %v; run 'backchannel ingest' to update the build in %s\n", behind, dirs.data)
+	}
+	a := b.Archive
+	noteHits, notesOnly := web.SearchNotes(a, func(slug string) *annotate.Notes { return b.Notes[slug] }, q)
 	res := &index.Result{}
 	if !notesOnly {
-		var err error
-		if res, err = searchIndex(ctx, dirs.data, a, q, stderr); err != nil {
-			return err
+		if res, err = b.Index.Search(ctx, q); err != nil {
+			return fmt.Errorf("search: %w", err)
 		}
 	}
 	out := web.SearchResponse(a, q, res)
@@ -65,27 +69,6 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return enc.Encode(out)
 	}
 	return printHits(stdout, out, res.Hits)
-}
-
-// searchIndex runs q on the index in dataDir, noting on stderr when the
-// transcripts changed since it was built.
-func searchIndex(ctx context.Context, dataDir string, a *transcript.Archive, q index.Query, stderr io.Writer) (*index.Result, error) {
-	idx, err := index.Open(dataDir)
-	if errors.Is(err, index.ErrNoIndex) {
-		return nil, fmt.Errorf("search: no index in %s: run 'backchannel ingest' first", dataDir)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	defer idx.Close()
-	if !idx.Matches(a) {
-		fmt.Fprintf(stderr, "note: the transcripts changed since the index in %s was built; run 'backchannel ingest' to update it\n", dataDir)
-	}
-	res, err := idx.Search(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	return res, nil
 }
 
 // printHits prints a search result for a terminal: a count, how the query

@@ -17,6 +17,9 @@ func TestSearchCLI_InNotes(t *testing.T) {
 	for _, f := range []string{"2023-11-08-lindqvist-amara.md", "2023-11-08-lindqvist-amara.notes.md"} {
 		copyFile(t, filepath.Join("testdata/browser", f), filepath.Join(dir, f))
 	}
+	if out, errOut, code := runCLI(t, "ingest", "--transcripts", dir, "--data", data); code != 0 {
+		t.Fatalf("ingest exit %d: %s %s", code, out, errOut)
+	}
 	out, errOut, code := runCLI(t, "search", "--transcripts", dir, "--data", data, "--json", "in:notes", "second", "annex")
 	if code != 0 {
 		t.Fatalf("search exit %d: %s %s", code, out, errOut)

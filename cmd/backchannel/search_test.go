@@ -1,62 +1,71 @@
 package main
 
 import (
-	"log/slog"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"backchannel/internal/index"
 )
 
-// TestSearchCLI_FromCatalog: `backchannel search` answers from the
-// archive as catalogued when no transcript changed (the same JSON as when
-// it reads the transcripts), and still says the index is out of date when
-// one did.
-func TestSearchCLI_FromCatalog(t *testing.T) {
+// TestSearchCLI_FromBuild: `backchannel search --data DIR` answers from
+// the data folder alone, from any working directory, with or without a
+// transcripts folder there: hits carry the speakers' names from the
+// build's catalog, not their ids. When the transcripts folder it is
+// pointed at changed since the build, it says the build is behind.
+func TestSearchCLI_FromBuild(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	call := filepath.Join(dir, "2024-03-02-keller-osei.md")
 	copyFile(t, "testdata/archive/2024-03-02-keller-osei.md", call)
-	// A catalog does not trust files written within two seconds of it.
-	time.Sleep(2100 * time.Millisecond)
 	if out, errOut, code := runCLI(t, "ingest", "--transcripts", dir, "--data", data); code != 0 {
 		t.Fatalf("ingest exit %d: %s %s", code, out, errOut)
 	}
-	if _, err := os.Stat(filepath.Join(data, catalogFile)); err != nil {
-		t.Fatalf("ingest wrote no catalog: %v", err)
-	}
-	search := func() (string, string) {
-		t.Helper()
-		out, errOut, code := runCLI(t, "search", "--transcripts", dir, "--data", data, "--json", "ledger")
-		if code != 0 {
-			t.Fatalf("search exit %d: %s %s", code, out, errOut)
-		}
-		return out, errOut
-	}
-	if a, _ := catalogArchive(dir, data, slog.New(slog.DiscardHandler)); a == nil {
-		t.Fatal("the catalog written by ingest is not trusted: search would read every transcript")
-	}
-	fromCatalog, errOut := search()
-	if !strings.Contains(fromCatalog, `"total": `) || strings.Contains(fromCatalog, `"total": 0`) {
-		t.Fatalf("search found nothing: %s", fromCatalog)
-	}
-	if errOut != "" {
-		t.Errorf("search from a fresh catalog printed %q", errOut)
-	}
-	if err := os.Remove(filepath.Join(data, catalogFile)); err != nil {
-		t.Fatal(err)
-	}
-	if fromFiles, _ := search(); fromFiles != fromCatalog {
-		t.Errorf("search from the catalog:\n%s\nfrom the transcripts:\n%s", fromCatalog, fromFiles)
+	var want apiSearch
+	for _, tt := range []struct {
+		name string
+		cwd  func(t *testing.T) string
+	}{
+		{"an empty folder", func(t *testing.T) string { return t.TempDir() }},
+		{"beside another archive", func(t *testing.T) string {
+			other := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(other, "transcripts"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			copyFile(t, "../../transcripts/2025-10-14-witkoff-ushakov.md", filepath.Join(other, "transcripts", "2025-10-14-witkoff-ushakov.md"))
+			return other
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runCLIIn(t, tt.cwd(t), "search", "--data", data, "--json", "ledger")
+			if code != 0 {
+				t.Fatalf("search exit %d: %s %s", code, out, errOut)
+			}
+			var got apiSearch
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if got.Total == 0 || len(got.Hits) == 0 {
+				t.Fatalf("search found nothing: %s", out)
+			}
+			for _, h := range got.Hits {
+				if h.Speaker != nil && (h.Speaker.Name == h.Speaker.ID || !strings.Contains(h.Speaker.Name, " ")) {
+					t.Errorf("hit L%d: speaker %+v, want the full name from the build", h.Line, *h.Speaker)
+				}
+			}
+			if errOut != "" {
+				t.Errorf("search printed %q", errOut)
+			}
+			if want.Hits == nil {
+				want = got
+			} else if out2, _ := json.Marshal(got); string(out2) != mustMarshal(t, want) {
+				t.Errorf("answers differ by working directory:\n%s\n%s", out2, mustMarshal(t, want))
+			}
+		})
 	}
 
-	// A transcript changed since: the catalog is not trusted, and the
-	// index is said to be out of date.
-	if out, errOut, code := runCLI(t, "ingest", "--transcripts", dir, "--data", data); code != 0 {
-		t.Fatalf("ingest exit %d: %s %s", code, out, errOut)
-	}
+	// A transcript changed since the build: the build is said to be behind.
 	f, err := os.OpenFile(call, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -65,11 +74,8 @@ func TestSearchCLI_FromCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if a, _ := catalogArchive(dir, data, slog.New(slog.DiscardHandler)); a != nil {
-		t.Error("the catalog is trusted after a transcript changed")
-	}
-	if _, errOut := search(); !strings.Contains(errOut, "transcripts changed") {
-		t.Errorf("search after a transcript changed printed %q, want a note that the index is out of date", errOut)
+	if _, errOut, code := runCLI(t, "search", "--transcripts", dir, "--data", data, "ledger"); code != 0 || !strings.Contains(errOut, "transcripts changed") {
+		t.Errorf("search after a transcript changed: exit %d, printed %q, want a note that the build is behind", code, errOut)
 	}
 }
 
@@ -90,4 +96,13 @@ func TestFragmentText(t *testing.T) {
 			t.Errorf("fragmentText(%+v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

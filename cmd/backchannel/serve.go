@@ -14,21 +14,22 @@ import (
 
 	webassets "backchannel/web"
 
-	"backchannel/internal/index"
-	"backchannel/internal/transcript"
+	"backchannel/internal/library"
 	"backchannel/internal/web"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--transcripts DIR] [--data DIR] [--watch] [--base-url URL] [--hsts]",
-		"Serves the archive. Builds the index first when there is none or the\n"+
-			"transcripts changed since it was built. Refuses to start on a broken archive.", stderr)
+		"Serves the archive. Builds it first when the data folder has no build or\n"+
+			"the transcripts changed since it was built; refuses to start on a broken\n"+
+			"archive. Follows the data folder: a build swapped in by any process is\n"+
+			"served within a second.", stderr)
 	var dirs dirFlags
 	dirs.register(fs, true)
 	addr := fs.String("addr", envOr("BACKCHANNEL_ADDR", "127.0.0.1:8080"), "listen address (env BACKCHANNEL_ADDR)")
 	hsts := fs.Bool("hsts", false, "send Strict-Transport-Security (only behind TLS)")
 	baseURL := fs.String("base-url", envOr("BACKCHANNEL_BASE_URL", ""), "scheme and host for absolute links in citations, the feed and the sitemap, e.g. https://archive.example.org (default: the request's host; env BACKCHANNEL_BASE_URL)")
-	watchFiles := fs.Bool("watch", false, "re-ingest when files in the transcripts folder change")
+	watchFiles := fs.Bool("watch", false, "build again when files in the transcripts folder change")
 	readHeader := fs.Duration("read-header-timeout", 5*time.Second, "close connections that have not sent their request headers within this time (at most 10s)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -40,9 +41,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError("--read-header-timeout must be more than 0 and at most 10s, got %s", *readHeader)
 	}
 	// Log lines are written in batches, at most logDelay late: one write
-	// to stderr per request was an eighth of a cached page's CPU (issue
-	// 6). What is buffered is written on the way out, panics included;
-	// only a killed process loses its last lines.
+	// to stderr per request was an eighth of a cached page's CPU. What is
+	// buffered is written on the way out, panics included; only a killed
+	// process loses its last lines.
 	lw := web.NewLogWriter(stderr, logDelay)
 	defer lw.Flush()
 	logger := slog.New(slog.NewTextHandler(lw, nil))
@@ -53,69 +54,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		debug.SetMemoryLimit(serveMemoryLimit)
 	}
 
-	// The pages' templates are parsed while the archive and index open:
-	// neither needs the other.
-	lib := &library{dataDir: dirs.data}
+	// The pages' templates are parsed while the build opens: neither
+	// needs the other.
+	lib := library.New(dirs.data, logger)
 	srvc := make(chan madeServer, 1)
 	go func() {
-		srv, err := web.NewServer(web.Config{Library: lib, Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL})
+		srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Health: lib, Metrics: lib,
+			Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL})
 		srvc <- madeServer{srv, err}
 	}()
-
-	// When the catalog in the data folder still describes every transcript
-	// file and the index was built from them, nothing is read or hashed:
-	// the server starts at once and reads a call's lines when a page needs
-	// them. Otherwise the transcripts are read and checked as always.
-	opened := openFromCatalog(dirs.transcripts, dirs.data, logger)
-	var (
-		a        *transcript.Archive
-		cat      *transcript.Catalog
-		idx      *index.Index
-		snap     *transcript.Snapshot
-		problems transcript.Problems
-	)
-	if opened != nil {
-		a, cat, idx = opened.archive, opened.catalog, opened.index
-		for _, p := range cat.Warnings {
-			fmt.Fprintln(stderr, p.String())
-		}
-	} else {
-		snap = transcript.TakeSnapshot(dirs.transcripts)
-		var err error
-		a, problems, err = readArchive(dirs.transcripts, false, stderr)
-		if err != nil {
-			return fmt.Errorf("serve: %w; the index already built was not touched", err)
-		}
-	}
-	// The server is made first: a bad flag or template fails before the
-	// index is built.
+	err := startLibrary(ctx, lib, dirs, stderr, logger)
 	made := <-srvc
-	srv, err := made.srv, made.err
+	if err == nil {
+		err = made.err
+	}
+	defer lib.Close()
 	if err != nil {
-		if idx != nil {
-			idx.Close()
-		}
 		return fmt.Errorf("serve: %w", err)
 	}
-	if idx == nil {
-		if idx, err = openFresh(ctx, dirs.data, a, logger); err != nil {
-			return err
-		}
-		a, cat = catalogue(snap, a, problems, dirs.data, logger)
-		releaseParsed(cat)
-	}
-	if opened != nil {
-		lib.swapNoted(a, cat, idx, opened.notes)
-	} else {
-		lib.swap(a, cat, idx)
-	}
-	defer lib.close()
-	logNotesProblems(logger, lib)
+	go lib.Follow(ctx)
 	if *watchFiles {
-		lib.setReady(errors.New("not watching the transcripts folder yet"))
+		lib.SetReady(errors.New("not watching the transcripts folder yet"))
 		go func() {
-			if err := watch(ctx, dirs.transcripts, dirs.data, lib, logger); err != nil {
-				lib.setReady(err)
+			if err := lib.Watch(ctx, dirs.transcripts, library.IngestOptions{RacyMargin: racyMargin()}); err != nil {
+				lib.SetReady(err)
 				logger.Error("watch failed", "err", err)
 			}
 		}()
@@ -125,40 +87,48 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	logger.Info("listening", "url", "http://"+ln.Addr().String(), "calls", len(a.Calls))
+	calls := len(lib.Archive().Calls)
+	logger.Info("listening", "url", "http://"+ln.Addr().String(), "calls", calls)
 	lw.Flush() // what start-up said is out before the first request
-	fmt.Fprintf(stdout, "Backchannel is serving %s at http://%s\n", plural(len(a.Calls), "call"), ln.Addr())
-	return serveUntilDone(ctx, ln, srv.Handler(), *readHeader, logger)
+	fmt.Fprintf(stdout, "Backchannel is serving %s at http://%s\n", plural(calls, "call"), ln.Addr())
+	return serveUntilDone(ctx, ln, made.srv.Handler(), *readHeader, logger)
 }
 
-// openFresh opens the index in dataDir, building it first when there is none,
-// when it was built from other transcripts or another schema, or when it
-// cannot be opened (the transcripts are the source of truth).
-func openFresh(ctx context.Context, dataDir string, a *transcript.Archive, logger *slog.Logger) (*index.Index, error) {
-	idx, err := index.Open(dataDir)
+// startLibrary makes lib serve the data folder's current build, building
+// it first when there is none or the transcripts or notes changed since
+// it was built (when another process is building, it serves the current
+// build and follows). A broken archive is refused, every problem printed,
+// and the build already made is not touched.
+func startLibrary(ctx context.Context, lib *library.Library, dirs dirFlags, stderr io.Writer, logger *slog.Logger) error {
+	start := time.Now()
+	res, err := library.Ingest(ctx, dirs.transcripts, dirs.data, library.IngestOptions{Logger: logger, RacyMargin: racyMargin()})
 	switch {
-	case err == nil && idx.Matches(a):
-		return idx, nil
-	case err == nil:
-		idx.Close()
-		logger.Info("transcripts changed since the index was built; rebuilding", "data", dataDir)
-	case errors.Is(err, index.ErrNoIndex):
-		logger.Info("no index yet; building it", "data", dataDir)
-	case errors.Is(err, index.ErrLocked):
-		return nil, fmt.Errorf("serve: the index in %s is locked by another process: %w", dataDir, err)
+	case errors.Is(err, library.ErrLocked):
+		logger.Info("another process is making a build; serving the current one", "data", dirs.data)
+	case errors.Is(err, library.ErrNoTranscripts) && library.CurrentID(dirs.data) != "":
+		// Nothing archived is taken offline by a missing folder.
+		logger.Warn("no transcripts to build: serving the current build", "transcripts", dirs.transcripts, "data", dirs.data)
+	case err != nil:
+		return fmt.Errorf("%w; the build already made was not touched", reportIngest(stderr, res, err))
 	default:
-		logger.Warn("index cannot be opened; rebuilding it from the transcripts", "data", dataDir, "err", err)
+		reportIngest(stderr, res, nil)
 	}
-	stats, err := index.Build(ctx, dataDir, a, index.BuildOptions{Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("serve: build index: %w", err)
+	if err == nil && res.Build != nil {
+		if !res.Read {
+			logger.Info("transcripts unchanged since they were catalogued: not read again",
+				"calls", len(res.Archive.Calls), "seconds", time.Since(start).Seconds())
+		}
+		lib.Swap(res.Build)
+		return nil
 	}
-	logger.Info("index built", "calls", stats.Calls, "lines", stats.Lines, "seconds", stats.Duration.Seconds())
-	idx, err = index.Open(dataDir)
-	if err != nil {
-		return nil, fmt.Errorf("serve: open index: %w", err)
+	if err == nil {
+		logger.Info("build made", "calls", len(res.Archive.Calls), "lines", res.Index.Lines,
+			"incremental", res.Index.Incremental, "seconds", res.Duration.Seconds())
 	}
-	return idx, nil
+	if err := lib.Open(); err != nil {
+		return fmt.Errorf("open the data folder %s: %w", dirs.data, err)
+	}
+	return nil
 }
 
 // serveUntilDone serves h on ln until ctx is done, then shuts down

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"backchannel/internal/index"
-	"backchannel/internal/transcript"
+	"backchannel/internal/library"
 )
 
 // bcQuery is q in the product's terms.
@@ -31,11 +31,12 @@ func bcQuery(q benchQuery) index.Query {
 func benchBackchannelSearch(ctx context.Context, o options, data, transcripts string, qs []benchQuery, r *sizeResult, logf func(string, ...any)) error {
 	logf("backchannel search")
 	start := time.Now()
-	x, err := index.Open(data)
+	b, err := library.OpenCurrent(data)
 	if err != nil {
-		return fmt.Errorf("index.Open: %w", err)
+		return fmt.Errorf("library.OpenCurrent: %w", err)
 	}
-	defer x.Close()
+	defer b.Close()
+	x := b.Index
 	if _, err := x.Search(ctx, bcQuery(qs[0])); err != nil {
 		return fmt.Errorf("first search: %w", err)
 	}
@@ -78,7 +79,7 @@ func profilePath(o options, lines int, name string) string {
 	return filepath.Join(o.profile, fmt.Sprintf("%d-%s.pprof", lines, name))
 }
 
-// runIngest is an in-process ingest (transcript.LoadDirLazy + index.Build, as backchannel ingest) for
+// runIngest is an in-process ingest (library.Ingest, as backchannel ingest) for
 // profiling: `bench ingest -transcripts DIR -data DIR -cpuprofile FILE`.
 func runIngest(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
@@ -98,13 +99,7 @@ func runIngest(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	a, problems := transcript.LoadDirLazy(*transcripts, transcript.DefaultLineCacheBytes)
-	if problems.HasErrors() {
-		stop()
-		return fmt.Errorf("ingest: %w", problems)
-	}
-	parsed := time.Since(start)
-	stats, err := index.Build(ctx, *data, a, index.BuildOptions{})
+	res, err := library.Ingest(ctx, *transcripts, *data, library.IngestOptions{})
 	if err != nil {
 		stop()
 		return fmt.Errorf("ingest: %w", err)
@@ -112,7 +107,7 @@ func runIngest(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := stop(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "parsed in %s, built in %s: %+v\n", parsed, time.Since(start)-parsed, stats)
+	fmt.Fprintf(stderr, "built in %s: %+v\n", time.Since(start), res.Index)
 	if *heap != "" {
 		return writeHeapProfile(*heap)
 	}

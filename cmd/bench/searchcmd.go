@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"backchannel/internal/index"
+	"backchannel/internal/library"
 )
 
 // runSearch is `bench search`: the search classes alone, against an index
@@ -49,11 +49,12 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	x, err := index.Open(*data)
+	b, err := library.OpenCurrent(*data)
 	if err != nil {
 		return fmt.Errorf("bench search: %w", err)
 	}
-	defer x.Close()
+	defer b.Close()
+	x := b.Index
 	var sq *sqliteSearcher
 	if *db != "" {
 		if sq, err = openSQLite(ctx, *db); err != nil {

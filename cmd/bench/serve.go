@@ -15,37 +15,10 @@ import (
 	"syscall"
 	"time"
 
-	"backchannel/internal/index"
-	"backchannel/internal/transcript"
+	"backchannel/internal/library"
 	"backchannel/internal/web"
 	webassets "backchannel/web"
 )
-
-// benchLibrary is the smallest web.Library: one archive, one open index.
-type benchLibrary struct {
-	a *transcript.Archive
-	x *index.Index
-}
-
-func (l benchLibrary) Archive() *transcript.Archive { return l.a }
-func (l benchLibrary) Health() error                { return nil }
-func (l benchLibrary) Search(ctx context.Context, q index.Query) (*index.Result, error) {
-	return l.x.Search(ctx, q)
-}
-
-// benchArchive reads the archive as `backchannel serve` does: from the
-// catalog ingest saved beside the index when no transcript changed since
-// (lines then read on demand), else from the transcripts.
-func benchArchive(transcripts, data string) (*transcript.Archive, error) {
-	if cat, err := transcript.ReadCatalog(filepath.Join(data, "catalog.gob")); err == nil && cat.Fresh(transcripts) == nil {
-		return cat.Archive(transcript.DefaultLineCacheBytes), nil
-	}
-	a, problems := transcript.LoadDir(transcripts)
-	if problems.HasErrors() {
-		return nil, problems
-	}
-	return a, nil
-}
 
 // runServe serves the product's pages from an existing index, in this
 // process, so that the server can be CPU-profiled under load:
@@ -55,26 +28,23 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
-	transcripts := fs.String("transcripts", "", "transcripts folder")
-	data := fs.String("data", "", "data folder with a built index")
+	fs.String("transcripts", "", "ignored: the build in -data holds everything served")
+	data := fs.String("data", "", "data folder with a build")
 	cpu := fs.String("cpuprofile", "", "write a CPU profile here, from the first request to shutdown")
 	heap := fs.String("memprofile", "", "write a heap profile here at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *transcripts == "" || *data == "" {
-		return errors.New("usage: bench serve -addr A -transcripts DIR -data DIR [-cpuprofile FILE]")
+	if *data == "" {
+		return errors.New("usage: bench serve -addr A -data DIR [-cpuprofile FILE]")
 	}
-	a, err := benchArchive(*transcripts, *data)
-	if err != nil {
+	// The data folder's current build, as backchannel serve opens it.
+	lib := library.New(*data, nil)
+	if err := lib.Open(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	x, err := index.Open(*data)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	defer x.Close()
-	srv, err := web.NewServer(web.Config{Library: benchLibrary{a: a, x: x}, Assets: webassets.FS,
+	defer lib.Close()
+	srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Health: lib, Metrics: lib, Assets: webassets.FS,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}) // formats each line as serve does
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

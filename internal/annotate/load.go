@@ -48,6 +48,10 @@ func LoadDir(dir string, a *transcript.Archive) (map[string]*Notes, transcript.P
 	return out, ps
 }
 
+// Find lists the notes files under dir as LoadDir reads them, in walk
+// order, and the folders it could not read.
+func Find(dir string) ([]string, transcript.Problems) { return findNotes(dir) }
+
 // findNotes lists the notes files under dir, in walk order.
 func findNotes(dir string) ([]string, transcript.Problems) {
 	var paths []string

@@ -57,17 +57,17 @@ func benchSetup(b *testing.B) (*Index, *transcript.Archive) {
 			}
 			dir = bench.dir
 		}
-		if x, err := Open(dir); err == nil {
+		if x, err := testOpen(dir); err == nil {
 			if x.Matches(bench.a) {
 				bench.x = x
 				return
 			}
 			_ = x.Close()
 		}
-		if _, bench.err = Build(context.Background(), dir, bench.a, BuildOptions{Rebuild: true}); bench.err != nil {
+		if _, bench.err = testBuild(context.Background(), dir, bench.a, BuildOptions{Rebuild: true}); bench.err != nil {
 			return
 		}
-		bench.x, bench.err = Open(dir)
+		bench.x, bench.err = testOpen(dir)
 	})
 	if bench.err != nil {
 		b.Fatal(bench.err)
@@ -131,7 +131,7 @@ func TestLatency(t *testing.T) {
 func measure(t *testing.T, name string, a *transcript.Archive, classes []queryClass) {
 	dir := t.TempDir()
 	cpu0 := cpuTime()
-	st, err := Build(t.Context(), dir, a, BuildOptions{})
+	st, err := testBuild(t.Context(), dir, a, BuildOptions{})
 	buildCPU := cpuTime() - cpu0
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func measure(t *testing.T, name string, a *transcript.Archive, classes []queryCl
 		}
 	}
 	openStart := time.Now()
-	x, err := Open(dir)
+	x, err := testOpen(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func measure(t *testing.T, name string, a *transcript.Archive, classes []queryCl
 func BenchmarkBuild_OneCallChanged(b *testing.B) {
 	a := synthArchive(*benchLines)
 	dir := b.TempDir()
-	if _, err := Build(b.Context(), dir, a, BuildOptions{}); err != nil {
+	if _, err := testBuild(b.Context(), dir, a, BuildOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	c := a.Calls[len(a.Calls)/2]
@@ -207,14 +207,14 @@ func BenchmarkBuild_OneCallChanged(b *testing.B) {
 		word := fmt.Sprintf("editmarker%d", i)
 		c.Lines[0].Text = orig + " " + word
 		a.Hash = word
-		st, err := Build(b.Context(), dir, a, BuildOptions{})
+		st, err := testBuild(b.Context(), dir, a, BuildOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if !st.Incremental || st.Indexed != len(c.Lines) {
 			b.Fatalf("not a one-call incremental build: %+v", st)
 		}
-		x, err := Open(dir)
+		x, err := testOpen(dir)
 		if err != nil {
 			b.Fatal(err)
 		}

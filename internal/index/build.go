@@ -3,8 +3,6 @@ package index
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,8 +28,11 @@ import (
 type BuildOptions struct {
 	Logger   *slog.Logger          // nil: discard
 	Progress func(done, total int) // called after each batch; may be nil
-	// Rebuild makes a full build even when the current index could be
-	// updated incrementally.
+	// From is the folder of an earlier index to make the new one from
+	// (incremental.go); "" makes a full build.
+	From string
+	// Rebuild makes a full build even when From could be updated
+	// incrementally.
 	Rebuild bool
 
 	batchSize  int // lines per batch; 0 means defaultBatchSize (tests set it small)
@@ -62,22 +62,18 @@ const defaultBatchSize = 2000
 // buildWorkers is how many batches are indexed at once.
 func buildWorkers() int { return max(1, min(runtime.GOMAXPROCS(0), 4)) }
 
-// Build indexes archive a into a new directory under dataDir, verifies it
-// and swaps it in as the current index. The live index is never written:
-// a failed, interrupted or cancelled build leaves it exactly as it was,
-// and a server that has it open keeps answering from it. Leftovers of
-// interrupted builds are removed by the next Build; index directories
-// older than the one just replaced are removed after the swap (on Linux a
-// process that still has one open keeps reading its unlinked files).
+// Build writes the index of archive a into dir, which must not exist yet,
+// makes it durable and verifies it. Nothing else is written: the data
+// folder's layout (where builds go, which one is current, the build lock)
+// belongs to the caller (package library). A failed, interrupted or
+// cancelled build removes dir.
 //
-// When the current index has the same SchemaVersion and most of the
-// archive is unchanged, the new index is made from it (incremental.go):
-// only the calls whose indexed content changed are indexed again.
-// opts.Rebuild forces a full build.
-//
-// Build returns an error wrapping ErrLocked when another Build holds the
-// data folder.
-func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts BuildOptions) (stats BuildStats, err error) {
+// With opts.From naming the folder of an earlier index (of the same
+// SchemaVersion), the new index is made from it when most of the archive
+// is unchanged (incremental.go): its segments are linked and only the
+// calls whose indexed content changed are indexed again. opts.Rebuild, or
+// an earlier index that cannot be used, makes a full build.
+func Build(ctx context.Context, dir string, a *transcript.Archive, opts BuildOptions) (stats BuildStats, err error) {
 	start := time.Now()
 	log := opts.Logger
 	if log == nil {
@@ -86,75 +82,39 @@ func Build(ctx context.Context, dataDir string, a *transcript.Archive, opts Buil
 	if a == nil {
 		return stats, errors.New("build index: no archive")
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return stats, fmt.Errorf("build index: %w", err)
+	if _, err := os.Lstat(dir); err == nil {
+		return stats, fmt.Errorf("build index: %s already exists", dir)
 	}
-	unlock, err := lockDir(filepath.Join(dataDir, lockFile))
-	if err != nil {
-		return stats, fmt.Errorf("build index in %s: %w", dataDir, err)
-	}
-	defer unlock()
-
-	removeLeftovers(dataDir, log)
-
-	id, err := newID()
-	if err != nil {
-		return stats, fmt.Errorf("build index: %w", err)
-	}
-	buildDir := filepath.Join(dataDir, buildPrefix+id)
 	defer func() {
 		if err != nil {
-			if rmErr := os.RemoveAll(buildDir); rmErr != nil {
-				log.Warn("remove failed build", "dir", buildDir, "err", rmErr)
+			if rmErr := os.RemoveAll(dir); rmErr != nil {
+				log.Warn("remove failed build", "dir", dir, "err", rmErr)
 			}
 		}
 	}()
 
-	p, err := planBuild(ctx, dataDir, a, opts, log)
+	p, err := planBuild(ctx, a, opts, log)
 	if err != nil {
 		return stats, fmt.Errorf("build index: %w", err)
 	}
-	err = makeIndex(ctx, buildDir, a, p, opts)
+	err = makeIndex(ctx, dir, a, p, opts)
 	if err != nil && p.from != nil && ctx.Err() == nil {
-		// The current index could not be updated (a file system without
+		// The earlier index could not be updated (a file system without
 		// hard links, a damaged index): the transcripts are the source of
 		// truth, so build it all.
 		log.Warn("incremental build failed; making a full build", "err", err)
-		if err := os.RemoveAll(buildDir); err != nil {
+		if err := os.RemoveAll(dir); err != nil {
 			return stats, fmt.Errorf("build index: %w", err)
 		}
 		p = fullPlan(p.archive, p.ordered, p.sums, p.sample)
-		err = makeIndex(ctx, buildDir, a, p, opts)
+		err = makeIndex(ctx, dir, a, p, opts)
 	}
 	if err != nil {
 		return stats, fmt.Errorf("build index: %w", err)
 	}
-
-	// Swap: rename the verified build to its final name, then repoint the
-	// current symlink with an atomic rename.
-	finalName := indexPrefix + id
-	if err := os.Rename(buildDir, filepath.Join(dataDir, finalName)); err != nil {
-		return stats, fmt.Errorf("build index: %w", err)
-	}
-	buildDir = filepath.Join(dataDir, finalName) // removed on a later failure
-	previous, _ := os.Readlink(filepath.Join(dataDir, currentLink))
-	tmpLink := filepath.Join(dataDir, linkPrefix+id)
-	if err := os.Symlink(finalName, tmpLink); err != nil {
-		return stats, fmt.Errorf("build index: %w", err)
-	}
-	if err := os.Rename(tmpLink, filepath.Join(dataDir, currentLink)); err != nil {
-		_ = os.Remove(tmpLink)
-		return stats, fmt.Errorf("build index: swap: %w", err)
-	}
-	if err := syncDir(dataDir); err != nil {
-		// The swap happened; only its durability is in doubt.
-		log.Warn("sync data folder after swap", "dir", dataDir, "err", err)
-	}
-	removeOld(dataDir, finalName, previous, log)
-
 	stats = BuildStats{Calls: len(a.Calls), Lines: p.lines, Duration: time.Since(start),
 		Incremental: p.from != nil, Indexed: p.indexed, Deleted: len(p.deletes)}
-	log.Info("index built", "dir", finalName, "calls", stats.Calls, "lines", stats.Lines, "incremental", stats.Incremental,
+	log.Info("index built", "dir", dir, "calls", stats.Calls, "lines", stats.Lines, "incremental", stats.Incremental,
 		"indexed", stats.Indexed, "deleted", stats.Deleted, "duration", stats.Duration)
 	return stats, nil
 }
@@ -203,7 +163,7 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 }
 
 // planBuild decides between an incremental and a full build.
-func planBuild(ctx context.Context, dataDir string, a *transcript.Archive, opts BuildOptions, log *slog.Logger) (*buildPlan, error) {
+func planBuild(ctx context.Context, a *transcript.Archive, opts BuildOptions, log *slog.Logger) (*buildPlan, error) {
 	ordered := archiveOrder(a.Calls)
 	total := 0
 	for _, c := range ordered {
@@ -213,10 +173,10 @@ func planBuild(ctx context.Context, dataDir string, a *transcript.Archive, opts 
 	if err != nil {
 		return nil, err
 	}
-	if opts.Rebuild {
+	if opts.Rebuild || opts.From == "" {
 		return fullPlan(a, ordered, sums, sample), nil
 	}
-	pr, err := loadPrior(dataDir)
+	pr, err := loadPrior(opts.From)
 	if err != nil {
 		if !errors.Is(err, ErrNoIndex) {
 			log.Info("full build: the current index cannot be updated", "reason", err)
@@ -230,14 +190,6 @@ func planBuild(ctx context.Context, dataDir string, a *transcript.Archive, opts 
 	}
 	p.sample = sample
 	return p, nil
-}
-
-func newID() (string, error) {
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return time.Now().UTC().Format("20060102T150405.000000000") + "-" + hex.EncodeToString(b), nil
 }
 
 // writeIndex creates a Bleve index in dir and fills it with every call of
@@ -594,41 +546,6 @@ func syncDir(path string) error {
 		err = cerr
 	}
 	return err
-}
-
-// removeLeftovers removes what interrupted builds left: build directories
-// and temporary links. The caller holds the build lock.
-func removeLeftovers(dataDir string, log *slog.Logger) {
-	entries, err := os.ReadDir(dataDir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, buildPrefix) || strings.HasPrefix(name, linkPrefix) {
-			if err := os.RemoveAll(filepath.Join(dataDir, name)); err != nil {
-				log.Warn("remove leftover of an interrupted build", "path", name, "err", err)
-			}
-		}
-	}
-}
-
-// removeOld removes index directories other than the current one and the
-// one it replaced (kept so that a server with it open is least disturbed).
-func removeOld(dataDir, current, previous string, log *slog.Logger) {
-	entries, err := os.ReadDir(dataDir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, indexPrefix) || name == current || name == previous {
-			continue
-		}
-		if err := os.RemoveAll(filepath.Join(dataDir, name)); err != nil {
-			log.Warn("remove old index", "path", name, "err", err)
-		}
-	}
 }
 
 // selfTest checks that the first word of the first line of c with words

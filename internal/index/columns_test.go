@@ -13,7 +13,7 @@ import (
 // value, and a damaged file is refused.
 func TestColumns_MappedAsCopied(t *testing.T) {
 	_, dir := buildOpen(t, synthArchive(2000))
-	cur, err := currentDir(dir)
+	cur, err := testCurrent(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

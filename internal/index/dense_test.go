@@ -17,7 +17,7 @@ func TestDensePhrases(t *testing.T) {
 	if fast.dense == nil || len(fast.dense.words) < 5 {
 		t.Fatalf("dense words: %v, want at least 5 with a threshold of 200 lines", fast.dense)
 	}
-	slow, err := Open(dir)
+	slow, err := testOpen(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

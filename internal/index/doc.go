@@ -3,33 +3,27 @@
 //
 // It is the only package that imports Bleve. Its API speaks in the plain
 // types of this package (Query, Result, Hit) and of package transcript, so
-// that the web layer never sees a Bleve type. An index is built beside the
-// live one and swapped in only when complete and verified; a running server
-// opens it read-only.
+// that the web layer never sees a Bleve type. A server opens an index
+// read-only.
 //
-// # Data folder
+// # An index folder
 //
-//	current -> index-<id>      symlink to the live index, replaced by rename
-//	index-<id>/                a verified index: Bleve files, backchannel.json, calls.json, columns.bin, hot.bin, hot.json, dense.bin
-//	build-<id>/                a build in progress (removed by the next Build)
-//	build.lock                 held (flock) while a Build runs
+// Build writes one index into a folder it is given (package library
+// decides where builds go, which one is current and who may build):
+// Bleve's files, backchannel.json, calls.json, columns.bin, hot.bin,
+// hot.json and dense.bin. It indexes with large batches on parallel
+// workers, merges to one segment (removing segment files the root no
+// longer uses), writes backchannel.json (schema version, archive hash,
+// facet tables, call dates, common words) and calls.json, computes
+// columns.bin, the dense words' positions (dense.bin) and the hot words
+// (hot.bin, hot.json) from the index opened read-only, fsyncs every file
+// and folder, and opens it to check the document count and that a known
+// word finds its line. A failed or cancelled Build removes its folder.
 //
-// Build writes build-<id> with large batches indexed by parallel workers,
-// merges it to one segment (removing segment files the root no longer
-// uses), writes backchannel.json (schema version, archive hash, facet
-// tables, call dates, common words) and calls.json, computes columns.bin,
-// the dense words' positions (dense.bin) and the hot words (hot.bin,
-// hot.json) from the index opened read-only, fsyncs every file and folder, opens it to check
-// the document count and that a known word finds its line, renames it to
-// index-<id> and repoints current with an atomic rename of a new symlink.
-// The index it replaced is kept until the next Build; older ones are
-// removed (a process that still has one open keeps reading its unlinked
-// files).
-//
-// A Build is incremental when the current index has the same schema and
-// most of the archive is unchanged: build-<id> starts as hard links to the
-// current index's segment files (scorch never rewrites one) and a copy of
-// its root.bolt, and only the calls whose indexed content changed (by a
+// A Build is incremental when it is given an earlier index (From) of the
+// same schema and most of the archive is unchanged: the new folder starts
+// as hard links to the earlier index's segment files (scorch never
+// rewrites one) and a copy of its root.bolt, and only the calls whose indexed content changed (by a
 // hash of their parsed fields, kept in calls.json) are indexed again; it
 // is then verified and swapped in like a full build. Documents hold no
 // archive-wide order (that is in the columns, below, made anew by every

@@ -1,6 +1,10 @@
 package index
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"testing"
 
@@ -146,10 +150,10 @@ func buildOpen(tb testing.TB, a *transcript.Archive) (*Index, string) {
 func buildOpenWith(tb testing.TB, a *transcript.Archive, opts BuildOptions) (*Index, string) {
 	tb.Helper()
 	dir := tb.TempDir()
-	if _, err := Build(tb.Context(), dir, a, opts); err != nil {
+	if _, err := testBuild(tb.Context(), dir, a, opts); err != nil {
 		tb.Fatalf("Build: %v", err)
 	}
-	x, err := Open(dir)
+	x, err := testOpen(dir)
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}
@@ -173,4 +177,45 @@ func ids(r *Result) []string {
 		out[i] = docID(h.Call, h.Line)
 	}
 	return out
+}
+
+// Test data folders. Build writes each index into a folder of its own and
+// the caller (package library) keeps track of the current one; these tests
+// keep a file "current" naming the newest index folder of a data folder,
+// so that a test can build again from it as the library does.
+const testCurrentFile = "current"
+
+// testBuild builds a into a new index folder under dataDir, from the
+// current one when there is one (unless opts.From is set), and makes it
+// current when the build succeeds.
+func testBuild(ctx context.Context, dataDir string, a *transcript.Archive, opts BuildOptions) (BuildStats, error) {
+	if opts.From == "" {
+		opts.From, _ = testCurrent(dataDir)
+	}
+	entries, _ := os.ReadDir(dataDir)
+	dir := filepath.Join(dataDir, fmt.Sprintf("index-%03d", len(entries)))
+	st, err := Build(ctx, dir, a, opts)
+	if err != nil {
+		return st, err
+	}
+	return st, os.WriteFile(filepath.Join(dataDir, testCurrentFile), []byte(filepath.Base(dir)), 0o644)
+}
+
+// testCurrent returns the current index folder of dataDir, or an error
+// wrapping ErrNoIndex.
+func testCurrent(dataDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, testCurrentFile))
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrNoIndex, err)
+	}
+	return filepath.Join(dataDir, string(b)), nil
+}
+
+// testOpen opens the current index of dataDir.
+func testOpen(dataDir string) (*Index, error) {
+	dir, err := testCurrent(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return Open(dir)
 }

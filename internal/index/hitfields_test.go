@@ -20,7 +20,7 @@ func TestSearch_HitFields(t *testing.T) {
 	ru.Lines[0].Speaker, ru.Lines[0].Kind = "", transcript.Direction
 	a.Calls = append(a.Calls, &ru)
 	dir := t.TempDir()
-	if _, err := Build(t.Context(), dir, a, BuildOptions{}); err != nil {
+	if _, err := testBuild(t.Context(), dir, a, BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	check := func(x *Index, a *transcript.Archive) {
@@ -45,7 +45,7 @@ func TestSearch_HitFields(t *testing.T) {
 			t.Fatalf("%d hits checked, want more", n)
 		}
 	}
-	x, err := Open(dir)
+	x, err := testOpen(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +59,10 @@ func TestSearch_HitFields(t *testing.T) {
 	changed.Date = "2040-01-01"
 	b.Calls[0] = &changed
 	b.Hash = a.Hash + "-changed"
-	if st, err := Build(t.Context(), dir, &b, BuildOptions{}); err != nil || !st.Incremental {
+	if st, err := testBuild(t.Context(), dir, &b, BuildOptions{}); err != nil || !st.Incremental {
 		t.Fatalf("incremental build: %+v, %v", st, err)
 	}
-	x, err = Open(dir)
+	x, err = testOpen(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

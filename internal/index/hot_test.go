@@ -14,10 +14,10 @@ import (
 func TestHotWords(t *testing.T) {
 	a := synthArchive(6000)
 	dir := t.TempDir()
-	if _, err := Build(t.Context(), dir, a, BuildOptions{hotMinDocs: 300}); err != nil {
+	if _, err := testBuild(t.Context(), dir, a, BuildOptions{hotMinDocs: 300}); err != nil {
 		t.Fatal(err)
 	}
-	hot, err := Open(dir)
+	hot, err := testOpen(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestHotWords(t *testing.T) {
 	if len(hot.hot) < 5 {
 		t.Fatalf("%d hot words, want at least 5 with a threshold of 300 lines", len(hot.hot))
 	}
-	cold, err := Open(dir)
+	cold, err := testOpen(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,13 +132,9 @@ type prior struct {
 	calls callsMeta
 }
 
-// loadPrior reads the current index's metadata. It returns an error
-// saying why an incremental build is not possible.
-func loadPrior(dataDir string) (*prior, error) {
-	dir, err := currentDir(dataDir)
-	if err != nil {
-		return nil, err
-	}
+// loadPrior reads the metadata of the earlier index in dir. It returns an
+// error saying why an incremental build from it is not possible.
+func loadPrior(dir string) (*prior, error) {
 	meta, err := readMeta(dir)
 	if err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,15 +30,8 @@ var (
 	ErrLocked = errors.New("index is locked by another process")
 )
 
-// Layout of the data folder.
-const (
-	currentLink = "current"          // symlink to the live index directory
-	indexPrefix = "index-"           // a complete, verified index
-	buildPrefix = "build-"           // an index being built
-	linkPrefix  = "current.tmp-"     // a symlink about to replace current
-	metaFile    = "backchannel.json" // buildMeta, inside an index directory
-	lockFile    = "build.lock"
-)
+// metaFile holds buildMeta, inside an index's folder.
+const metaFile = "backchannel.json"
 
 // openTimeout bounds how long Open waits for another process's lock.
 const openTimeout = "1s"
@@ -98,17 +90,11 @@ type Index struct {
 	counts sync.Pool
 }
 
-// Open opens the current index under dataDir read-only. It returns
-// ErrNoIndex when none has been built, ErrSchemaChanged when it was built
-// with another SchemaVersion, and ErrLocked when another process holds it
-// for writing.
-func Open(dataDir string) (*Index, error) {
-	dir, err := currentDir(dataDir)
-	if err != nil {
-		return nil, err
-	}
-	return openDir(dir)
-}
+// Open opens the index that Build wrote in dir, read-only. It returns
+// ErrNoIndex when dir holds none, ErrSchemaChanged when it was built with
+// another SchemaVersion, and ErrLocked when another process holds it for
+// writing.
+func Open(dir string) (*Index, error) { return openDir(dir) }
 
 // openDir opens the index in dir read-only with its columns.
 func openDir(dir string) (*Index, error) {
@@ -132,21 +118,6 @@ func openDir(dir string) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
 	return x, nil
-}
-
-// currentDir resolves the current symlink.
-func currentDir(dataDir string) (string, error) {
-	target, err := os.Readlink(filepath.Join(dataDir, currentLink))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("open index in %s: %w", dataDir, ErrNoIndex)
-	}
-	if err != nil {
-		return "", fmt.Errorf("open index in %s: %w", dataDir, err)
-	}
-	if filepath.Base(target) != target || !strings.HasPrefix(target, indexPrefix) {
-		return "", fmt.Errorf("open index in %s: unexpected %s link to %q", dataDir, currentLink, target)
-	}
-	return filepath.Join(dataDir, target), nil
 }
 
 func readMeta(dir string) (buildMeta, error) {

@@ -38,7 +38,7 @@ func TestBuild_LinesOnDemand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	light := cat.Archive(1 << 10) // a cache too small for even one call
+	light := cat.Archive(nil, 1<<10) // a cache too small for even one call
 	for _, c := range light.Calls {
 		if len(c.Lines) != 0 {
 			t.Fatalf("catalog archive holds the lines of %s", c.Slug)
@@ -72,14 +72,14 @@ func TestBuild_LinesOnDemand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := Build(t.Context(), data, cat.Archive(0), BuildOptions{})
+	st, err := testBuild(t.Context(), data, cat.Archive(nil, 0), BuildOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !st.Incremental || st.Indexed != 31 {
 		t.Errorf("edit of one call: %+v, want an incremental build of its 31 lines", st)
 	}
-	y, err := Open(data)
+	y, err := testOpen(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestBuild_LinesOnDemand(t *testing.T) {
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Build(t.Context(), t.TempDir(), cat.Archive(0), BuildOptions{}); err == nil {
+	if _, err := testBuild(t.Context(), t.TempDir(), cat.Archive(nil, 0), BuildOptions{}); err == nil {
 		t.Error("build from a stale catalog succeeded")
 	} else if !slices.ContainsFunc(light.Calls, func(c *transcript.Call) bool { return c.Slug != "" && strings.Contains(err.Error(), c.Slug) }) {
 		t.Errorf("error does not name the call: %v", err)

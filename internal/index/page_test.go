@@ -22,7 +22,7 @@ func TestStoredByNumber(t *testing.T) {
 	mustBuild(t, dir, newArchive("v2", calls...), BuildOptions{})
 	calls[30].Lines[2].Text = "Rewritten again: the tide table was right."
 	mustBuild(t, dir, newArchive("v3", calls...), BuildOptions{})
-	x, err := Open(dir)
+	x, err := testOpen(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // catalogVersion changes whenever the catalog's layout or meaning does; a
 // catalog of another version is not trusted.
 // (2: the binary format of catalog_codec.go instead of gob; 3: each call's
-// Order; 4: participants' aliases and the call's Record.)
-const catalogVersion = 4
+// Order; 4: participants' aliases and the call's Record; 5: each call's
+// line-store object.)
+const catalogVersion = 5
 
 // ErrStale means a catalog no longer describes its transcripts folder.
 var ErrStale = errors.New("catalog is stale")
@@ -29,7 +31,7 @@ var ErrStale = errors.New("catalog is stale")
 // when asked for (Archive.WithLines).
 //
 // Fresh trusts a file whose state is unchanged, as make, rsync and git
-// do. A file written within racyMargin before the catalog was made is not
+// do. A file written within RacyMargin before the catalog was made is not
 // trusted (its state may not have changed with its content), unless it
 // was read again after that margin and still had the content loaded.
 type Catalog struct {
@@ -62,6 +64,8 @@ type catalogCall struct {
 	// Sidecar is the metadata file read with the call, and its digest.
 	Sidecar       string
 	SidecarSHA256 string
+	// Object is the key of the call's lines in the line store (SetObjects).
+	Object string
 }
 
 // catalogCallOf is c's header as the catalog keeps it (lines are counted
@@ -88,10 +92,25 @@ func (cc *catalogCall) call() Call {
 
 // Snapshot records the state of the files of the transcripts folder dir.
 // Take it before LoadDir reads the folder and pass it to NewCatalog.
-type Snapshot struct{ s snapshot }
+type Snapshot struct {
+	s snapshot
+	// margin is how recent a change may be before NewCatalog does not
+	// trust a file's state (RacyMargin unless set).
+	margin time.Duration
+}
 
 // TakeSnapshot stats every file LoadDir reads in dir.
-func TakeSnapshot(dir string) *Snapshot { return &Snapshot{takeSnapshot(dir)} }
+func TakeSnapshot(dir string) *Snapshot { return &Snapshot{s: takeSnapshot(dir), margin: RacyMargin} }
+
+// WithMargin returns the snapshot with another racy margin: a file changed
+// within margin before it is not trusted by a catalog made from it. Only
+// tests, whose files are always new, set a smaller one than RacyMargin
+// (instead of waiting it out); 0 trusts every file's state.
+func (s *Snapshot) WithMargin(margin time.Duration) *Snapshot {
+	cp := *s
+	cp.margin = margin
+	return &cp
+}
 
 // NewCatalog describes a, which LoadDir or LoadDirLazy read from the
 // folder of before with the given warnings, once every file is checked to
@@ -112,14 +131,14 @@ func NewCatalog(before *Snapshot, a *Archive, warnings Problems) (*Catalog, erro
 	}
 	cat := &Catalog{Version: catalogVersion, Snapshot: b, Hash: a.Hash, Warnings: warnings}
 	for _, f := range b.Files {
-		if !f.racy(b.Taken) {
+		if !f.racy(b.Taken, before.margin) {
 			continue
 		}
 		// Written just before it was read: trusted only if its content,
 		// read again once the clock has moved past the margin, is the
 		// content loaded.
 		c, ok := byPath[f.Path]
-		if !ok || f.racy(after.Taken) || fileSHA256(f.Path) != c.SHA256 {
+		if !ok || f.racy(after.Taken, before.margin) || fileSHA256(f.Path) != c.SHA256 {
 			cat.Racy = append(cat.Racy, f.Path)
 		}
 	}
@@ -163,6 +182,14 @@ func sameFiles(a, b snapshot) error {
 	return nil
 }
 
+// Changed returns an error naming the first file that was added, removed
+// or written since the catalog was made, as far as its state tells, or nil.
+// Unlike FreshAt it trusts files written as the catalog was made: it says
+// whether the folder changed, not whether the catalog can stand for it.
+func (cat *Catalog) Changed(now *Snapshot) error {
+	return sameFiles(cat.Snapshot, now.s)
+}
+
 // Fresh returns nil when the catalog still describes the transcripts
 // folder dir: the same files, each in the state recorded, none of them
 // racy. Otherwise it returns an error wrapping ErrStale that says why.
@@ -185,19 +212,47 @@ func (cat *Catalog) FreshAt(now *Snapshot) error {
 	return nil
 }
 
+// SetObjects records for every call the key of the object that holds its
+// lines in a line store, as key gives it for the call's format, file
+// digest and sidecar digest ("" without a sidecar).
+func (cat *Catalog) SetObjects(key func(format, sha256, sidecarSHA256 string) string) {
+	for i := range cat.Calls {
+		c := &cat.Calls[i]
+		c.Object = key(c.Format, c.SHA256, c.SidecarSHA256)
+	}
+}
+
+// Distrust marks files the catalog must not vouch for (for example bad
+// files left out of a build): while any is marked, the catalog is never
+// Fresh, so the folder is read again.
+func (cat *Catalog) Distrust(paths ...string) {
+	cat.Racy = append(cat.Racy, paths...)
+}
+
+// Objects lists the object key of every call, in archive order.
+func (cat *Catalog) Objects() []string {
+	out := make([]string, len(cat.Calls))
+	for i := range cat.Calls {
+		out[i] = cat.Calls[i].Object
+	}
+	return out
+}
+
 // Archive returns the catalog's archive. Its calls have no lines in
-// memory: Archive.WithLines reads them from their files, keeping about
-// cacheBytes of the most recently read ones.
-func (cat *Catalog) Archive(cacheBytes int64) *Archive {
+// memory: Archive.WithLines reads them with src, by the object keys that
+// SetObjects recorded, keeping about cacheBytes of the most recently read
+// ones. With a nil src they are read again from their files (and a file
+// that changed since is an error wrapping ErrChanged).
+func (cat *Catalog) Archive(src LineReader, cacheBytes int64) *Archive {
 	a := &Archive{Dir: cat.Snapshot.Dir, Hash: cat.Hash, Calls: make([]*Call, len(cat.Calls))}
-	st := &callStore{info: make(map[*Call]*storedCall, len(cat.Calls)), cache: newLineCache(cacheBytes)}
+	st := &callStore{info: make(map[*Call]*storedCall, len(cat.Calls)), cache: newLineCache(cacheBytes), src: src}
 	// Two allocations for all calls instead of two per call.
 	calls, stored := make([]Call, len(cat.Calls)), make([]storedCall, len(cat.Calls))
 	for i := range cat.Calls {
 		cc, c := &cat.Calls[i], &calls[i]
 		*c = cc.call()
 		a.Calls[i] = c
-		stored[i] = storedCall{lines: cc.Lines, turns: cc.Turns, sidecar: cc.Sidecar, sidecarSHA256: cc.SidecarSHA256}
+		stored[i] = storedCall{lines: cc.Lines, turns: cc.Turns, sidecar: cc.Sidecar, sidecarSHA256: cc.SidecarSHA256, object: cc.Object}
 		st.info[c] = &stored[i]
 	}
 	a.store = st

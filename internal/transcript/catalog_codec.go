@@ -157,6 +157,7 @@ func (e *catalogEncoder) body(cat *Catalog) {
 		}
 		e.str(c.Sidecar)
 		e.str(c.SidecarSHA256)
+		e.str(c.Object)
 	}
 	e.uvarint(uint64(len(cat.Warnings)))
 	for _, p := range cat.Warnings {
@@ -378,4 +379,5 @@ func (d *catalogDecoder) call(c *catalogCall) {
 	}
 	c.Sidecar = d.str()
 	c.SidecarSHA256 = d.str()
+	c.Object = d.str()
 }

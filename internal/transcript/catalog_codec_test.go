@@ -227,7 +227,7 @@ func BenchmarkReadCatalog(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			got.Archive(DefaultLineCacheBytes)
+			got.Archive(nil, DefaultLineCacheBytes)
 		}
 	})
 	b.Run("format=gob-v1", func(b *testing.B) {
@@ -250,7 +250,7 @@ func BenchmarkReadCatalog(b *testing.B) {
 			if err := gob.NewDecoder(bytes.NewReader(data)).Decode(got); err != nil {
 				b.Fatal(err)
 			}
-			got.Archive(DefaultLineCacheBytes)
+			got.Archive(nil, DefaultLineCacheBytes)
 		}
 	})
 }

@@ -105,7 +105,7 @@ func TestCatalog_SameArchive(t *testing.T) {
 	if err := cat.Fresh(dir); err != nil {
 		t.Fatalf("Fresh on an unchanged folder: %v", err)
 	}
-	a := cat.Archive(DefaultLineCacheBytes)
+	a := cat.Archive(nil, DefaultLineCacheBytes)
 	sameAsLoaded(t, a, full)
 	for i, c := range a.Calls {
 		want := full.Calls[i]
@@ -192,7 +192,7 @@ func TestCatalog_Stale(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := catalogDir(t)
 			cat, _ := settledCatalog(t, dir)
-			a := cat.Archive(DefaultLineCacheBytes)
+			a := cat.Archive(nil, DefaultLineCacheBytes)
 			tt.edit(t, dir)
 			err := cat.Fresh(dir)
 			if tt.stale && !errors.Is(err, ErrStale) {

@@ -7,9 +7,9 @@
 // reported as a Problem naming the path and line, so that a user can fix
 // the file; parsing never guesses and never rewrites a line's words.
 //
-// A Catalog is an archive without its lines, saved beside the index: while
-// every file is as it recorded (size, times, inode), a server trusts it
-// instead of reading and hashing the folder, and an archive read from it
-// reads a call's lines from its file when a page needs them (WithLines),
-// refusing a file whose content is no longer the one catalogued.
+// A Catalog is an archive without its lines, saved in each build of the
+// data folder: while every file is as it recorded (size, times, inode), a
+// build trusts it instead of reading and hashing the folder, and an archive
+// read from it reads a call's lines through a LineReader (the line store)
+// when a page needs them (WithLines, LineRange).
 package transcript

@@ -16,10 +16,26 @@ const DefaultLineCacheBytes = 32 << 20
 // from: its lines cannot be shown until the archive is read again.
 var ErrChanged = errors.New("transcript changed on disk since the archive was read")
 
-// callStore is what an archive read from a catalog keeps instead of lines.
+// LineReader reads the lines that an archive read from a catalog keeps
+// outside memory, by the key the catalog records for each call (package
+// store implements it over the data folder's line store).
+type LineReader interface {
+	// Lines returns every line of object key and about how many bytes of
+	// memory they hold.
+	Lines(key string) ([]Line, int64, error)
+	// LineRange returns the lines at positions from to to (1-based, both
+	// included, clipped to the call's lines) of object key.
+	LineRange(key string, from, to int) ([]Line, error)
+}
+
+// callStore is what an archive whose lines are not in memory keeps
+// instead: where each call's lines are, and a cache of the latest read.
 type callStore struct {
 	info  map[*Call]*storedCall
 	cache *lineCache
+	// src reads the lines of an archive read from a catalog; nil for one
+	// read by LoadDirLazy, whose lines are read again from their files.
+	src LineReader
 }
 
 // storedCall is what the catalog says about one call's lines.
@@ -28,6 +44,7 @@ type storedCall struct {
 	turns         map[string]int
 	sidecar       string
 	sidecarSHA256 string
+	object        string // the key of its lines in callStore.src
 }
 
 // LineCount returns how many lines c has, whether or not they are in
@@ -41,22 +58,56 @@ func (a *Archive) LineCount(c *Call) int {
 
 // WithLines returns c with its lines. For an archive that LoadDir read it
 // is c itself; for one read from a catalog it is a copy of c with the lines
-// read again from its file (or from a small cache of recently read calls).
-// It fails with an error wrapping ErrChanged when the file (or its sidecar)
-// is no longer the one the archive was read from. The lines are shared:
-// never modify them.
+// read from the line store, and for one LoadDirLazy read, with the lines
+// read again from its file (either through a small cache of recently read
+// calls). Reading a file again fails with an error wrapping ErrChanged
+// when the file (or its sidecar) is no longer the one the archive was read
+// from. The lines are shared: never modify them.
 func (a *Archive) WithLines(c *Call) (*Call, error) {
 	st := a.stored(c)
 	if st == nil {
 		return c, nil
 	}
-	lines, err := a.store.cache.get(c, func() ([]Line, int64, error) { return st.load(c) })
+	lines, err := a.store.cache.get(c, func() ([]Line, int64, error) {
+		if a.store.src != nil {
+			return a.store.src.Lines(st.object)
+		}
+		return st.load(c)
+	})
 	if err != nil {
 		return nil, err
 	}
 	cp := *c
 	cp.Lines = lines
 	return &cp, nil
+}
+
+// LineRange returns lines from to to of c (1-based positions, both
+// included, clipped to its lines). For an archive read from a catalog only
+// those lines are read, unless the whole call is cached: a search result
+// shows a few lines of each of many calls.
+func (a *Archive) LineRange(c *Call, from, to int) ([]Line, error) {
+	st := a.stored(c)
+	if st != nil && a.store.src != nil {
+		if lines, ok := a.store.cache.peek(c); ok {
+			return clip(lines, from, to), nil
+		}
+		return a.store.src.LineRange(st.object, from, to)
+	}
+	full, err := a.WithLines(c)
+	if err != nil {
+		return nil, err
+	}
+	return clip(full.Lines, from, to), nil
+}
+
+// clip returns lines[from-1:to], clipped to lines.
+func clip(lines []Line, from, to int) []Line {
+	from, to = max(from, 1), min(to, len(lines))
+	if from > to {
+		return nil
+	}
+	return lines[from-1 : to]
 }
 
 // stored returns what a catalog's archive knows of c, or nil when c's lines
@@ -120,6 +171,27 @@ type cacheEntry struct {
 
 func newLineCache(max int64) *lineCache {
 	return &lineCache{max: max, order: list.New(), byKey: map[*Call]*list.Element{}}
+}
+
+// peek returns the lines of key when they are cached and loaded, without
+// loading them.
+func (lc *lineCache) peek(key *Call) ([]Line, bool) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	el, ok := lc.byKey[key]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*cacheEntry)
+	select {
+	case <-e.ready:
+		if e.err == nil {
+			lc.order.MoveToFront(el)
+			return e.lines, true
+		}
+	default:
+	}
+	return nil, false
 }
 
 // get returns the lines of key, calling load when they are not cached.

@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// racyMargin is how close to a snapshot a file's modification may be
+// RacyMargin is how close to a snapshot a file's modification may be
 // before its size and times no longer prove that its content is the one
 // read: a second write within one tick of the file system's clock (a few
 // milliseconds on Linux, two seconds on FAT) can leave both unchanged.
 // Git calls such entries "racily clean" and re-reads them; a catalog
 // (catalog.go) does not trust them.
-const racyMargin = 2 * time.Second
+const RacyMargin = 2 * time.Second
 
 // fileState is what stat says about one file a transcripts folder is read
 // from: enough to notice that it was written, replaced or retargeted.
@@ -31,10 +31,10 @@ type fileState struct {
 // stat can tell.
 func (f fileState) sameFile(g fileState) bool { return f == g }
 
-// racy reports whether the file changed too close to t for its state to
-// prove its content.
-func (f fileState) racy(t time.Time) bool {
-	limit := t.Add(-racyMargin).UnixNano()
+// racy reports whether the file changed within margin of t: too close for
+// its state to prove its content.
+func (f fileState) racy(t time.Time, margin time.Duration) bool {
+	limit := t.Add(-margin).UnixNano()
 	return f.Mtime >= limit || f.Ctime >= limit
 }
 

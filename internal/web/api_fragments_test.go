@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,7 +64,7 @@ func TestAPISearch_FragmentsJSON(t *testing.T) {
 // it, built in a temporary folder.
 func indexedLibrary(t testing.TB, a *transcript.Archive) *fakeLibrary {
 	t.Helper()
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "index")
 	if _, err := index.Build(t.Context(), dir, a, index.BuildOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func catalogArchives(t *testing.T) (dir string, full, cataloged *transcript.Arch
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, full, cat.Archive(transcript.DefaultLineCacheBytes)
+	return dir, full, cat.Archive(nil, transcript.DefaultLineCacheBytes)
 }
 
 // catalogSearch answers every search with a hit on a line of each call.

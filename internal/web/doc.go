@@ -1,7 +1,9 @@
 // Package web serves Backchannel's pages and JSON API over HTTP.
 //
-// NewServer takes a Library (the current archive and a searcher), an fs.FS
-// holding templates/ and static/, and a logger. Every page is a handler that
+// NewServer takes a Config: the Library (the current archive and a
+// searcher), what else the pages show when there is one (Notes, Health
+// details, Metrics), an fs.FS holding templates/ and static/, and a
+// logger. Every page is a handler that
 // returns an error; one function (serveError) turns errors into a status and
 // a friendly HTML page, or a JSON {"error": ...} under /api/. Templates are
 // parsed once at start-up (layout plus one file per page) and executed into
@@ -21,8 +23,7 @@
 // never wait for a search slot. Request bodies are capped for every method.
 // /metrics serves a Prometheus registry of the Server's own (requests by
 // route pattern and status, latency histograms, search refusals and
-// errors, and index size and last ingest when the Library implements
-// MetricsSource).
+// errors, and index size and last ingest when Config.Metrics is set).
 //
 // The package never imports Bleve: it uses the plain Query and Result types
 // of package index and the types of package transcript.

@@ -38,7 +38,7 @@ func TestSearch_ApostrophesInLinesAndNotes(t *testing.T) {
 		t.Fatal(ps)
 	}
 	lib := &notesLibrary{fakeLibrary: indexedLibrary(t, a), notes: map[string]*annotate.Notes{call.Slug: ns}}
-	s, err := NewServer(Config{Library: lib, Assets: newTestServer(t, lib.fakeLibrary).assets})
+	s, err := NewServer(Config{Library: lib, Notes: lib, Assets: newTestServer(t, lib.fakeLibrary).assets})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// MetricsSource is what a Library may also implement to report the index
-// in /metrics. Without it those gauges are left out.
+// MetricsSource reports the index in /metrics (Config.Metrics).
 type MetricsSource interface {
 	// IndexBytes is the size of the open index on disk, in bytes.
 	IndexBytes() int64
@@ -38,7 +37,7 @@ type metrics struct {
 	series atomic.Pointer[series]
 }
 
-func newMetrics(lib Library, sl *searchLimiter) *metrics {
+func newMetrics(src MetricsSource, sl *searchLimiter) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -79,7 +78,7 @@ func newMetrics(lib Library, sl *searchLimiter) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	if src, ok := lib.(MetricsSource); ok {
+	if src != nil {
 		m.reg.MustRegister(
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "backchannel_index_size_bytes",

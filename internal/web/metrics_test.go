@@ -130,7 +130,7 @@ func TestMetrics_Source(t *testing.T) {
 	lib := &metricsLibrary{bytes: 123456, built: time.Date(2025, 11, 25, 12, 0, 0, 0, time.UTC)}
 	a := testArchive()
 	lib.ArchiveFunc = func() *transcript.Archive { return a }
-	s, err := NewServer(Config{Library: lib, Assets: os.DirFS("../../web")})
+	s, err := NewServer(Config{Library: lib, Metrics: lib, Assets: os.DirFS("../../web")})
 	if err != nil {
 		t.Fatal(err)
 	}

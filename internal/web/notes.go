@@ -10,20 +10,19 @@ import (
 	"backchannel/internal/transcript"
 )
 
-// NotesProvider is implemented by a Library that has editorial notes: the
-// notes on the call with the given slug, attached to the archive that
-// Archive returns (nil when the call has none). Without it pages show no
-// notes.
+// NotesProvider gives the editorial notes (Config.Notes): the notes on the
+// call with the given slug, attached to the archive that Library.Archive
+// returns (nil when the call has none).
 type NotesProvider interface {
 	Notes(slug string) *annotate.Notes
 }
 
 // notes returns the notes on a call, or nil.
 func (s *Server) notes(slug string) *annotate.Notes {
-	if np, ok := s.lib.(NotesProvider); ok {
-		return np.Notes(slug)
+	if s.notesP == nil {
+		return nil
 	}
-	return nil
+	return s.notesP.Notes(slug)
 }
 
 // noteView is a note as pages show it.

@@ -87,8 +87,8 @@ func SearchNotes(a *transcript.Archive, notes func(slug string) *annotate.Notes,
 // notesFunc is the server's notes lookup for SearchNotes, or nil when the
 // library has no notes.
 func (s *Server) notesFunc() func(string) *annotate.Notes {
-	if np, ok := s.lib.(NotesProvider); ok {
-		return np.Notes
+	if s.notesP == nil {
+		return nil
 	}
-	return nil
+	return s.notesP.Notes
 }

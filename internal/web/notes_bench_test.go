@@ -28,8 +28,8 @@ func benchmarkNotes(b *testing.B, lines int, target string) {
 		b.Fatal(ps)
 	}
 	lib := &fakeLibrary{ArchiveFunc: func() *transcript.Archive { return a }}
-	s, err := NewServer(Config{Library: &notesLibrary{fakeLibrary: lib, notes: map[string]*annotate.Notes{c.Slug: ns}},
-		Assets: newTestServer(b, lib).assets})
+	nl := &notesLibrary{fakeLibrary: lib, notes: map[string]*annotate.Notes{c.Slug: ns}}
+	s, err := NewServer(Config{Library: nl, Notes: nl, Assets: newTestServer(b, lib).assets})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"backchannel/internal/transcript"
 )
 
-// notesLibrary is a fakeLibrary that also provides notes (NotesProvider).
+// notesLibrary is a fakeLibrary that also provides notes (Config.Notes).
 type notesLibrary struct {
 	*fakeLibrary
 	notes map[string]*annotate.Notes
@@ -65,7 +65,7 @@ func newNotesServer(t testing.TB, lib *fakeLibrary) (*Server, *annotate.Notes) {
 		t.Fatalf("want the two detached notes reported, got %v", ps)
 	}
 	nl := &notesLibrary{fakeLibrary: lib, notes: map[string]*annotate.Notes{slugHarbour: ns}}
-	s, err := NewServer(Config{Library: nl, Assets: newTestServer(t, lib).assets})
+	s, err := NewServer(Config{Library: nl, Notes: nl, Assets: newTestServer(t, lib).assets})
 	if err != nil {
 		t.Fatal(err)
 	}

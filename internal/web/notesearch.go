@@ -30,7 +30,7 @@ type noteHitView struct {
 // searchNotes runs the note search of a search page: the query text
 // without in:notes, and the form's filters.
 func (s *Server) searchNotes(a *transcript.Archive, p searchParams, text string) []noteHitView {
-	if p.Page > 1 {
+	if s.notesP == nil || p.Page > 1 {
 		return nil
 	}
 	dates := map[string]string{}

@@ -32,6 +32,15 @@ type Library interface {
 // Config configures a Server.
 type Config struct {
 	Library Library
+	// Notes gives the editorial notes on the archive's calls; nil: pages
+	// show no notes and search finds none.
+	Notes NotesProvider
+	// Health says more about the library in /healthz than Health does;
+	// nil: only the status line.
+	Health HealthDetailer
+	// Metrics reports the index in /metrics; nil: those gauges are left
+	// out.
+	Metrics MetricsSource
 	// Assets is the root holding templates/ and static/.
 	Assets fs.FS
 	Logger *slog.Logger
@@ -50,6 +59,8 @@ type Config struct {
 // Server serves the site. Create it with NewServer.
 type Server struct {
 	lib    Library
+	notesP NotesProvider
+	health HealthDetailer
 	assets fs.FS
 	logger *slog.Logger
 	dev    bool
@@ -79,6 +90,8 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		lib:    cfg.Library,
+		notesP: cfg.Notes,
+		health: cfg.Health,
 		assets: cfg.Assets,
 		logger: cfg.Logger,
 		dev:    cfg.Dev,
@@ -102,7 +115,7 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s.pages = pages
 	s.searches = newSearchLimiter(cfg.Search)
-	s.metrics = newMetrics(cfg.Library, s.searches)
+	s.metrics = newMetrics(cfg.Metrics, s.searches)
 	s.handler = s.routes()
 	return s, nil
 }

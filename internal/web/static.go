@@ -121,9 +121,9 @@ func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(robots))
 }
 
-// HealthDetailer is implemented by a Library that can say more about its
-// state than Health does (counts, the last failed reload); /healthz prints
-// the details as "key: value" lines after its status line.
+// HealthDetailer says more about the library than Health does (counts,
+// the last failed reload; Config.Health); /healthz prints the details as
+// "key: value" lines after its status line.
 type HealthDetailer interface {
 	HealthDetails() map[string]any
 }
@@ -140,8 +140,8 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		status, body = http.StatusServiceUnavailable, "unavailable: archive not loaded\n"
 		h.Set("Retry-After", "5")
 	}
-	if d, ok := s.lib.(HealthDetailer); ok {
-		details := d.HealthDetails()
+	if s.health != nil {
+		details := s.health.HealthDetails()
 		keys := make([]string, 0, len(details))
 		for k := range details {
 			keys = append(keys, k)

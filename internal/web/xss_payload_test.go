@@ -146,7 +146,7 @@ func payloadServer(t testing.TB, payloads []string) (*Server, *transcript.Archiv
 			Suggestions: []string{p, p + " x"},
 		}, nil
 	}
-	s, err := NewServer(Config{Library: lib, Assets: os.DirFS("../../web")})
+	s, err := NewServer(Config{Library: lib, Notes: lib, Assets: os.DirFS("../../web")})
 	if err != nil {
 		t.Fatal(err)
 	}

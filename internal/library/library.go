@@ -1,0 +1,241 @@
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"backchannel/internal/annotate"
+	"backchannel/internal/index"
+	"backchannel/internal/transcript"
+)
+
+// Library is what a server reads from: the build it has open, swapped for
+// a newer one while requests are answered. A build that is swapped out is
+// closed once the searches using it have finished. It is safe for
+// concurrent use.
+type Library struct {
+	dataDir string
+	logger  *slog.Logger
+
+	// openMu is held while a new build is opened to be served.
+	openMu sync.Mutex
+
+	mu  sync.RWMutex
+	cur *servedBuild
+	// notReady, when set, keeps Health failing (for example until
+	// --watch is watching).
+	notReady error
+	// lastErr is the last failed build or reload, reported in the health
+	// details while the last good build keeps serving; cleared by the
+	// next success.
+	lastErr error
+	// stale, when set, says why the build served is behind the data
+	// folder or the transcripts, since when.
+	stale      error
+	staleSince time.Time
+	// staleGrace is how long the build served may lag before Health
+	// says so.
+	staleGrace time.Duration
+}
+
+// servedBuild is a build with a count of the searches using it.
+type servedBuild struct {
+	*Build
+	refs sync.WaitGroup
+}
+
+// New returns a library over dataDir with no build open yet.
+func New(dataDir string, logger *slog.Logger) *Library {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Library{dataDir: dataDir, logger: logger, staleGrace: defaultStaleGrace}
+}
+
+// defaultStaleGrace is how long the build served may lag behind the data
+// folder or the transcripts before /healthz says so.
+const defaultStaleGrace = 5 * time.Second
+
+// DataDir is the library's data folder.
+func (l *Library) DataDir() string { return l.dataDir }
+
+// Open opens the current build of the data folder and serves it.
+func (l *Library) Open() error {
+	b, err := OpenCurrent(l.dataDir)
+	if err != nil {
+		return err
+	}
+	l.Swap(b)
+	return nil
+}
+
+// Swap serves b from now on. The build it replaces is closed in the
+// background once the searches using it have finished.
+func (l *Library) Swap(b *Build) {
+	nb := &servedBuild{Build: b}
+	l.mu.Lock()
+	old := l.cur
+	l.cur, l.lastErr, l.stale = nb, nil, nil
+	l.mu.Unlock()
+	for _, p := range b.NotesProblems {
+		l.logger.Warn("notes problem (run backchannel check)", "problem", p.String())
+	}
+	if old != nil {
+		go func() {
+			old.refs.Wait()
+			old.Close()
+		}()
+	}
+}
+
+// Current returns the build being served, or nil.
+func (l *Library) Current() *Build {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.cur == nil {
+		return nil
+	}
+	return l.cur.Build
+}
+
+// Archive returns the archive of the build being served, or nil.
+func (l *Library) Archive() *transcript.Archive {
+	if b := l.Current(); b != nil {
+		return b.Archive
+	}
+	return nil
+}
+
+// Notes returns the editorial notes on the call with the given slug in the
+// build being served, or nil.
+func (l *Library) Notes(slug string) *annotate.Notes {
+	if b := l.Current(); b != nil {
+		return b.Notes[slug]
+	}
+	return nil
+}
+
+// Search runs q on the index of the build being served.
+func (l *Library) Search(ctx context.Context, q index.Query) (*index.Result, error) {
+	l.mu.RLock()
+	cur := l.cur
+	if cur != nil {
+		cur.refs.Add(1)
+	}
+	l.mu.RUnlock()
+	if cur == nil {
+		return nil, errNotOpen
+	}
+	defer cur.refs.Done()
+	return cur.Index.Search(ctx, q)
+}
+
+// Health is nil once a build is open (and, with Watch, once watching)
+// and, past a short grace, while the build served is not behind the
+// data folder or the transcripts.
+func (l *Library) Health() error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	switch {
+	case l.cur == nil:
+		return errNotOpen
+	case l.notReady != nil:
+		return l.notReady
+	case l.stale != nil && time.Since(l.staleSince) > l.staleGrace:
+		return fmt.Errorf("stale since %s: %w", l.staleSince.UTC().Format(time.RFC3339), l.stale)
+	}
+	return nil
+}
+
+// HealthDetails describes the library for /healthz.
+func (l *Library) HealthDetails() map[string]any {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	d := map[string]any{}
+	if l.cur != nil {
+		a := l.cur.Archive
+		lines := 0
+		for _, c := range a.Calls {
+			lines += a.LineCount(c)
+		}
+		d["calls"], d["lines"], d["archive_hash"], d["build"] = len(a.Calls), lines, a.Hash, l.cur.ID()
+	}
+	if l.lastErr != nil {
+		d["last_reload_error"] = l.lastErr.Error()
+	}
+	if l.stale != nil {
+		d["stale_since"] = l.staleSince.UTC().Format(time.RFC3339)
+		d["stale_reason"] = l.stale.Error()
+	}
+	return d
+}
+
+// SetReady sets what keeps Health failing (nil: nothing).
+func (l *Library) SetReady(err error) {
+	l.mu.Lock()
+	l.notReady = err
+	l.mu.Unlock()
+}
+
+// setLastErr records the last failed build or reload (nil: none).
+func (l *Library) setLastErr(err error) {
+	l.mu.Lock()
+	l.lastErr = err
+	l.mu.Unlock()
+}
+
+// setStale records that the build served is behind, and why (nil: it is
+// not). The time it became stale is kept while it stays stale.
+func (l *Library) setStale(why error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if why == nil {
+		l.stale = nil
+		return
+	}
+	if l.stale == nil {
+		l.staleSince = time.Now()
+	}
+	l.stale = why
+}
+
+// IndexBytes is the size on disk of the build served.
+func (l *Library) IndexBytes() int64 {
+	if b := l.Current(); b != nil {
+		return b.Bytes
+	}
+	return 0
+}
+
+// LastIngest is when the build served was made.
+func (l *Library) LastIngest() time.Time {
+	if b := l.Current(); b != nil {
+		return b.builtAt()
+	}
+	return time.Time{}
+}
+
+// Close closes the build served after in-flight searches finish.
+func (l *Library) Close() error {
+	l.mu.Lock()
+	cur := l.cur
+	l.cur = nil
+	l.mu.Unlock()
+	if cur == nil {
+		return nil
+	}
+	cur.refs.Wait()
+	return cur.Close()
+}
+
+// isTransient reports whether a failed build may succeed if tried again
+// without anything changing in the transcripts: another build held the
+// lock, the disk was full, an I/O error.
+func isTransient(err error) bool {
+	var bad *BadArchiveError
+	return err != nil && !errors.As(err, &bad) && !errors.Is(err, ErrNoTranscripts) && !errors.Is(err, context.Canceled)
+}

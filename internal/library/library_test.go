@@ -1,0 +1,341 @@
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"backchannel/internal/index"
+	"backchannel/internal/transcript"
+)
+
+// Fictional calls: fictional people saying fictional things.
+const (
+	ferryCall = "---\ntitle: Fictional call about a ferry\ndate: 2024-03-02\nparticipants:\n  - id: mara-harlow\n    name: Mara Harlow\n    labels: [MH]\n  - id: otto-brandt\n    name: Otto Brandt\n    labels: [OB]\n---\n\nMH: The ferry leaves at ten.\n\nOB: Then we wait on the pier.\n\n[horn sounds]\n\nMH: Bring the lantern.\n"
+	pierCall  = "---\ntitle: Another fictional call\ndate: 2024-03-03\nparticipants:\n  - id: mara-harlow\n    name: Mara Harlow\n    labels: [MH]\n---\n\nMH: The pier is closed for the storm.\n"
+	ferryNote = "## L1 \"at ten\"\n\nThe first ferry.\n\n## L2 \"at the station\"\n\nNot what was said.\n"
+)
+
+// archiveDir writes files into a new transcripts folder.
+func archiveDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		write(t, filepath.Join(dir, name), text)
+	}
+	return dir
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newFiles makes a build trust the state of files just written (tests
+// never wait out transcript.RacyMargin).
+const newFiles = -1
+
+func mustIngest(t *testing.T, transcripts, data string, opts IngestOptions) *IngestResult {
+	t.Helper()
+	opts.RacyMargin = newFiles
+	res, err := Ingest(t.Context(), transcripts, data, opts)
+	if err != nil {
+		t.Fatalf("Ingest: %v", err)
+	}
+	if res.Build != nil {
+		res.Build.Close()
+	}
+	return res
+}
+
+func mustOpen(t *testing.T, data string) *Build {
+	t.Helper()
+	b, err := OpenCurrent(data)
+	if err != nil {
+		t.Fatalf("OpenCurrent: %v", err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// texts lists a call's lines as "speaker: text".
+func texts(t *testing.T, a *transcript.Archive, slug string) []string {
+	t.Helper()
+	c, ok := a.Call(slug)
+	if !ok {
+		t.Fatalf("no call %s", slug)
+	}
+	full, err := a.WithLines(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range full.Lines {
+		out = append(out, l.Speaker+": "+l.Text)
+	}
+	return out
+}
+
+// A build holds everything a page shows: with the transcripts folder gone,
+// every call's lines, a range of them, its header, the notes and search
+// answer as they did.
+func TestBuild_ServesWithoutTranscripts(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall, "2024-03-03-pier.md": pierCall, "2024-03-02-ferry.notes.md": ferryNote})
+	data := t.TempDir()
+	mustIngest(t, dir, data, IngestOptions{})
+	want, _ := transcript.LoadDir(dir)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	b := mustOpen(t, data)
+	for _, wc := range want.Calls {
+		c, ok := b.Archive.Call(wc.Slug)
+		if !ok {
+			t.Fatalf("no call %s in the build", wc.Slug)
+		}
+		full, err := b.Archive.WithLines(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, w := *full, *wc
+		got.Path, w.Path = "", ""
+		if diff := cmp.Diff(w, got); diff != "" {
+			t.Errorf("%s from the build (-read from the file +build):\n%s", wc.Slug, diff)
+		}
+		lines, err := b.Archive.LineRange(c, 2, 3)
+		if err != nil || len(wc.Lines) >= 3 && !cmp.Equal(lines, wc.Lines[1:3]) {
+			t.Errorf("%s lines 2-3: %v, %+v", wc.Slug, err, lines)
+		}
+	}
+	ns := b.Notes["2024-03-02-ferry"]
+	if ns == nil || len(ns.Notes) != 2 || ns.Notes[0].Detached != "" || !strings.Contains(ns.Notes[1].Detached, "at the station") {
+		t.Fatalf("notes from the build: %+v", ns)
+	}
+	if len(b.NotesProblems) != 1 || !strings.HasPrefix(b.NotesProblems[0].Path, dir) {
+		t.Errorf("notes problems %v, want one, naming the file in the transcripts folder", b.NotesProblems)
+	}
+	r, err := b.Index.Search(t.Context(), index.Query{Text: "lantern"})
+	if err != nil || r.Total != 1 || r.Hits[0].Call != "2024-03-02-ferry" {
+		t.Errorf("search for lantern: %v, %+v", err, r)
+	}
+}
+
+// An unchanged folder makes no build and reads no transcript; a notes edit
+// makes a build without reading the transcripts; a transcript edit is read
+// and only its call indexed again; --rebuild reads and indexes everything.
+func TestIngest_WhatChanged(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall, "2024-03-03-pier.md": pierCall, "2024-03-02-ferry.notes.md": ferryNote})
+	data := t.TempDir()
+	first := mustIngest(t, dir, data, IngestOptions{})
+	if !first.Read || first.Unchanged || first.Index.Incremental {
+		t.Errorf("first ingest: %+v", first)
+	}
+	again := mustIngest(t, dir, data, IngestOptions{})
+	if again.Read || !again.Unchanged || again.ID != first.ID {
+		t.Errorf("ingest of an unchanged folder: read %v, unchanged %v, id %s (was %s)", again.Read, again.Unchanged, again.ID, first.ID)
+	}
+
+	write(t, filepath.Join(dir, "2024-03-02-ferry.notes.md"), strings.Replace(ferryNote, "at the station", "on the pier", 1))
+	notes := mustIngest(t, dir, data, IngestOptions{})
+	if notes.Read || notes.Unchanged || notes.ID == first.ID {
+		t.Errorf("ingest after a notes edit: read %v, unchanged %v", notes.Read, notes.Unchanged)
+	}
+	b := mustOpen(t, data)
+	if ns := b.Notes["2024-03-02-ferry"]; ns == nil || ns.Notes[1].Detached != "" {
+		t.Errorf("the edited note is not attached: %+v", ns)
+	}
+
+	write(t, filepath.Join(dir, "2024-03-03-pier.md"), pierCall+"\nMH: The storm has passed.\n")
+	edit := mustIngest(t, dir, data, IngestOptions{})
+	if !edit.Read || !edit.Index.Incremental || edit.Index.Indexed != 2 {
+		t.Errorf("ingest after an edit: read %v, index %+v; want an incremental build of the pier call's 2 lines", edit.Read, edit.Index)
+	}
+	if got := texts(t, mustOpen(t, data).Archive, "2024-03-03-pier"); len(got) != 2 || !strings.Contains(got[1], "storm has passed") {
+		t.Errorf("edited call: %q", got)
+	}
+	full := mustIngest(t, dir, data, IngestOptions{Rebuild: true})
+	if !full.Read || full.Unchanged || full.Index.Incremental {
+		t.Errorf("--rebuild: %+v", full)
+	}
+}
+
+// A bad file refuses the whole folder and leaves the current build as it
+// was; with SkipBad the good files are built and the bad one named.
+func TestIngest_BadFile(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall})
+	data := t.TempDir()
+	first := mustIngest(t, dir, data, IngestOptions{})
+	write(t, filepath.Join(dir, "2024-03-04-broken.md"), "---\ntitle: Broken\ndate: 2024-03-04\n---\n\nZQ: nobody declared me\n")
+	_, err := Ingest(t.Context(), dir, data, IngestOptions{})
+	var bad *BadArchiveError
+	if !errors.As(err, &bad) || len(bad.Files) != 1 || !strings.Contains(bad.Problems.Error(), "2024-03-04-broken.md:6") {
+		t.Fatalf("ingest with a bad file: %v", err)
+	}
+	if CurrentID(data) != first.ID {
+		t.Error("a refused ingest changed the current build")
+	}
+	res := mustIngest(t, dir, data, IngestOptions{SkipBad: true})
+	if len(res.Skipped) != 1 || len(res.Archive.Calls) != 1 || res.ID == first.ID {
+		t.Errorf("--skip-bad: skipped %v, %d calls", res.Skipped, len(res.Archive.Calls))
+	}
+	// The bad file is read again by the next build (it is not trusted).
+	if res := mustIngest(t, dir, data, IngestOptions{SkipBad: true}); !res.Read || res.Unchanged {
+		t.Error("a build after --skip-bad trusted the catalog with a bad file in it")
+	}
+}
+
+// A second build while one holds the lock fails at once with ErrLocked.
+func TestIngest_Locked(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall})
+	data := t.TempDir()
+	unlock, err := lockDir(filepath.Join(data, lockFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	if _, err := Ingest(t.Context(), dir, data, IngestOptions{}); !errors.Is(err, ErrLocked) {
+		t.Errorf("Ingest with the lock held: %v, want ErrLocked", err)
+	}
+}
+
+// Leftovers of a killed build are removed by the next one; builds older
+// than the one replaced are removed, while a Build that has one open keeps
+// answering; a cancelled build leaves nothing and changes nothing.
+func TestIngest_Cleanup(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall})
+	data := t.TempDir()
+	mustIngest(t, dir, data, IngestOptions{})
+	first := mustOpen(t, data)
+	junk := filepath.Join(data, tmpPrefix+"killed")
+	if err := os.MkdirAll(filepath.Join(junk, indexDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(data, objectsDir, ".tmp-123"), "half")
+	if err := os.MkdirAll(filepath.Join(data, objectsDir, "ab"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(data, objectsDir, "ab", ".tmp-456"), "half")
+	for i := range 2 {
+		write(t, filepath.Join(dir, "2024-03-03-pier.md"), pierCall+fmt.Sprintf("\nMH: Edit %d.\n", i))
+		mustIngest(t, dir, data, IngestOptions{})
+	}
+	if _, err := os.Stat(junk); !os.IsNotExist(err) {
+		t.Errorf("leftover build not removed: %v", err)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(data, objectsDir, "*", ".tmp-*")); len(tmps) != 0 {
+		t.Errorf("leftover objects not removed: %v", tmps)
+	}
+	builds, _ := filepath.Glob(filepath.Join(data, buildPrefix+"*"))
+	if len(builds) != 2 {
+		t.Errorf("builds %v, want the current and the previous one", builds)
+	}
+	if _, err := os.Stat(first.Dir); !os.IsNotExist(err) {
+		t.Errorf("oldest build still there: %v", err)
+	}
+	// Removed, but open: it still answers, lines included.
+	if r, err := first.Index.Search(t.Context(), index.Query{Text: "lantern"}); err != nil || r.Total != 1 {
+		t.Errorf("a removed build that is open: %v, %+v", err, r)
+	}
+	if got := texts(t, first.Archive, "2024-03-02-ferry"); len(got) != 4 {
+		t.Errorf("lines of a removed build: %q", got)
+	}
+
+	before := CurrentID(data)
+	write(t, filepath.Join(dir, "2024-03-03-pier.md"), pierCall+"\nMH: Cancelled.\n")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Ingest(ctx, dir, data, IngestOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled Ingest: %v", err)
+	}
+	if CurrentID(data) != before {
+		t.Error("a cancelled build changed the current one")
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(data, tmpPrefix+"*")); len(tmps) != 0 {
+		t.Errorf("a cancelled build left %v", tmps)
+	}
+}
+
+// A library follows the data folder: a build swapped in by another
+// process (here another Ingest) is served within FollowInterval or so,
+// and searches on the old build finish on it.
+func TestLibrary_Follow(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall})
+	data := t.TempDir()
+	mustIngest(t, dir, data, IngestOptions{})
+	lib := New(data, nil)
+	if err := lib.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go lib.Follow(ctx)
+
+	write(t, filepath.Join(dir, "2024-03-03-pier.md"), pierCall)
+	res := mustIngest(t, dir, data, IngestOptions{})
+	deadline := time.Now().Add(2 * time.Second)
+	for lib.Current().ID() != res.ID {
+		if time.Now().After(deadline) {
+			t.Fatalf("not following: serving %s 2 s after %s was swapped in", lib.Current().ID(), res.ID)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if r, err := lib.Search(t.Context(), index.Query{Text: "storm"}); err != nil || r.Total != 1 {
+		t.Errorf("search on the followed build: %v %+v", err, r)
+	}
+	if lib.Health() != nil {
+		t.Errorf("health: %v", lib.Health())
+	}
+}
+
+// A build that cannot be opened is not served: the library keeps the last
+// good one and, past the grace, says it is stale; once a good build is
+// swapped in it serves it and is healthy again.
+func TestLibrary_FollowBadBuild(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall})
+	data := t.TempDir()
+	first := mustIngest(t, dir, data, IngestOptions{})
+	lib := New(data, nil)
+	lib.staleGrace = 0
+	if err := lib.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	// Another process swaps in a build that does not open.
+	bad := filepath.Join(data, buildPrefix+"damaged")
+	if err := os.MkdirAll(bad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(bad, infoFile), "{")
+	if _, err := swapCurrent(data, filepath.Base(bad)); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.serveCurrent(); err == nil {
+		t.Fatal("a damaged build was served")
+	} else {
+		lib.setStale(err)
+	}
+	if lib.Current().ID() != first.ID {
+		t.Error("the last good build is no longer served")
+	}
+	if h := lib.Health(); h == nil || !strings.Contains(h.Error(), "stale since") {
+		t.Errorf("health with a damaged current build: %v", h)
+	}
+	write(t, filepath.Join(dir, "2024-03-03-pier.md"), pierCall)
+	res := mustIngest(t, dir, data, IngestOptions{})
+	if err := lib.Reload(t.Context(), dir, IngestOptions{RacyMargin: newFiles}); err != nil {
+		t.Fatal(err)
+	}
+	if lib.Current().ID() != res.ID || lib.Health() != nil {
+		t.Errorf("after a good build: serving %s (want %s), health %v", lib.Current().ID(), res.ID, lib.Health())
+	}
+}
