@@ -383,10 +383,12 @@ func benchHTTP(ctx context.Context, o options, c *corpus, qs []benchQuery, pools
 		logf("  search page %-18s %8.0f req/s  p50 %s p99 %s  errors %d  %d requests over %d paths",
 			cl, lr.RPS, ms(lr.P50), ms(lr.P99), lr.Errors, lr.Requests, lr.Paths)
 	}
-	if r.BC.ServeRSS, r.BC.ServeHWM, err = procRSS(cmd.Process.Pid); err != nil {
+	m, err := procRSS(cmd.Process.Pid)
+	if err != nil {
 		return err
 	}
-	logf("serve RSS %s (peak %s)", mb(r.BC.ServeRSS), mb(r.BC.ServeHWM))
+	r.BC.ServeRSS, r.BC.ServeHWM, r.BC.ServeAnon, r.BC.ServeFile = m.RSS, m.HWM, m.Anon, m.File
+	logf("serve RSS %s (peak %s; anonymous %s, file-backed %s)", mb(m.RSS), mb(m.HWM), mb(m.Anon), mb(m.File))
 	return nil
 }
 

@@ -117,11 +117,21 @@ func tail(s string, n int) string {
 	return s
 }
 
-// procRSS reads the current and peak resident set of a running process.
-func procRSS(pid int) (rss, hwm int64, err error) {
+// procMem is a running process's resident memory from /proc/PID/status.
+type procMem struct {
+	RSS, HWM int64 // resident now, and at most
+	// Anon is the resident anonymous memory (the Go heap, stacks); File
+	// the resident file-backed pages, mostly the index's memory-mapped
+	// segments, which the kernel can drop and read again.
+	Anon, File int64
+}
+
+// procRSS reads the resident memory of a running process.
+func procRSS(pid int) (procMem, error) {
+	var m procMem
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, fmt.Errorf("read rss: %w", err)
+		return m, fmt.Errorf("read rss: %w", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -137,12 +147,16 @@ func procRSS(pid int) (rss, hwm int64, err error) {
 		n, _ := strconv.ParseInt(f[0], 10, 64)
 		switch k {
 		case "VmRSS":
-			rss = n * 1024
+			m.RSS = n * 1024
 		case "VmHWM":
-			hwm = n * 1024
+			m.HWM = n * 1024
+		case "RssAnon":
+			m.Anon = n * 1024
+		case "RssFile":
+			m.File = n * 1024
 		}
 	}
-	return rss, hwm, sc.Err()
+	return m, sc.Err()
 }
 
 // dirSize is the total size of the regular files under dir.
