@@ -25,7 +25,7 @@ type engineResult struct {
 	// ServeAnon and ServeFile split ServeRSS: anonymous memory (heap,
 	// stacks) and file-backed pages (the index's mapped segments).
 	ServeAnon, ServeFile int64
-	Search     map[class]latencies
+	Search               map[class]latencies
 }
 
 // sizeResult is one run on one corpus.
