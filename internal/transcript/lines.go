@@ -101,6 +101,28 @@ func (a *Archive) LineRange(c *Call, from, to int) ([]Line, error) {
 	return clip(full.Lines, from, to), nil
 }
 
+// Window returns c for showing lines from to to (1-based, clipped): a
+// copy whose Lines has all of c's positions, of which only from..to hold
+// their lines (the others are zero Lines), read without the rest when the
+// archive keeps its lines outside memory (LineRange). A search result
+// shows each hit with a few lines around it; for an archive with its lines
+// in memory it is c itself.
+func (a *Archive) Window(c *Call, from, to int) (*Call, error) {
+	st := a.stored(c)
+	if st == nil {
+		return c, nil
+	}
+	from, to = max(from, 1), min(to, st.lines)
+	lines, err := a.LineRange(c, from, to)
+	if err != nil {
+		return nil, err
+	}
+	cp := *c
+	cp.Lines = make([]Line, st.lines)
+	copy(cp.Lines[max(from-1, 0):], lines)
+	return &cp, nil
+}
+
 // clip returns lines[from-1:to], clipped to lines.
 func clip(lines []Line, from, to int) []Line {
 	from, to = max(from, 1), min(to, len(lines))

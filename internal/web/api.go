@@ -110,7 +110,8 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 	if a != nil {
 		names = speakerNames(a)
 	}
-	call := func(slug string) *transcript.Call {
+	// The hit's call, with only the hit's line read.
+	call := func(slug string, n int) *transcript.Call {
 		if a == nil {
 			return nil
 		}
@@ -118,8 +119,8 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 		if !ok {
 			return nil
 		}
-		if full, err := a.WithLines(c); err == nil {
-			return full
+		if w, err := a.Window(c, n, n); err == nil {
+			return w
 		}
 		return c // no lines: the hit's own time is shown
 	}
@@ -146,7 +147,7 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 		}
 		sh.Date = h.Date
 		t := h.Time
-		if c := call(h.Call); c != nil {
+		if c := call(h.Call, h.Line); c != nil {
 			sh.Date = c.Date
 			if c.Title != "" {
 				sh.CallTitle = c.Title
@@ -173,8 +174,10 @@ func SearchResponse(a *transcript.Archive, q index.Query, res *index.Result) Sea
 	}
 	for _, f := range res.Facets.Call {
 		title := f.Value
-		if c := call(f.Value); c != nil && c.Title != "" {
-			title = c.Title
+		if a != nil {
+			if c, ok := a.Call(f.Value); ok && c.Title != "" {
+				title = c.Title // the header: no lines read
+			}
 		}
 		out.Facets.Call = append(out.Facets.Call, CallFacet{Slug: f.Value, Title: title, Count: f.Count})
 	}

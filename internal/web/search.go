@@ -559,10 +559,11 @@ func newHitView(a *transcript.Archive, h index.Hit, speakers map[string]string) 
 	}
 	terms := hitTerms(h)
 	if c, ok := a.Call(h.Call); ok {
-		// A call whose file changed since the archive was read has no
-		// lines: the hit shows what the index says, as below.
-		if full, err := a.WithLines(c); err == nil {
-			c = full
+		// Only the hit, the lines around it and the one after them (an
+		// omission before it ends the context) are read. A call whose
+		// lines cannot be read shows what the index says, as below.
+		if w, err := a.Window(c, h.Line-contextLines, h.Line+contextLines+1); err == nil {
+			c = w
 		}
 		if l, ok := c.Line(h.Line); ok {
 			v.Line = newLineView(c, l, terms)
