@@ -9,7 +9,7 @@ import (
 // memReader is a LineReader over an archive read whole, counting what is
 // asked of it.
 type memReader struct {
-	calls        map[string]*Call // by object key
+	calls         map[string]*Call // by object key
 	whole, range_ int
 }
 
