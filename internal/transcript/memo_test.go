@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -307,6 +308,49 @@ func TestTitles_FromTheFile(t *testing.T) {
 		}
 		if len(ps) != 1 || !strings.Contains(ps[0].Message, tt.warning) {
 			t.Errorf("%s: problems %v, want a warning saying %q", tt.path, ps, tt.warning)
+		}
+	}
+}
+
+// TestReadme_Layouts: the transcripts README's table has a row for every
+// extension the format table reads and for every plain-text layout, and
+// each example written in one of those formats (```vtt, ```srt, ```txt)
+// parses without errors, none of its heading or furniture a line.
+func TestReadme_Layouts(t *testing.T) {
+	data, err := os.ReadFile("../../transcripts/README.md")
+	if err != nil {
+		t.Skipf("no transcripts/README.md: %v", err)
+	}
+	readme := string(data)
+	for _, f := range formats {
+		if !strings.Contains(readme, "\n| `"+f.ext+"` |") {
+			t.Errorf("the README's table has no row for %s", f.ext)
+		}
+	}
+	for _, layout := range []string{"a radio log", "a memorandum of conversation", "a FRUS-style telcon", "a newspaper's transcript", "a memorandum in another language"} {
+		if !strings.Contains(readme, "| `.txt` | "+layout) {
+			t.Errorf("the README's table has no row for %q", layout)
+		}
+	}
+	examples := regexp.MustCompile("(?s)\n```(vtt|srt|txt)\n(.*?)\n```\n").FindAllStringSubmatch(readme, -1)
+	seen := map[string]bool{}
+	for i, m := range examples {
+		seen[m[1]] = true
+		path := fmt.Sprintf("2024-01-01-readme-%d.%s", i+1, m[1])
+		c, ps := Parse(path, []byte(m[2]+"\n"))
+		if c == nil || ps.HasErrors() {
+			t.Errorf("README example %d (```%s) does not parse:\n%v\n%s", i+1, m[1], ps, m[2])
+			continue
+		}
+		for _, l := range c.Lines {
+			if furnitureRE.MatchString(l.Text) {
+				t.Errorf("README example %d: line %d is furniture: %q", i+1, l.N, l.Text)
+			}
+		}
+	}
+	for _, ext := range []string{"vtt", "srt", "txt"} {
+		if !seen[ext] {
+			t.Errorf("no ```%s example in the README", ext)
 		}
 	}
 }
