@@ -187,10 +187,11 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 		return nil, fmt.Errorf("backchannel ingest: %w", err)
 	}
 	r.BC.IngestTime, r.BC.IngestRSS = ing.Wall, ing.MaxRSS
-	if r.BC.IndexBytes, err = dirSize(data); err != nil {
+	if r.BC.IndexBytes, r.BC.StoreBytes, err = dataSizes(data); err != nil {
 		return nil, err
 	}
-	logf("backchannel ingest: %s, peak RSS %s, index %s", ms(ing.Wall), mb(ing.MaxRSS), mb(r.BC.IndexBytes))
+	logf("backchannel ingest: %s, peak RSS %s, index %s, line store and the rest of the data folder %s",
+		ms(ing.Wall), mb(ing.MaxRSS), mb(r.BC.IndexBytes), mb(r.BC.StoreBytes))
 
 	// SQLite build, in a child too.
 	db := filepath.Join(dir, "fts.db")

@@ -159,6 +159,24 @@ func procRSS(pid int) (procMem, error) {
 	return m, sc.Err()
 }
 
+// dataSizes splits a data folder's bytes into the current build's Bleve
+// index (current/index) and the rest: the line store (objects/), the
+// catalog, the notes and the build's small files.
+func dataSizes(data string) (index, rest int64, err error) {
+	cur, err := filepath.EvalSymlinks(filepath.Join(data, "current"))
+	if err != nil {
+		return 0, 0, fmt.Errorf("data folder: %w", err)
+	}
+	if index, err = dirSize(filepath.Join(cur, "index")); err != nil {
+		return 0, 0, err
+	}
+	all, err := dirSize(data)
+	if err != nil {
+		return 0, 0, err
+	}
+	return index, all - index, nil
+}
+
 // dirSize is the total size of the regular files under dir.
 func dirSize(dir string) (int64, error) {
 	var n int64
