@@ -197,3 +197,26 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Error("the port still accepts connections after serve exited")
 	}
 }
+
+// TestServe_OptionsStar (issue 14, finding 8): OPTIONS *, which net/http
+// answers by itself unless told otherwise, is answered by the site with
+// its security headers. (The 431 and 400 that net/http writes straight to
+// the connection cannot carry them: see web.ConfigureHTTPServer.)
+func TestServe_OptionsStar(t *testing.T) {
+	srv := startServe(t, "../../transcripts", t.TempDir())
+	host := strings.TrimPrefix(srv.base, "http://")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "OPTIONS * HTTP/1.1\r\nHost: %s\r\n\r\n", host)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("OPTIONS *: %d, headers %v; want 200 with the security headers", resp.StatusCode, resp.Header)
+	}
+}

@@ -145,6 +145,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, readHe
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	web.ConfigureHTTPServer(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -3,17 +3,22 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"golang.org/x/sync/singleflight"
 
+	"backchannel/internal/annotate"
 	"backchannel/internal/transcript"
 )
 
@@ -36,11 +41,61 @@ const (
 	entryOverhead = 1 << 10
 )
 
-// pageCache keeps rendered pages of the archive that is being served: the
-// home, call, line, range and speaker pages without a query string depend
-// only on the archive, its notes and the host, so they are rendered once
-// per archive and then served from memory, gzipped once, with an ETag and
-// a Last-Modified. Swapping the archive (ingest, --watch) empties it.
+// pageSource is what a rendered page shows: the build it was rendered from
+// and the notes of the calls it showed. A cached page is served only while
+// its source is current (Server.current). The build is today the archive
+// itself, which a reload replaces as a whole; the notes are looked up
+// apart from it (NotesProvider), and a notes edit replaces them without a
+// new archive, so each page records the ones it read (Server.pageNotes).
+type pageSource struct {
+	build *transcript.Archive
+	notes []notesDep
+}
+
+// notesDep is the notes of one call as a page read them (nil: none).
+type notesDep struct {
+	slug  string
+	notes *annotate.Notes
+}
+
+// current reports whether a page rendered from src would be rendered the
+// same from what the server has now: the same build, and the same notes
+// for every call it showed. This is the one place that decides whether a
+// cached page still tells the truth.
+func (s *Server) current(src *pageSource, a *transcript.Archive) bool {
+	if src.build != a {
+		return false
+	}
+	for _, d := range src.notes {
+		if s.notes(d.slug) != d.notes {
+			return false
+		}
+	}
+	return true
+}
+
+// depsKey is the context key of the pageSource a page being rendered for
+// the cache records its notes in.
+type depsKey struct{}
+
+// pageNotes returns the notes on a call for a page, and records them as
+// something the page shows, so that the cached page is rendered again when
+// they change. Handlers of cached routes read notes through it.
+func (s *Server) pageNotes(r *http.Request, slug string) *annotate.Notes {
+	ns := s.notes(slug)
+	if src, ok := r.Context().Value(depsKey{}).(*pageSource); ok {
+		if !slices.ContainsFunc(src.notes, func(d notesDep) bool { return d.slug == slug }) {
+			src.notes = append(src.notes, notesDep{slug, ns})
+		}
+	}
+	return ns
+}
+
+// pageCache keeps rendered pages of the build that is being served: the
+// home, call, line and speaker pages without a query string depend only on
+// the build, its notes and the host, so they are rendered once and then
+// served from memory, gzipped once. A page whose source is no longer
+// current is rendered again.
 //
 // It is bounded by bytes and evicts the least recently used pages, in two
 // segments (SLRU): a page enters on probation and moves to the protected
@@ -57,51 +112,14 @@ type pageCache struct {
 	entries map[pageKey]*cachedPage
 	// probation and protected are the two LRU lists, most recent first.
 	probation, protected lruList
-	// flights are the pages being rendered, which concurrent misses of
-	// the same page wait for rather than render again (after an archive
-	// swap every reader of a popular page misses at once).
-	flights map[flightKey]*flight
+	// flights collapses concurrent misses of one page into one render
+	// (after a reload every reader of a popular page misses at once).
+	flights singleflight.Group
+	// joined counts the requests that are waiting for a render, for
+	// tests.
+	joined atomic.Int32
 	// zips are gzip writers for newCachedPage.
 	zips sync.Pool
-}
-
-type flightKey struct {
-	a   *transcript.Archive
-	key pageKey
-}
-
-// flight is one render of a page.
-type flight struct {
-	done    chan struct{}
-	page    *cachedPage // set before done is closed; nil if not cacheable
-	waiters int         // requests waiting for it (c.mu), for tests
-}
-
-// join returns the flight rendering the page, and true when there was none
-// and the caller is to render it, then call land.
-func (c *pageCache) join(a *transcript.Archive, key pageKey) (*flight, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	fk := flightKey{a, key}
-	if f, ok := c.flights[fk]; ok {
-		f.waiters++
-		return f, false
-	}
-	if c.flights == nil {
-		c.flights = map[flightKey]*flight{}
-	}
-	f := &flight{done: make(chan struct{})}
-	c.flights[fk] = f
-	return f, true
-}
-
-// land ends a flight with its page (nil: the waiters render their own).
-func (c *pageCache) land(a *transcript.Archive, key pageKey, f *flight, p *cachedPage) {
-	c.mu.Lock()
-	delete(c.flights, flightKey{a, key})
-	c.mu.Unlock()
-	f.page = p
-	close(f.done)
 }
 
 // lruList is a doubly linked list of pages with their total size.
@@ -137,20 +155,17 @@ func (l *lruList) remove(p *cachedPage) {
 	l.bytes -= p.size
 }
 
-// cachedPage is one rendered page, with the headers of each way it is
-// answered built once.
+// cachedPage is one rendered page.
 type cachedPage struct {
-	key   pageKey
-	route string // the route pattern, for the metrics
-	body  []byte
-	gz    []byte // body gzipped, or nil when that saves nothing
-	etag  string
-	// modified is when the page was rendered (to the second): its
-	// Last-Modified.
-	modified time.Time
-	plain    []headerField // 200 with body
-	zipped   []headerField // 200 with gz
-	notMod   []headerField // 304
+	key    pageKey
+	route  string // the route pattern, for the metrics
+	source pageSource
+	body   []byte
+	gz     []byte // body gzipped, or nil when that saves nothing
+	valid  validators
+	// header is the handler's headers and the validators, set on every
+	// response as they are.
+	header []headerField
 
 	size       int
 	protected  bool
@@ -233,36 +248,43 @@ func (c *pageCache) bytes() int {
 	return c.probation.bytes + c.protected.bytes
 }
 
-// pageKey is what a cached page depends on besides the archive: its path,
-// and the scheme and host its absolute links are made of when no base URL
-// is configured (see baseURL).
+// pageKey is what a page depends on besides its source: its path and
+// query, and the scheme and host its absolute links are made of when no
+// base URL is configured (see baseURL).
 type pageKey struct {
-	host, path string
-	tls        bool
+	host, path, query string
+	tls               bool
 }
 
-// cacheKey is the cache key of a request, and false when the request may
-// not be answered from the cache: only GETs and HEADs without a query
-// string or an escaped path (chi routes on the escaped path; the key is the
-// plain one). With a base URL the Host header is not part of the key, so
-// requests naming other hosts cannot fill the cache with copies.
-func (s *Server) cacheKey(r *http.Request) (pageKey, bool) {
-	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawQuery != "" || r.URL.RawPath != "" {
-		return pageKey{}, false
-	}
-	k := pageKey{path: r.URL.Path}
+func (k pageKey) String() string {
+	return fmt.Sprintf("%s\x00%v\x00%s?%s", k.host, k.tls, k.path, k.query)
+}
+
+// keyOf is the key of a request's page. With a base URL the Host header is
+// not part of it, so requests naming other hosts share one page.
+func (s *Server) keyOf(r *http.Request) pageKey {
+	k := pageKey{path: r.URL.Path, query: r.URL.RawQuery}
 	if s.base == "" {
 		k.host, k.tls = r.Host, r.TLS != nil
 	}
-	return k, true
+	return k
+}
+
+// cacheKey is the cache key of a request, and false when the request may
+// not be answered from the cache: only GETs (HEADs are GETs by then, see
+// observe) without a query string or an escaped path (chi routes on the
+// escaped path; the key is the plain one).
+func (s *Server) cacheKey(r *http.Request) (pageKey, bool) {
+	if r.Method != http.MethodGet || r.URL.RawQuery != "" || r.URL.RawPath != "" {
+		return pageKey{}, false
+	}
+	return s.keyOf(r), true
 }
 
 // cachedPageFor returns the cached page that answers r before routing, or
 // nil. That is safe when the full chain would answer r from the cache
 // too, with the same bytes: a cacheable request (cacheKey) without a body
-// (limitBodies), and an Accept-Encoding that chi's Compress would not act
-// on (none, or gzip when the page has a gzipped copy, which the cache
-// serves itself). Anything else takes the full chain.
+// (limitBodies) whose page is current.
 func (s *Server) cachedPageFor(r *http.Request) *cachedPage {
 	if s.dev || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
 		return nil
@@ -276,18 +298,23 @@ func (s *Server) cachedPageFor(r *http.Request) *cachedPage {
 		return nil
 	}
 	p := s.cache.get(a, key)
-	if p == nil {
-		return nil
-	}
-	if ae := r.Header.Get("Accept-Encoding"); ae != "" && (p.gz == nil || !acceptsGzip(ae)) {
+	if p == nil || !s.current(&p.source, a) {
 		return nil
 	}
 	return p
 }
 
-// cachePages serves GET and HEAD requests without a query string from the
-// page cache, rendering and storing GETs on a miss. Other requests, error
-// pages and dev mode (templates re-read per request) go straight to next.
+// flightResult is the outcome of one render for the cache.
+type flightResult struct {
+	page     *cachedPage   // nil: the answer may not be cached
+	rec      *pageRecorder // the answer as rendered
+	panicked any           // what the handler panicked with, if it did
+}
+
+// cachePages answers GET requests without a query string from the page
+// cache, rendering and storing the page on a miss. Other requests, answers
+// that are not pages (errors, downloads) and dev mode (templates re-read
+// per request) take the plain way, through conditional.
 func (s *Server) cachePages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := s.lib.Archive()
@@ -296,62 +323,72 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if p := s.cache.get(a, key); p != nil {
-			p.serve(w, r)
+		if p := s.cache.get(a, key); p != nil && s.current(&p.source, a) {
+			s.servePage(unbuffered(w), r, p)
 			return
 		}
-		if r.Method != http.MethodGet {
-			next.ServeHTTP(w, r)
-			return
-		}
-		f, leader := s.cache.join(a, key)
-		if !leader {
-			select {
-			case <-f.done:
-				if f.page != nil {
-					f.page.serve(w, r)
-					return
-				}
-			case <-r.Context().Done():
-			}
+		led := false
+		// The flight is of this archive's page: after a swap, requests
+		// that got the new archive do not wait for a render of the old.
+		ch := s.cache.flights.DoChan(fmt.Sprintf("%p\x00%s", a, key), func() (any, error) {
+			led = true
+			return s.renderPage(a, key, next, r), nil
+		})
+		s.cache.joined.Add(1)
+		res := (<-ch).Val.(flightResult)
+		s.cache.joined.Add(-1)
+		switch {
+		case res.page != nil:
+			s.servePage(unbuffered(w), r, res.page)
+		case led && res.panicked != nil:
+			panic(res.panicked) // for the recoverer, in this request's goroutine
+		case led:
+			res.rec.replay(w)
+		default:
 			next.ServeHTTP(w, r) // not cacheable: answered as without a cache
-			return
 		}
-		var p *cachedPage
-		defer func() { s.cache.land(a, key, f, p) }() // a panic too must release the waiters
-		rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		if rec.status != http.StatusOK || rec.body.Len() > maxCachedPage ||
-			!strings.HasPrefix(rec.header.Get("Content-Type"), "text/html") {
-			rec.replay(w)
-			return
-		}
-		route := ""
-		if rc := chi.RouteContext(r.Context()); rc != nil {
-			route = rc.RoutePattern()
-		}
-		p = newCachedPage(&s.cache.zips, key, route, rec.header, rec.body.Bytes(), time.Now())
-		// A page rendered while the archive was swapped may come from
-		// the new one: keep it only if a is still current.
-		if s.lib.Archive() == a {
-			s.cache.put(a, p)
-		}
-		p.serve(w, r)
 	})
+}
+
+// renderPage renders the page of key from a, and caches it when it may be
+// cached: a 200 HTML page of at most maxCachedPage bytes. It runs in a
+// goroutine of its own (singleflight.DoChan), so it recovers a panic of
+// the handler and hands it back.
+func (s *Server) renderPage(a *transcript.Archive, key pageKey, next http.Handler, r *http.Request) (res flightResult) {
+	defer func() {
+		if v := recover(); v != nil {
+			res = flightResult{panicked: v}
+		}
+	}()
+	src := &pageSource{build: a}
+	rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
+	next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), depsKey{}, src)))
+	res.rec = rec
+	if rec.status != http.StatusOK || rec.body.Len() > maxCachedPage ||
+		!strings.HasPrefix(rec.header.Get("Content-Type"), "text/html") {
+		return res
+	}
+	route := ""
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		route = rc.RoutePattern()
+	}
+	body := rec.body.Bytes()
+	p := newCachedPage(&s.cache.zips, key, route, rec.header, body, s.validate(key, rec.header, body))
+	p.source = *src
+	// A page rendered while the archive was swapped may come from the
+	// new one: keep it only if a is still current.
+	if s.lib.Archive() == a {
+		s.cache.put(a, p)
+	}
+	res.page = p
+	return res
 }
 
 // newCachedPage makes the cache entry of a page. zips holds gzip writers
 // to reuse: each holds about a megabyte of compressor state, which a crawl
 // rendering thousands of pages would otherwise allocate per page.
-func newCachedPage(zips *sync.Pool, key pageKey, route string, h http.Header, body []byte, now time.Time) *cachedPage {
-	sum := sha256.Sum256(body)
-	p := &cachedPage{
-		key:      key,
-		route:    route,
-		body:     bytes.Clone(body),
-		etag:     `"` + hex.EncodeToString(sum[:12]) + `"`,
-		modified: now.UTC().Truncate(time.Second),
-	}
+func newCachedPage(zips *sync.Pool, key pageKey, route string, h http.Header, body []byte, v validators) *cachedPage {
+	p := &cachedPage{key: key, route: route, body: bytes.Clone(body), valid: v}
 	var gz bytes.Buffer
 	zw, _ := zips.Get().(*gzip.Writer)
 	if zw == nil {
@@ -365,123 +402,29 @@ func newCachedPage(zips *sync.Pool, key pageKey, route string, h http.Header, bo
 	zw.Reset(nil)
 	zips.Put(zw)
 
-	// The handler's headers, then the cache's own.
-	var base []headerField
-	for k, v := range h {
+	for k, vals := range h {
 		switch k {
-		case "Content-Length", "Etag", "Last-Modified", "Vary", "Content-Encoding":
+		case "Content-Length", "Etag", "Last-Modified", "Content-Encoding":
 			continue
 		}
-		base = append(base, headerField{k, slices.Clone(v)})
+		p.header = append(p.header, headerField{k, slices.Clip(slices.Clone(vals))})
 	}
-	slices.SortFunc(base, func(a, b headerField) int { return strings.Compare(a.key, b.key) })
-	base = append(base,
-		field("ETag", p.etag),
-		field("Last-Modified", p.modified.Format(http.TimeFormat)),
-		headerField{"Vary", append(slices.Clone(h["Vary"]), "Accept-Encoding")},
-	)
-	for i := range base {
-		base[i].vals = slices.Clip(base[i].vals) // shared by every response: appends must copy
-	}
-	for _, f := range base {
-		if f.key != "Content-Type" {
-			p.notMod = append(p.notMod, f)
-		}
-	}
-	p.plain = append(slices.Clip(base), field("Content-Length", strconv.Itoa(len(p.body))))
-	if p.gz != nil {
-		p.zipped = append(slices.Clip(base), field("Content-Encoding", "gzip"), field("Content-Length", strconv.Itoa(len(p.gz))))
-	}
+	slices.SortFunc(p.header, func(a, b headerField) int { return strings.Compare(a.key, b.key) })
+	p.header = append(p.header, v.fields()...)
 	return p
 }
 
-// serve writes the page, as gzip when the client accepts it, or 304 when
-// the client already has this version.
-func (p *cachedPage) serve(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	if p.notModified(r) {
-		setHeaders(h, p.notMod)
-		w.WriteHeader(http.StatusNotModified)
-		return
+// servePage answers r with a cached page: gzipped when the compression
+// handler chose gzip for this request (the page keeps a gzipped copy, made
+// once at the best level), else plain.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, p *cachedPage) {
+	setHeaders(w.Header(), p.header)
+	body := p.body
+	if p.gz != nil && gzipChosen(w) {
+		body = p.gz
+		w.Header()["Content-Encoding"] = []string{"gzip"}
 	}
-	body, fields := p.body, p.plain
-	if p.gz != nil {
-		if ae := r.Header.Get("Accept-Encoding"); ae != "" && acceptsGzip(ae) {
-			body, fields = p.gz, p.zipped
-		}
-	}
-	setHeaders(h, fields)
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
-}
-
-// notModified reports whether the client already has this version of the
-// page: If-None-Match names its ETag, or, without If-None-Match (which
-// takes precedence, RFC 9110 13.2.2), If-Modified-Since is not before its
-// Last-Modified.
-func (p *cachedPage) notModified(r *http.Request) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		return etagMatch(inm, p.etag)
-	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
-		t, err := http.ParseTime(ims)
-		return err == nil && !p.modified.After(t)
-	}
-	return false
-}
-
-// etagMatch reports whether an If-None-Match header names etag (or is *),
-// comparing weakly as RFC 9110 asks for If-None-Match.
-func etagMatch(header, etag string) bool {
-	for header != "" {
-		var t string
-		t, header, _ = strings.Cut(header, ",")
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// acceptsGzip reports whether an Accept-Encoding header allows gzip: an
-// entry for gzip decides, else one for *; a q of 0 refuses.
-func acceptsGzip(header string) bool {
-	star := -1 // -1: no * entry; 0: refused; 1: allowed
-	for header != "" {
-		var part string
-		part, header, _ = strings.Cut(header, ",")
-		name, params, _ := strings.Cut(part, ";")
-		name = strings.TrimSpace(name)
-		switch {
-		case strings.EqualFold(name, "gzip"):
-			return qAllows(params)
-		case name == "*":
-			star = 0
-			if qAllows(params) {
-				star = 1
-			}
-		}
-	}
-	return star == 1
-}
-
-// qAllows reports whether the parameters of an Accept-Encoding entry
-// (";q=0.5") leave it acceptable: no q, or a q above 0.
-func qAllows(params string) bool {
-	for params != "" {
-		var p string
-		p, params, _ = strings.Cut(params, ";")
-		k, v, _ := strings.Cut(p, "=")
-		if strings.TrimSpace(k) != "q" && strings.TrimSpace(k) != "Q" {
-			continue
-		}
-		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		return err != nil || q > 0 // a malformed q is ignored, as if absent
-	}
-	return true
+	serveContent(w, r, p.valid, body)
 }
 
 // pageRecorder records a response so it can be cached or replayed.
@@ -513,4 +456,279 @@ func (r *pageRecorder) replay(w http.ResponseWriter) {
 	}
 	w.WriteHeader(r.status)
 	_, _ = w.Write(r.body.Bytes())
+}
+
+// Validators. Every 200 a handler answers with bytes carries an ETag made
+// from those bytes, so any change in what a page says changes it, and a
+// Last-Modified that stays put while the bytes stay the same and moves on
+// by at least a second when they change (modTimes). http.ServeContent
+// answers conditional requests and ranges with them.
+
+// validators are the ETag and Last-Modified of one response.
+type validators struct {
+	etag     string
+	modified time.Time
+}
+
+func (v validators) fields() []headerField {
+	return []headerField{field("ETag", v.etag), field("Last-Modified", v.modified.Format(http.TimeFormat))}
+}
+
+// etagOf is the ETag of body: a digest of its bytes. It is weak (W/)
+// because it names the page whether sent plain or gzipped: RFC 9110 8.8.1
+// lets a weak validator be shared by representations that differ only in
+// their content coding, while a strong one would have to differ, and a
+// strong ETag suffixed for gzip (gzhttp.SuffixETag) would never match the
+// If-None-Match of a client that got the gzipped page. If-None-Match
+// compares weakly, so 304s work all the same.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `W/"` + hex.EncodeToString(sum[:12]) + `"`
+}
+
+// validate returns the validators of a response to key with body, taking
+// those the handler set (static files have their own ETag).
+func (s *Server) validate(key pageKey, h http.Header, body []byte) validators {
+	v := validators{etag: h.Get("ETag")}
+	if v.etag == "" {
+		v.etag = etagOf(body)
+	}
+	v.modified = s.modTimes.modified(key.String(), v.etag, s.now())
+	return v
+}
+
+// serveContent answers r with body under v, by http.ServeContent: 304 or
+// 412 for conditional requests, 206 for ranges, Content-Length. The caller
+// has set Content-Type and the other headers. A body sent gzipped (the
+// caller set Content-Encoding) gets its Content-Length here, as
+// ServeContent leaves it out then.
+func serveContent(w http.ResponseWriter, r *http.Request, v validators, body []byte) {
+	h := w.Header()
+	h["Etag"] = []string{v.etag}
+	if h.Get("Content-Encoding") != "" {
+		h["Content-Length"] = []string{fmt.Sprint(len(body))}
+	} else {
+		delete(h, "Content-Length")
+	}
+	http.ServeContent(copyWriter{w}, r, "", v.modified, bytes.NewReader(body))
+}
+
+// copyWriter lets http.ServeContent send a whole body in one Write.
+// ServeContent copies the content with io.CopyN, which, to a writer that
+// cannot ReadFrom (the compression handler's), allocates a 32 KB buffer per
+// response and copies the body through it: a cached call page took ten
+// times as long to serve. A bytes.Reader can write itself out whole.
+type copyWriter struct{ http.ResponseWriter }
+
+func (w copyWriter) ReadFrom(r io.Reader) (int64, error) {
+	if lr, ok := r.(*io.LimitedReader); ok {
+		if br, ok := lr.R.(*bytes.Reader); ok && int64(br.Len()) <= lr.N {
+			return br.WriteTo(w.ResponseWriter)
+		}
+	}
+	return io.Copy(struct{ io.Writer }{w.ResponseWriter}, r) // a range: part of the body
+}
+
+func (w copyWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// modTimes remembers the ETag and Last-Modified last sent for each page, so
+// that a page keeps its Last-Modified while its bytes are the same (a
+// reload, an eviction from the page cache) and moves it on by at least a
+// second when they change, even within the second it was sent: clients
+// compare Last-Modified to the second, so a page changed and sent again
+// within one second would otherwise answer If-Modified-Since with a 304
+// for the old bytes.
+//
+// It holds at most maxModTimes pages. A page it forgot is given the
+// current second, which is later than anything it forgot: only entries
+// from earlier seconds are forgotten, least recently changed first.
+type modTimes struct {
+	mu    sync.Mutex
+	limit int // 0: maxModTimes
+	m     map[string]*modTime
+	// oldest and newest link the entries by when they last changed.
+	oldest, newest *modTime
+}
+
+// maxModTimes bounds modTimes: about 200 bytes each.
+const maxModTimes = 50_000
+
+type modTime struct {
+	key        string
+	etag       string
+	modified   time.Time
+	prev, next *modTime
+}
+
+// modified returns the Last-Modified of the page key whose ETag is now
+// etag.
+func (mt *modTimes) modified(key, etag string, now time.Time) time.Time {
+	sec := now.UTC().Truncate(time.Second)
+	mt.mu.Lock()
+	defer mt.mu.Unlock()
+	if mt.m == nil {
+		mt.m = map[string]*modTime{}
+	}
+	e := mt.m[key]
+	if e != nil && e.etag == etag {
+		return e.modified
+	}
+	mod := sec
+	if e != nil {
+		if !mod.After(e.modified) {
+			mod = e.modified.Add(time.Second)
+		}
+		mt.unlink(e)
+	} else {
+		e = &modTime{key: key}
+		mt.m[key] = e
+	}
+	e.etag, e.modified = etag, mod
+	e.prev, e.next = mt.newest, nil
+	if mt.newest != nil {
+		mt.newest.next = e
+	}
+	mt.newest = e
+	if mt.oldest == nil {
+		mt.oldest = e
+	}
+	limit := mt.limit
+	if limit <= 0 {
+		limit = maxModTimes
+	}
+	for len(mt.m) > limit && mt.oldest.modified.Before(sec) {
+		old := mt.oldest
+		mt.unlink(old)
+		delete(mt.m, old.key)
+	}
+	return mod
+}
+
+// unlink takes e out of the list (not the map); mt.mu is held.
+func (mt *modTimes) unlink(e *modTime) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		mt.oldest = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		mt.newest = e.prev
+	}
+	e.prev, e.next = nil, nil
+}
+
+// conditional answers every GET that a handler answers 200 with bytes by
+// serveContent, with validators made from the bytes: so downloads, feeds,
+// searches and API answers get ETags, Last-Modified and 304s without
+// their handlers doing anything. It buffers the response until the handler
+// returns; a response larger than maxCachedPage, one the handler flushes,
+// one marked Cache-Control: no-store (metrics, health) and one already
+// encoded go through as they are. A handler that answers by itself (a
+// cached page, a stream) says so with unbuffered.
+func (s *Server) conditional(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			next.ServeHTTP(w, r)
+			return
+		}
+		bw := &bufferedWriter{ResponseWriter: w}
+		next.ServeHTTP(bw, r)
+		if bw.direct {
+			return
+		}
+		h := w.Header()
+		if bw.status == 0 {
+			bw.status = http.StatusOK
+		}
+		if bw.status != http.StatusOK || h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" ||
+			strings.Contains(h.Get("Cache-Control"), "no-store") {
+			w.WriteHeader(bw.status)
+			_, _ = w.Write(bw.body.Bytes())
+			return
+		}
+		body := bw.body.Bytes()
+		v := s.validate(s.keyOf(r), h, body)
+		serveContent(w, r, v, body)
+	})
+}
+
+// bufferedWriter holds a handler's response for conditional. Its header
+// is the real one.
+type bufferedWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+	direct bool // passing everything through
+}
+
+func (w *bufferedWriter) WriteHeader(status int) {
+	switch {
+	case w.direct, status < 200: // 1xx are interim: sent as they come
+		w.ResponseWriter.WriteHeader(status)
+	case w.status == 0:
+		w.status = status
+	}
+}
+
+func (w *bufferedWriter) Write(b []byte) (int, error) {
+	if w.direct {
+		return w.ResponseWriter.Write(b)
+	}
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if w.body.Len()+len(b) > maxCachedPage {
+		if err := w.goDirect(); err != nil {
+			return 0, err
+		}
+		return w.ResponseWriter.Write(b)
+	}
+	return w.body.Write(b)
+}
+
+// goDirect sends what is buffered and passes the rest through.
+func (w *bufferedWriter) goDirect() error {
+	if w.direct {
+		return nil
+	}
+	w.direct = true
+	if w.status != 0 {
+		w.ResponseWriter.WriteHeader(w.status)
+	}
+	if w.body.Len() > 0 {
+		_, err := w.ResponseWriter.Write(w.body.Bytes())
+		w.body = bytes.Buffer{}
+		return err
+	}
+	return nil
+}
+
+func (w *bufferedWriter) Flush() {
+	if w.goDirect() == nil {
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+	}
+}
+
+func (w *bufferedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// unbuffered returns the writer under conditional's buffer when w is one
+// that has buffered nothing yet, for a handler that answers conditional
+// requests itself.
+func unbuffered(w http.ResponseWriter) http.ResponseWriter {
+	if bw, ok := w.(*bufferedWriter); ok && bw.status == 0 && bw.body.Len() == 0 {
+		bw.direct = true
+		return bw.ResponseWriter
+	}
+	return w
+}
+
+// noStore marks h's answers Cache-Control: no-store: they change from one
+// request to the next (metrics), so they get no validators either.
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
 }

@@ -74,7 +74,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	base := s.baseURL(r)
 	p.CitationMeta = append(p.CitationMeta, metaTag{"citation_public_url", base + callURL(c.Slug)})
 	p.Cite = citeCall(base, c)
-	if ns := s.notes(c.Slug); ns != nil {
+	if ns := s.pageNotes(r, c.Slug); ns != nil {
 		p.Notes = newHeadnoteView(c, ns)
 		for i := range p.Lines {
 			annotateLine(&p.Lines[i], c, c.Lines[i], ns, terms, true)

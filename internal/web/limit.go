@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -157,3 +158,23 @@ func (s *Server) limitBodies(next http.Handler) http.Handler {
 
 var errBodyTooLarge = &httpError{status: http.StatusRequestEntityTooLarge,
 	msg: "The request is too large. Pages here are only read (GET)."}
+
+// maxQueryParams is where net/url gives up: past 10,000 parameters
+// URL.Query returns none at all, so a search would run as if it had no q.
+const maxQueryParams = 10000
+
+// limitQuery refuses a query string of more parameters than net/url reads,
+// with a 400 that says so, rather than let the handler see none of them.
+// It counts as net/url does (one more than the "&"s).
+func (s *Server) limitQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if q := r.URL.RawQuery; q != "" && strings.Count(q, "&")+1 > maxQueryParams {
+			s.serveError(w, r, errTooManyParams)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+var errTooManyParams = badRequest("This address has more than 10,000 query parameters, so none of them can be read. " +
+	"Remove the ones the page does not use.")

@@ -11,15 +11,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/klauspost/compress/gzhttp"
 )
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere.
@@ -100,12 +103,28 @@ func (ids *requestIDs) id(r *http.Request) string {
 // answered it logs one line and counts the request in the metrics by its
 // route pattern.
 //
-// Pages in the page cache are answered here, before routing and the
-// heavier middleware, which is what makes them nearly as cheap as static
-// files; see cachedPageFor for when that is allowed.
+// It answers a HEAD as the GET it mirrors (normalize): the same handlers,
+// page cache, compression and validators make the headers, so they are the
+// GET's, Content-Length included or absent alike, and net/http sends no
+// body for the HEAD request it holds.
+//
+// Inside the compression handler (gzhttp), pages in the page cache are
+// answered before routing and the heavier middleware, which is what makes
+// them nearly as cheap as static files; see cachedPageFor for when that is
+// allowed.
 func (s *Server) observe(mux chi.Router) http.Handler {
 	security := [2][]headerField{securityFields(false), securityFields(true)}
 	ids := newRequestIDs()
+	inner := s.compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := s.cachedPageFor(r); p != nil {
+			if st, ok := r.Context().Value(stateKey{}).(*requestState); ok {
+				st.route = p.route
+			}
+			s.servePage(w, r, p)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		h := w.Header()
@@ -117,32 +136,182 @@ func (s *Server) observe(mux chi.Router) http.Handler {
 		id := ids.id(r)
 		h[middleware.RequestIDHeader] = []string{id}
 		s.metrics.inflight.Inc()
-		ow := &observedWriter{ResponseWriter: w}
-		route := ""
+		ow := &observedWriter{ResponseWriter: w, head: r.Method == http.MethodHead}
+		// The route context is made here rather than by the mux, so the
+		// route pattern can be read once the mux is done.
+		rctx := chi.NewRouteContext()
+		rctx.Routes = mux
+		st := &requestState{}
 		defer func() {
 			s.metrics.inflight.Dec()
 			status := ow.status
 			if status == 0 {
 				status = http.StatusOK
 			}
+			route := st.route
+			if route == "" {
+				route = rctx.RoutePattern()
+			}
 			d := time.Since(start)
 			s.logRequest(r, id, status, ow.bytes, d)
 			s.metrics.observe(route, r.Method, status, d)
 		}()
-		if p := s.cachedPageFor(r); p != nil {
-			route = p.route
-			p.serve(ow, r)
+		if r.Method == http.MethodOptions && r.RequestURI == "*" {
+			// "What does the server allow?" (RFC 9110 9.3.7), which
+			// net/http answers itself unless ConfigureHTTPServer hands
+			// it here: the same answer, with the security headers.
+			h.Set("Allow", "GET, HEAD")
+			h.Set("Content-Length", "0")
+			ow.WriteHeader(http.StatusOK)
 			return
 		}
-		// The route context is made here rather than by the mux, so the
-		// route pattern can be read once the mux is done.
-		rctx := chi.NewRouteContext()
-		rctx.Routes = mux
 		ctx := context.WithValue(r.Context(), middleware.RequestIDKey, id)
 		ctx = context.WithValue(ctx, chi.RouteCtxKey, rctx)
-		defer func() { route = rctx.RoutePattern() }() // runs before the logging defer
-		mux.ServeHTTP(ow, r.WithContext(ctx))
+		ctx = context.WithValue(ctx, stateKey{}, st)
+		inner.ServeHTTP(ow, s.normalize(r.WithContext(ctx)))
 	})
+}
+
+// requestState is what observe learns of a request while it is answered.
+type requestState struct {
+	route string // set when a cached page answered before routing
+}
+
+type stateKey struct{}
+
+// normalize prepares a request (a copy that the handlers get) for the
+// handlers and http.ServeContent:
+//   - a HEAD becomes a GET (see observe);
+//   - percent-encoded unreserved characters in the path are decoded
+//     (normalizePath), so /speakers/a%2Db is /speakers/a-b;
+//   - If-None-Match and If-Match lists spread over several header fields
+//     are joined into one, as RFC 9110 5.3 makes them (ServeContent reads
+//     only the first field);
+//   - an If-Modified-Since later than now is dropped, as RFC 9110 13.1.3
+//     has it: it is not a date this server sent, and ServeContent would
+//     answer it 304 whatever the page, forever; so is one given twice.
+func (s *Server) normalize(r *http.Request) *http.Request {
+	if r.Method == http.MethodHead {
+		r.Method = http.MethodGet
+	}
+	r.URL = normalizePath(r.URL)
+	for _, k := range []string{"If-None-Match", "If-Match"} {
+		if v := r.Header[k]; len(v) > 1 {
+			r.Header[k] = []string{strings.Join(v, ", ")}
+		}
+	}
+	if v := r.Header["If-Modified-Since"]; len(v) > 1 {
+		delete(r.Header, "If-Modified-Since")
+	} else if len(v) == 1 {
+		if t, err := http.ParseTime(v[0]); err == nil && t.After(s.now()) {
+			delete(r.Header, "If-Modified-Since")
+		}
+	}
+	return r
+}
+
+// normalizePath returns u with the percent-encoded unreserved characters
+// of its path decoded and the hex digits of the others upper-cased
+// (RFC 3986 6.2.2): chi routes on the escaped path when there is one, so
+// /speakers/a%2Db would otherwise not be /speakers/a-b. An encoded slash
+// or space stays encoded. u itself is not changed.
+func normalizePath(u *url.URL) *url.URL {
+	if u.RawPath == "" {
+		return u
+	}
+	raw := u.RawPath
+	b := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '%' || i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+			b = append(b, c)
+			continue
+		}
+		d := unhex(raw[i+1])<<4 | unhex(raw[i+2])
+		if unreserved(d) {
+			b = append(b, d)
+		} else {
+			b = append(b, '%', upperHex(raw[i+1]), upperHex(raw[i+2]))
+		}
+		i += 2
+	}
+	nu := *u
+	nu.RawPath = string(b)
+	if nu.RawPath == (&url.URL{Path: nu.Path}).EscapedPath() {
+		nu.RawPath = "" // the plain encoding: Path says it all
+	}
+	return &nu
+}
+
+// unreserved reports whether c is an unreserved character (RFC 3986 2.3),
+// which means the same encoded or not.
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+func upperHex(c byte) byte {
+	if 'a' <= c && c <= 'f' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// newCompressor returns the compression handler: gzhttp, which honours
+// q=0 in Accept-Encoding, adds Vary: Accept-Encoding once, leaves alone a
+// response that is already encoded (a cached page's gzipped copy) or
+// partial, and compresses small answers not at all. Only gzip: a cached
+// page keeps a gzipped copy made once (servePage relies on a gzhttp writer
+// meaning gzip), where zstd would be made on every request.
+func newCompressor() (func(http.Handler) http.HandlerFunc, error) {
+	return gzhttp.NewWrapper(
+		gzhttp.EnableZstd(false),
+		gzhttp.ContentTypes([]string{"text/html", "text/css", "text/javascript", "text/plain",
+			"application/json", "image/svg+xml", "application/atom+xml", "application/xml",
+			"application/opensearchdescription+xml", "text/csv", "application/x-ndjson"}),
+	)
+}
+
+// gzipChosen reports whether the compression handler chose gzip for the
+// response w writes: whether w is, or wraps, its writer.
+func gzipChosen(w http.ResponseWriter) bool {
+	for {
+		switch w.(type) {
+		case *gzhttp.GzipResponseWriter, gzhttp.GzipResponseWriterWithCloseNotify:
+			return true
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
+}
+
+// ConfigureHTTPServer sets what of srv decides how the answers net/http
+// writes by itself look: OPTIONS * is handed to the site's handler, which
+// answers it with the security headers. The other answers net/http writes
+// by itself cannot carry them, as it writes them to the connection before
+// any handler is called and offers no hook: 431 (headers larger than
+// MaxHeaderBytes), 400 (a malformed request line or header, no Host), 501
+// (an unknown Transfer-Encoding), 505 (an HTTP version it does not speak)
+// and 417 (an Expect other than 100-continue).
+func ConfigureHTTPServer(srv *http.Server) {
+	srv.DisableGeneralOptionsHandler = true
 }
 
 // logRequest logs one line per request with its status and duration. The
@@ -169,6 +338,7 @@ type observedWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	head   bool // the answer to a HEAD: net/http sends no body bytes
 }
 
 func (w *observedWriter) WriteHeader(status int) {
@@ -183,7 +353,9 @@ func (w *observedWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
+	if !w.head {
+		w.bytes += int64(n)
+	}
 	return n, err
 }
 
@@ -198,7 +370,9 @@ func (w *observedWriter) ReadFrom(src io.Reader) (int64, error) {
 	} else {
 		n, err = io.Copy(w.ResponseWriter, src)
 	}
-	w.bytes += n
+	if !w.head {
+		w.bytes += n
+	}
 	return n, err
 }
 

@@ -9,9 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"backchannel/internal/index"
 	"backchannel/internal/transcript"
@@ -75,6 +75,9 @@ type Server struct {
 	searches *searchLimiter
 	metrics  *metrics
 	cache    pageCache
+	modTimes modTimes
+	compress func(http.Handler) http.HandlerFunc
+	now      func() time.Time // the clock of Last-Modified and If-Modified-Since
 
 	handler http.Handler
 }
@@ -97,6 +100,7 @@ func NewServer(cfg Config) (*Server, error) {
 		dev:    cfg.Dev,
 		hsts:   cfg.HSTS,
 		base:   strings.TrimRight(cfg.BaseURL, "/"),
+		now:    time.Now,
 	}
 	if cfg.BaseURL != "" && httpURL(cfg.BaseURL) == "" {
 		return nil, fmt.Errorf("web: base URL %q is not an http or https URL", cfg.BaseURL)
@@ -114,6 +118,9 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.pages = pages
+	if s.compress, err = newCompressor(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	s.searches = newSearchLimiter(cfg.Search)
 	s.metrics = newMetrics(cfg.Metrics, s.searches)
 	s.handler = s.routes()
@@ -127,14 +134,15 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	// No RedirectSlashes/StripSlashes: a trailing slash is simply a 404, so
 	// there is no redirect a request can steer.
+	// Compression, HEAD and the cached pages are handled before routing
+	// (observe); every 200 answered with bytes gets validators and
+	// conditional answers (conditional).
 	r.Use(
 		s.limitBodies,
-		middleware.Compress(5, "text/html", "text/css", "text/javascript", "text/plain",
-			"application/json", "text/csv", "application/x-ndjson", "image/svg+xml", "application/atom+xml", "application/xml",
-			"application/opensearchdescription+xml"),
+		s.limitQuery,
 		s.recoverer,
 		s.cors, // the API and downloads for other origins (cors.go)
-		middleware.GetHead,
+		s.conditional,
 	)
 	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
@@ -153,7 +161,7 @@ func (s *Server) routes() http.Handler {
 	s.dataRoutes(r) // CSV, speakers, OpenAPI, export (api_routes.go)
 
 	r.Get("/healthz", s.handleHealth)
-	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	r.Method(http.MethodGet, "/metrics", noStore(s.metrics.handler()))
 	r.Get("/robots.txt", s.handleRobots)
 	r.Get("/feed.atom", s.handle(s.handleFeed))
 	r.Get("/sitemap.xml", s.handle(s.handleSitemap))

@@ -36,11 +36,14 @@ func TestSpeakerPage_Paged(t *testing.T) {
 			t.Fatalf("%s: %d", path, rec.Code)
 		}
 		doc := mustDoc(t, rec)
-		lines := doc.Find(".speaker-call ol.lines > li")
+		lines := doc.Find(".speaker-call ol.lines > li.line")
 		if lines.Length() != speakerPageLines {
 			t.Errorf("%s: %d lines, want %d", path, lines.Length(), speakerPageLines)
 		}
-		lines.Each(func(_ int, l *goquery.Selection) { got = append(got, l.Find("a.ln").Text()) })
+		lines.Each(func(_ int, l *goquery.Selection) {
+			href, _ := l.Find("a.ln").Attr("href") // /calls/{slug}#L{n}
+			got = append(got, href[strings.LastIndex(href, "#")+1:])
+		})
 		if facts := doc.Find(".speaker-facts").Text(); !strings.Contains(facts, "2 calls") || !strings.Contains(facts, "500 lines") {
 			t.Errorf("%s: facts %q, want the speaker's 2 calls and 500 lines in all", path, facts)
 		}

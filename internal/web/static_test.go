@@ -109,7 +109,7 @@ func TestDevModeReloads(t *testing.T) {
 
 func TestCompression(t *testing.T) {
 	s := newTestServer(t, &fakeLibrary{})
-	for _, p := range []string{"/calls/" + slugHarbour, "/static/app.css", "/api/v1/calls"} {
+	for _, p := range []string{"/calls/" + slugHarbour, "/static/app.css", "/feed.atom"} { // gzhttp leaves bodies under 1 KB alone
 		req := httptest.NewRequest(http.MethodGet, p, nil)
 		req.Header.Set("Accept-Encoding", "gzip")
 		rec := httptest.NewRecorder()
