@@ -231,6 +231,8 @@ func TestHEADMatchesGET(t *testing.T) {
 		"/calls/" + slugHarbour + "/L3", "/calls/" + slugHarbour + "/L1-L3", "/calls/" + slugHarbour + "?hl=word",
 		"/search", "/search?q=word", "/search?page=0", "/search/help", "/speakers/mara-harlow",
 		"/api/v1/search?q=word", "/api/v1/calls", "/api/v1/calls/" + slugHarbour, "/api/v1/nope",
+		"/api/v1/search.csv?q=word", "/api/v1/calls.csv", "/api/v1/speakers", "/api/v1/speakers.csv",
+		"/api/v1/speakers/mara-harlow", "/api/v1/export.ndjson", "/metrics",
 		"/healthz", "/robots.txt", "/feed.atom", "/sitemap.xml", "/opensearch.xml", "/favicon.ico",
 		"/static/app.css", "/static/app.js", "/nope", "/calls/nope",
 	}
