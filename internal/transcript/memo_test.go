@@ -354,3 +354,15 @@ func TestReadme_Layouts(t *testing.T) {
 		}
 	}
 }
+
+// TestTitles_TEIPartly: a TEI document with a <head> but no <date> keeps
+// its own title and takes the date from the file name, saying so.
+func TestTitles_TEIPartly(t *testing.T) {
+	c, ps := Parse("2001-02-03-x.xml", []byte(`<TEI><div><head>A fictional memo</head><p>The Minister: Hello.</p></div></TEI>`))
+	if c == nil || c.Title != "A fictional memo" || c.Date != "2001-02-03" {
+		t.Fatalf("call %+v, %v", c, ps)
+	}
+	if len(ps) != 1 || !strings.Contains(ps[0].Message, "the title comes from the document's <head> and the date from the file name") {
+		t.Errorf("problems: %v", ps)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -50,16 +49,16 @@ func parseXML(in input) (*Call, Problems) {
 		}
 		return nil, append(ps, p)
 	}
-	var h header
-	if in.sidecar == nil && doc.title != "" && doc.date != "" {
-		h = header{Title: doc.title, Date: doc.date, Language: "en"}
-		ps = append(ps, Problem{Path: in.path, Severity: Warning, Message: fmt.Sprintf(
-			"no sidecar %s.yaml: title and date come from the document's <head> and <date>; add one for the source and participants' roles", Slug(in.path))})
-	} else {
-		var hps Problems
-		h, hps = metaFor(in)
-		ps = append(ps, hps...)
+	// Without a sidecar, the title and date are the document's own.
+	var fm fileMeta
+	if doc.title != "" {
+		fm.title, fm.titleFrom = doc.title, "the document's <head>"
 	}
+	if doc.date != "" {
+		fm.date, fm.dateFrom = doc.date, "the document's <date>"
+	}
+	h, hps := metaFrom(in, fm)
+	ps = append(ps, hps...)
 	parts := h.Participants
 	if len(parts) == 0 {
 		parts = doc.participants
