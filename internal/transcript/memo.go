@@ -307,8 +307,16 @@ func pageFurniture(lines []string) []bool {
 			count[strings.TrimSpace(l)] = n + 1
 		}
 	}
+	alone := func(i int) bool { // a paragraph of one line
+		return (blank(i-1) || junk[i-1]) && (blank(i+1) || junk[i+1])
+	}
 	for t, at := range adjacent {
-		if len(at) < 2 || len(t) > 200 || portionRE.MatchString(t) {
+		if len(at) < 2 || len(t) > 200 || portionRE.MatchString(t) || !hasLetterOrDigit(t) {
+			continue
+		}
+		// A head is a title, not a sentence: a short paragraph ending
+		// with a full stop ("Yes.") is someone's words.
+		if r, _ := utf8.DecodeLastRuneInString(t); strings.ContainsRune(".?!…\"”", r) || slices.ContainsFunc(at, func(i int) bool { return !alone(i) }) {
 			continue
 		}
 		if m := speakerSplit(t, maxPrefix, false); m != nil && !headingKeyRE().MatchString(m[1]) {

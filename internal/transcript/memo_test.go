@@ -366,3 +366,17 @@ func TestTitles_TEIPartly(t *testing.T) {
 		t.Errorf("problems: %v", ps)
 	}
 }
+
+// TestRecords_RunningHeads: a line repeated at page breaks is a running
+// head only when it reads like one; someone's short answer that happens
+// to fall next to two page breaks is kept.
+func TestRecords_RunningHeads(t *testing.T) {
+	brk := "\n\nSECRET\n\n- %d -\n\n"
+	data := "PARTICIPANTS: Ana Lima; Bo Chen\n\nLima: Are you coming?\n\nChen: Tomorrow.\n\nYes." + fmt.Sprintf(brk, 2) +
+		"Lima: And the ferry?\n\nYes." + fmt.Sprintf(brk, 3) + "Memo on Ferries\n\nChen: It runs." + fmt.Sprintf(brk, 4) + "Memo on Ferries\n\nLima: Good.\n"
+	c, ps := parse(input{path: "2019-03-04-x.txt", data: []byte(data)})
+	want := "turn:ana-lima:Are you coming?|turn:bo-chen:Tomorrow.\n\nYes.|turn:ana-lima:And the ferry?\n\nYes.|turn:bo-chen:It runs.|turn:ana-lima:Good."
+	if got := linesOrErrors(c, ps); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
