@@ -96,9 +96,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // startLibrary makes lib serve the data folder's current build, building
 // it first when there is none or the transcripts or notes changed since
-// it was built (when another process is building, it serves the current
-// build and follows). A broken archive is refused, every problem printed,
-// and the build already made is not touched.
+// it was built. When another process is building, the transcripts folder
+// is missing, or the build fails for a reason that may pass (a full disk),
+// it serves the current build and says why (the archive stays online);
+// without a current build that is an error. A broken archive is refused,
+// every problem printed, and the build already made is not touched.
 func startLibrary(ctx context.Context, lib *library.Library, dirs dirFlags, stderr io.Writer, logger *slog.Logger) error {
 	start := time.Now()
 	res, err := library.Ingest(ctx, dirs.transcripts, dirs.data, library.IngestOptions{Logger: logger, RacyMargin: racyMargin()})
@@ -108,6 +110,10 @@ func startLibrary(ctx context.Context, lib *library.Library, dirs dirFlags, stde
 	case errors.Is(err, library.ErrNoTranscripts) && library.CurrentID(dirs.data) != "":
 		// Nothing archived is taken offline by a missing folder.
 		logger.Warn("no transcripts to build: serving the current build", "transcripts", dirs.transcripts, "data", dirs.data)
+	case library.Transient(err) && library.CurrentID(dirs.data) != "":
+		logger.Error("cannot build: serving the current build", "err", err)
+		fmt.Fprintf(stderr, "backchannel: serve: cannot build (%v); serving the current build\n", err)
+		defer lib.Failed(err)
 	case err != nil:
 		return fmt.Errorf("%w; the build already made was not touched", reportIngest(stderr, res, err))
 	default:

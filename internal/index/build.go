@@ -199,9 +199,9 @@ func writeIndex(ctx context.Context, dir string, p *buildPlan, opts BuildOptions
 	if err != nil {
 		return err
 	}
-	// unsafe_batch: a batch returns before it is persisted. Durability
-	// comes from Close, the fsyncs and the verify-then-swap instead.
-	idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, writerConfig())
+	idx, err := openWriter(dir, func(cfg map[string]any) (bleve.Index, error) {
+		return bleve.NewUsing(dir, m, scorch.Name, scorch.Name, cfg)
+	})
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,9 @@ func updateIndex(ctx context.Context, src, dir string, p *buildPlan, opts BuildO
 	if p.indexed == 0 && len(p.deletes) == 0 {
 		return nil // the same documents: the links are the index
 	}
-	idx, err := bleve.OpenUsing(dir, writerConfig())
+	idx, err := openWriter(dir, func(cfg map[string]any) (bleve.Index, error) {
+		return bleve.OpenUsing(dir, cfg)
+	})
 	if err != nil {
 		return err
 	}
@@ -272,20 +274,17 @@ func updateIndex(ctx context.Context, src, dir string, p *buildPlan, opts BuildO
 	return idx.Close()
 }
 
-func writerConfig() map[string]any {
-	return map[string]any{
-		"unsafe_batch": true,
-		"bolt_timeout": openTimeout,
-	}
-}
-
 // segmentCount is the number of segment files in the index in dir.
 func segmentCount(dir string) (int, error) {
 	zaps, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
 	return len(zaps), err
 }
 
-func forceMerge(ctx context.Context, idx bleve.Index, mo *mergeplan.MergePlanOptions) error {
+// forceMerge merges segments by plan mo and waits until the merge is
+// done, or failed: scorch retries a failed forced merge forever unless its
+// context carries a channel to report the failure on (merge.go, under the
+// key "mergeDone"), and then never says it finished.
+func forceMerge(ctx context.Context, idx *writer, mo *mergeplan.MergePlanOptions) error {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil
@@ -294,17 +293,37 @@ func forceMerge(ctx context.Context, idx bleve.Index, mo *mergeplan.MergePlanOpt
 	if !ok {
 		return nil
 	}
-	if err := s.ForceMerge(ctx, mo); err != nil {
-		return fmt.Errorf("merge segments: %w", err)
+	failed := make(chan error, 1)
+	//lint:ignore SA1029 the key is scorch's own, a string (merge.go: mergeDoneKey)
+	mctx := context.WithValue(ctx, "mergeDone", failed)
+	merged := make(chan error, 1)
+	go func() { merged <- s.ForceMerge(mctx, mo) }()
+	for {
+		select {
+		case err := <-failed:
+			if err != nil {
+				return fmt.Errorf("merge segments: %w", err)
+			}
+			// A merge step succeeded; wait for the end.
+		case err := <-merged:
+			if err != nil {
+				return fmt.Errorf("merge segments: %w", err)
+			}
+			return ctx.Err()
+		case err := <-idx.errs:
+			idx.errs <- err
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	return ctx.Err()
 }
 
 // dropOldSnapshots persists two small internal updates: scorch keeps the
 // snapshot before a merge or an update (and so the segment files it no
 // longer needs) until two more snapshots are persisted, and the folder
 // should hold only what the root needs.
-func dropOldSnapshots(ctx context.Context, idx bleve.Index) error {
+func dropOldSnapshots(ctx context.Context, idx *writer) error {
 	persisted := make(chan error, 1)
 	for i := range 2 {
 		b := idx.NewBatch()
@@ -313,13 +332,8 @@ func dropOldSnapshots(ctx context.Context, idx bleve.Index) error {
 		if err := idx.Batch(b); err != nil {
 			return err
 		}
-		select {
-		case err := <-persisted:
-			if err != nil {
-				return fmt.Errorf("persist: %w", err)
-			}
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := idx.wait(ctx, persisted); err != nil {
+			return err
 		}
 	}
 	return ctx.Err()
@@ -328,7 +342,7 @@ func dropOldSnapshots(ctx context.Context, idx bleve.Index) error {
 // fill deletes the plan's stale documents and indexes the lines of the
 // calls it marks, in large batches indexed by a few workers at once, and
 // waits until every batch is persisted.
-func fill(ctx context.Context, idx bleve.Index, p *buildPlan, opts BuildOptions) error {
+func fill(ctx context.Context, idx *writer, p *buildPlan, opts BuildOptions) error {
 	progress, batchSize := opts.Progress, opts.batchSize
 	if batchSize <= 0 {
 		batchSize = defaultBatchSize
@@ -434,13 +448,8 @@ func fill(ctx context.Context, idx bleve.Index, p *buildPlan, opts BuildOptions)
 		return firstErr
 	}
 	for range sent {
-		select {
-		case err := <-persisted:
-			if err != nil {
-				return fmt.Errorf("persist: %w", err)
-			}
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := idx.wait(ctx, persisted); err != nil {
+			return err
 		}
 	}
 	return ctx.Err()

@@ -34,6 +34,27 @@ type IngestOptions struct {
 	// again): 0 means transcript.RacyMargin; below 0, none (only for tests,
 	// whose files are always new).
 	RacyMargin time.Duration
+
+	// failAt, when set, is asked before each step of the build (tests):
+	// an error it returns is that step's failure.
+	failAt func(step string) error
+}
+
+// fault is the failure a test injects at a step of the build, or nil.
+func (o IngestOptions) fault(step string) error {
+	if o.failAt == nil {
+		return nil
+	}
+	return o.failAt(step)
+}
+
+// step runs do, the step of the build named step, unless a test injects
+// its failure.
+func (o IngestOptions) step(step string, do func() error) error {
+	if err := o.fault(step); err != nil {
+		return err
+	}
+	return do()
 }
 
 // snapshot takes the state of the transcripts folder with the options'
@@ -162,13 +183,16 @@ func Ingest(ctx context.Context, transcripts, dataDir string, opts IngestOptions
 	if prior != nil {
 		iopts.From = filepath.Join(prior.Dir, indexDir)
 	}
+	if err := opts.fault("index"); err != nil {
+		return res, fmt.Errorf("build: %w", err)
+	}
 	if res.Index, err = index.Build(ctx, filepath.Join(tmp, indexDir), archive, iopts); err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
-	if err := in.catalog.WriteFile(filepath.Join(tmp, catalogFile)); err != nil {
+	if err := opts.step("catalog", func() error { return in.catalog.WriteFile(filepath.Join(tmp, catalogFile)) }); err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
-	if err := writeNotes(filepath.Join(tmp, notesDir), in.notes); err != nil {
+	if err := opts.step("notes", func() error { return writeNotes(filepath.Join(tmp, notesDir), in.notes) }); err != nil {
 		return res, fmt.Errorf("build: notes: %w", err)
 	}
 	abs, _ := filepath.Abs(transcripts)
@@ -178,24 +202,27 @@ func Ingest(ctx context.Context, transcripts, dataDir string, opts IngestOptions
 	if err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
-	if err := writeSynced(filepath.Join(tmp, infoFile), b); err != nil {
+	if err := opts.step("info", func() error { return writeSynced(filepath.Join(tmp, infoFile), b) }); err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
-	if err := syncTree(tmp); err != nil {
+	if err := opts.step("sync", func() error { return syncTree(tmp) }); err != nil {
 		return res, fmt.Errorf("build: sync: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	if err := verifyBuild(tmp, st); err != nil {
+	if err := opts.step("verify", func() error { return verifyBuild(tmp, st) }); err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
 
 	name := buildPrefix + id
-	if err := os.Rename(tmp, filepath.Join(dataDir, name)); err != nil {
+	if err := opts.step("rename", func() error { return os.Rename(tmp, filepath.Join(dataDir, name)) }); err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
 	tmp = filepath.Join(dataDir, name) // removed if the swap fails
+	if err := opts.fault("swap"); err != nil {
+		return res, fmt.Errorf("build: %w", err)
+	}
 	previous, err := swapCurrent(dataDir, name)
 	if err != nil {
 		return res, fmt.Errorf("build: %w", err)
@@ -305,7 +332,7 @@ func readCatalog(ctx context.Context, transcripts string, snap *transcript.Snaps
 	// The bad files left out are read again by the next build.
 	cat.Distrust(bad...)
 	cat.SetObjects(store.Key)
-	if err := storeLines(ctx, a, cat.Objects(), st, prior); err != nil {
+	if err := opts.step("objects", func() error { return storeLines(ctx, a, cat.Objects(), st, prior) }); err != nil {
 		return nil, err
 	}
 	return cat, nil

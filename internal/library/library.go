@@ -232,9 +232,19 @@ func (l *Library) Close() error {
 	return cur.Close()
 }
 
-// isTransient reports whether a failed build may succeed if tried again
+// Failed records a build that failed while the current build kept
+// serving: /healthz names it, and says the library is stale.
+func (l *Library) Failed(err error) {
+	l.setLastErr(err)
+	l.setStale(fmt.Errorf("the last build failed: %w", err))
+}
+
+// Transient reports whether a failed build may succeed if tried again
 // without anything changing in the transcripts: another build held the
-// lock, the disk was full, an I/O error.
+// lock, the disk was full, an I/O error; not a broken transcript.
+func Transient(err error) bool { return isTransient(err) }
+
+// isTransient is Transient.
 func isTransient(err error) bool {
 	var bad *BadArchiveError
 	return err != nil && !errors.As(err, &bad) && !errors.Is(err, ErrNoTranscripts) && !errors.Is(err, context.Canceled)

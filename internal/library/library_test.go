@@ -282,12 +282,10 @@ func TestLibrary_Follow(t *testing.T) {
 
 	write(t, filepath.Join(dir, "2024-03-03-pier.md"), pierCall)
 	res := mustIngest(t, dir, data, IngestOptions{})
-	deadline := time.Now().Add(2 * time.Second)
-	for lib.Current().ID() != res.ID {
-		if time.Now().After(deadline) {
-			t.Fatalf("not following: serving %s 2 s after %s was swapped in", lib.Current().ID(), res.ID)
-		}
-		time.Sleep(20 * time.Millisecond)
+	start := time.Now()
+	waitUntil(t, "the swapped build to be served", func() bool { return lib.Current().ID() == res.ID })
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("served the swapped build %s after it was swapped in, want within 2 s", took)
 	}
 	if r, err := lib.Search(t.Context(), index.Query{Text: "storm"}); err != nil || r.Total != 1 {
 		t.Errorf("search on the followed build: %v %+v", err, r)
@@ -337,5 +335,102 @@ func TestLibrary_FollowBadBuild(t *testing.T) {
 	}
 	if lib.Current().ID() != res.ID || lib.Health() != nil {
 		t.Errorf("after a good build: serving %s (want %s), health %v", lib.Current().ID(), res.ID, lib.Health())
+	}
+}
+
+// A failure at any step of a build ends it at once with the error named,
+// removes what it wrote, releases the lock and leaves the current build
+// serving; the next build succeeds.
+func TestIngest_FailsAtEachStep(t *testing.T) {
+	steps := []string{"objects", "index", "catalog", "notes", "info", "sync", "verify", "rename", "swap"}
+	for _, step := range steps {
+		t.Run(step, func(t *testing.T) {
+			dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall, "2024-03-02-ferry.notes.md": ferryNote})
+			data := t.TempDir()
+			first := mustIngest(t, dir, data, IngestOptions{})
+			lib := New(data, nil)
+			if err := lib.Open(); err != nil {
+				t.Fatal(err)
+			}
+			defer lib.Close()
+
+			write(t, filepath.Join(dir, "2024-03-03-pier.md"), pierCall)
+			injected := fmt.Errorf("write %s: no space left on device", step)
+			_, err := Ingest(t.Context(), dir, data, IngestOptions{RacyMargin: newFiles,
+				failAt: func(s string) error {
+					if s == step {
+						return injected
+					}
+					return nil
+				}})
+			if !errors.Is(err, injected) {
+				t.Fatalf("Ingest failing at %s: %v, want the injected error", step, err)
+			}
+			if CurrentID(data) != first.ID {
+				t.Errorf("a build failing at %s changed the current build", step)
+			}
+			left, _ := filepath.Glob(filepath.Join(data, tmpPrefix+"*"))
+			builds, _ := filepath.Glob(filepath.Join(data, buildPrefix+"*"))
+			if len(left) != 0 || len(builds) != 1 {
+				t.Errorf("after a failure at %s: temporary %v, builds %v", step, left, builds)
+			}
+			if r, err := lib.Search(t.Context(), index.Query{Text: "lantern"}); err != nil || r.Total != 1 {
+				t.Errorf("the current build after a failure at %s: %v %+v", step, err, r)
+			}
+			// The lock was released: the next build runs and succeeds.
+			if res := mustIngest(t, dir, data, IngestOptions{}); res.ID == first.ID || CurrentID(data) != res.ID {
+				t.Errorf("the build after a failure at %s: %+v", step, res)
+			}
+		})
+	}
+}
+
+// A watched edit whose build finds the lock held (another process is
+// building) is tried again until it succeeds: meanwhile Health says stale,
+// then the edit is served and Health is clear.
+func TestLibrary_WatchRetriesLockedBuild(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall})
+	data := t.TempDir()
+	mustIngest(t, dir, data, IngestOptions{})
+	lib := New(data, nil)
+	lib.staleGrace = 0
+	if err := lib.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	lib.SetReady(errors.New("not watching yet"))
+	go lib.Watch(ctx, dir, IngestOptions{RacyMargin: newFiles})
+	waitUntil(t, "watching", func() bool { return lib.Health() == nil })
+
+	unlock, err := lockDir(filepath.Join(data, lockFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "2024-03-03-pier.md"), pierCall)
+	waitUntil(t, "Health to say stale while the lock is held", func() bool {
+		h := lib.Health()
+		return h != nil && strings.Contains(h.Error(), "stale since") && strings.Contains(h.Error(), "another build is running")
+	})
+	unlock()
+	waitUntil(t, "the edit to be served once the lock is free", func() bool {
+		_, ok := lib.Archive().Call("2024-03-03-pier")
+		return ok && lib.Health() == nil
+	})
+	if d := lib.HealthDetails(); d["last_reload_error"] != nil {
+		t.Errorf("last_reload_error kept after the retry succeeded: %v", d["last_reload_error"])
+	}
+}
+
+// waitUntil polls cond every 20 ms for up to 10 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
