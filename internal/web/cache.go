@@ -550,8 +550,10 @@ type modTimes struct {
 	oldest, newest *modTime
 }
 
-// maxModTimes bounds modTimes: about 200 bytes each.
-const maxModTimes = 50_000
+// maxModTimes bounds modTimes: about 200 bytes each, 4 MB in all. Past
+// it a page is only given a later Last-Modified than it had; its ETag
+// still gets 304s.
+const maxModTimes = 20_000
 
 type modTime struct {
 	key        string
