@@ -393,3 +393,40 @@ func TestPageCache_OneRender(t *testing.T) {
 		})
 	}
 }
+
+// TestModTimes checks the Last-Modified history: kept while the ETag is
+// the same, a second later at least when it changes within a second,
+// bounded, and never earlier for a page it had to forget.
+func TestModTimes(t *testing.T) {
+	t0 := time.Date(2030, 1, 2, 3, 4, 5, 600e6, time.UTC)
+	mt := &modTimes{limit: 3}
+	sec := t0.Truncate(time.Second)
+	if got := mt.modified("/a", "e1", t0); !got.Equal(sec) {
+		t.Errorf("first: %v, want %v", got, sec)
+	}
+	if got := mt.modified("/a", "e1", t0.Add(time.Hour)); !got.Equal(sec) {
+		t.Errorf("same ETag an hour later: %v, want %v", got, sec)
+	}
+	if got := mt.modified("/a", "e2", t0.Add(100*time.Millisecond)); !got.Equal(sec.Add(time.Second)) {
+		t.Errorf("changed within the second: %v, want %v", got, sec.Add(time.Second))
+	}
+	if got := mt.modified("/a", "e3", t0.Add(time.Minute)); !got.Equal(sec.Add(time.Minute)) {
+		t.Errorf("changed a minute later: %v, want %v", got, sec.Add(time.Minute))
+	}
+	// Pages of this second are kept past the limit; older ones go.
+	for _, k := range []string{"/b", "/c", "/d", "/e"} {
+		mt.modified(k, "x", t0.Add(time.Minute))
+	}
+	if len(mt.m) != 5 {
+		t.Errorf("%d pages kept, want all 5 of this second", len(mt.m))
+	}
+	later := t0.Add(2 * time.Minute)
+	mt.modified("/f", "x", later)
+	if len(mt.m) > 3 {
+		t.Errorf("%d pages kept, want at most 3", len(mt.m))
+	}
+	// A forgotten page gets the current second, later than what it had.
+	if got := mt.modified("/a", "e4", later); !got.After(sec.Add(time.Minute)) {
+		t.Errorf("a forgotten page: %v, not after %v", got, sec.Add(time.Minute))
+	}
+}
