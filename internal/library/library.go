@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +27,9 @@ type Library struct {
 
 	mu  sync.RWMutex
 	cur *servedBuild
+	// retired are builds swapped out, kept open for retireAfter so that a
+	// request that began on one reads all of it from that build.
+	retired []*servedBuild
 	// notReady, when set, keeps Health failing (for example until
 	// --watch is watching).
 	notReady error
@@ -47,6 +51,10 @@ type servedBuild struct {
 	*Build
 	refs sync.WaitGroup
 }
+
+// retireAfter is how long a build swapped out stays open: longer than any
+// request takes (searches time out in seconds).
+const retireAfter = 30 * time.Second
 
 // New returns a library over dataDir with no build open yet.
 func New(dataDir string, logger *slog.Logger) *Library {
@@ -80,16 +88,39 @@ func (l *Library) Swap(b *Build) {
 	l.mu.Lock()
 	old := l.cur
 	l.cur, l.lastErr, l.stale = nb, nil, nil
+	if old != nil {
+		l.retired = append(l.retired, old)
+	}
 	l.mu.Unlock()
 	for _, p := range b.NotesProblems {
 		l.logger.Warn("notes problem (run backchannel check)", "problem", p.String())
 	}
 	if old != nil {
-		go func() {
-			old.refs.Wait()
-			old.Close()
-		}()
+		time.AfterFunc(retireAfter, func() { l.retire(old) })
 	}
+}
+
+// retire closes a build swapped out, once no search uses it.
+func (l *Library) retire(old *servedBuild) {
+	l.mu.Lock()
+	l.retired = slices.DeleteFunc(l.retired, func(b *servedBuild) bool { return b == old })
+	l.mu.Unlock()
+	old.refs.Wait()
+	old.Close()
+}
+
+// buildOf returns the served or retired build whose archive is a, or nil.
+// The caller holds l.mu.
+func (l *Library) buildOf(a *transcript.Archive) *servedBuild {
+	if l.cur != nil && l.cur.Archive == a {
+		return l.cur
+	}
+	for _, b := range l.retired {
+		if b.Archive == a {
+			return b
+		}
+	}
+	return nil
 }
 
 // Current returns the build being served, or nil.
@@ -111,28 +142,35 @@ func (l *Library) Archive() *transcript.Archive {
 }
 
 // Notes returns the editorial notes on the call with the given slug in the
-// build being served, or nil.
-func (l *Library) Notes(slug string) *annotate.Notes {
-	if b := l.Current(); b != nil {
+// build of archive a (one that Archive returned), or nil.
+func (l *Library) Notes(a *transcript.Archive, slug string) *annotate.Notes {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if b := l.buildOf(a); b != nil {
 		return b.Notes[slug]
 	}
 	return nil
 }
 
-// Search runs q on the index of the build being served.
-func (l *Library) Search(ctx context.Context, q index.Query) (*index.Result, error) {
+// Search runs q on the index of the build of archive a (one that Archive
+// returned): a request's hits are always lines of the archive it shows,
+// even when a new build was swapped in since it began.
+func (l *Library) Search(ctx context.Context, a *transcript.Archive, q index.Query) (*index.Result, error) {
 	l.mu.RLock()
-	cur := l.cur
-	if cur != nil {
-		cur.refs.Add(1)
+	b := l.buildOf(a)
+	if b != nil {
+		b.refs.Add(1)
 	}
 	l.mu.RUnlock()
-	if cur == nil {
-		return nil, errNotOpen
+	if b == nil {
+		return nil, errGone
 	}
-	defer cur.refs.Done()
-	return cur.Index.Search(ctx, q)
+	defer b.refs.Done()
+	return b.Index.Search(ctx, q)
 }
+
+// errGone means a request outlived the build it began on.
+var errGone = errors.New("the archive was replaced while the request ran; try again")
 
 // Health is nil once a build is open (and, with Watch, once watching)
 // and, past a short grace, while the build served is not behind the
@@ -219,12 +257,17 @@ func (l *Library) LastIngest() time.Time {
 	return time.Time{}
 }
 
-// Close closes the build served after in-flight searches finish.
+// Close closes the build served, and those retired, after in-flight
+// searches finish.
 func (l *Library) Close() error {
 	l.mu.Lock()
-	cur := l.cur
-	l.cur = nil
+	cur, retired := l.cur, l.retired
+	l.cur, l.retired = nil, nil
 	l.mu.Unlock()
+	for _, b := range retired {
+		b.refs.Wait()
+		b.Close()
+	}
 	if cur == nil {
 		return nil
 	}

@@ -287,7 +287,7 @@ func TestLibrary_Follow(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("served the swapped build %s after it was swapped in, want within 2 s", took)
 	}
-	if r, err := lib.Search(t.Context(), index.Query{Text: "storm"}); err != nil || r.Total != 1 {
+	if r, err := lib.Search(t.Context(), lib.Archive(), index.Query{Text: "storm"}); err != nil || r.Total != 1 {
 		t.Errorf("search on the followed build: %v %+v", err, r)
 	}
 	if lib.Health() != nil {
@@ -374,7 +374,7 @@ func TestIngest_FailsAtEachStep(t *testing.T) {
 			if len(left) != 0 || len(builds) != 1 {
 				t.Errorf("after a failure at %s: temporary %v, builds %v", step, left, builds)
 			}
-			if r, err := lib.Search(t.Context(), index.Query{Text: "lantern"}); err != nil || r.Total != 1 {
+			if r, err := lib.Search(t.Context(), lib.Archive(), index.Query{Text: "lantern"}); err != nil || r.Total != 1 {
 				t.Errorf("the current build after a failure at %s: %v %+v", step, err, r)
 			}
 			// The lock was released: the next build runs and succeeds.
@@ -432,5 +432,41 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A request reads one build from start to end: its search and notes are
+// those of the archive it began with, after a new build is swapped in.
+func TestLibrary_RequestReadsOneBuild(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall, "2024-03-02-ferry.notes.md": ferryNote})
+	data := t.TempDir()
+	mustIngest(t, dir, data, IngestOptions{})
+	lib := New(data, nil)
+	if err := lib.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	began := lib.Archive() // a request begins
+
+	// The lantern line moves from L4 to L5, and its note is rewritten.
+	write(t, filepath.Join(dir, "2024-03-02-ferry.md"), strings.Replace(ferryCall, "MH: Bring the lantern.", "OB: Wait.\n\nMH: Bring the lantern.", 1))
+	write(t, filepath.Join(dir, "2024-03-02-ferry.notes.md"), "## L5 \"lantern\"\n\nMoved.\n")
+	mustIngest(t, dir, data, IngestOptions{})
+	if err := lib.serveCurrent(); err != nil {
+		t.Fatal(err)
+	}
+	if lib.Archive() == began {
+		t.Fatal("no new build was swapped in")
+	}
+	r, err := lib.Search(t.Context(), began, index.Query{Text: "lantern"})
+	if err != nil || r.Total != 1 || r.Hits[0].Line != 4 {
+		t.Errorf("search of the request's build: %v, %+v; want the lantern at L4 as that build has it", err, r)
+	}
+	if ns := lib.Notes(began, "2024-03-02-ferry"); ns == nil || len(ns.Notes) != 2 {
+		t.Errorf("notes of the request's build: %+v, want that build's two notes", ns)
+	}
+	r, err = lib.Search(t.Context(), lib.Archive(), index.Query{Text: "lantern"})
+	if err != nil || r.Total != 1 || r.Hits[0].Line != 5 {
+		t.Errorf("search of the new build: %v, %+v; want L5", err, r)
 	}
 }

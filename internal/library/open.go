@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"time"
 
 	"backchannel/internal/annotate"
@@ -34,17 +35,21 @@ type Build struct {
 	NotesProblems transcript.Problems
 	// Bytes is the size of the build folder on disk.
 	Bytes int64
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // ID is the build's ID.
 func (b *Build) ID() string { return b.Info.ID }
 
-// Close closes the build's index.
+// Close closes the build's index; closing again does nothing.
 func (b *Build) Close() error {
 	if b == nil || b.Index == nil {
 		return nil
 	}
-	return b.Index.Close()
+	b.closeOnce.Do(func() { b.closeErr = b.Index.Close() })
+	return b.closeErr
 }
 
 // OpenCurrent opens the current build of dataDir. It returns an error

@@ -200,10 +200,10 @@ func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("q is empty: give words to search for, or a filter (speaker, call, after, before).")
 	}
 	q := p.query()
-	notes, notesOnly := SearchNotes(a, s.notesFunc(), q)
+	notes, notesOnly := SearchNotes(a, s.notesFunc(a), q)
 	res := &index.Result{}
 	if !notesOnly {
-		if res, err = s.lib.Search(r.Context(), q); err != nil {
+		if res, err = s.lib.Search(r.Context(), a, q); err != nil {
 			return err
 		}
 	}
@@ -341,7 +341,7 @@ func (s *Server) handleAPICall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, CallJSON(a, c, s.notes(c.Slug)))
+	writeJSON(w, http.StatusOK, CallJSON(a, c, s.notes(a, c.Slug)))
 	return nil
 }
 

@@ -67,7 +67,7 @@ func (s *Server) current(src *pageSource, a *transcript.Archive) bool {
 		return false
 	}
 	for _, d := range src.notes {
-		if s.notes(d.slug) != d.notes {
+		if s.notes(a, d.slug) != d.notes {
 			return false
 		}
 	}
@@ -78,11 +78,12 @@ func (s *Server) current(src *pageSource, a *transcript.Archive) bool {
 // the cache records its notes in.
 type depsKey struct{}
 
-// pageNotes returns the notes on a call for a page, and records them as
+// pageNotes returns the notes on a call of archive a (the build the page
+// shows) for a page, and records them as
 // something the page shows, so that the cached page is rendered again when
 // they change. Handlers of cached routes read notes through it.
-func (s *Server) pageNotes(r *http.Request, slug string) *annotate.Notes {
-	ns := s.notes(slug)
+func (s *Server) pageNotes(r *http.Request, a *transcript.Archive, slug string) *annotate.Notes {
+	ns := s.notes(a, slug)
 	if src, ok := r.Context().Value(depsKey{}).(*pageSource); ok {
 		if !slices.ContainsFunc(src.notes, func(d notesDep) bool { return d.slug == slug }) {
 			src.notes = append(src.notes, notesDep{slug, ns})

@@ -42,7 +42,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, CallJSON(a, c, s.notes(c.Slug)))
+		writeJSON(w, http.StatusOK, CallJSON(a, c, s.notes(a, c.Slug)))
 		return nil
 	}
 	c, err := findCallLines(a, slug)
@@ -74,7 +74,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	base := s.baseURL(r)
 	p.CitationMeta = append(p.CitationMeta, metaTag{"citation_public_url", base + callURL(c.Slug)})
 	p.Cite = citeCall(base, c)
-	if ns := s.pageNotes(r, c.Slug); ns != nil {
+	if ns := s.pageNotes(r, a, c.Slug); ns != nil {
 		p.Notes = newHeadnoteView(c, ns)
 		for i := range p.Lines {
 			annotateLine(&p.Lines[i], c, c.Lines[i], ns, terms, true)

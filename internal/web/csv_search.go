@@ -8,6 +8,7 @@ import (
 
 	"backchannel/internal/annotate"
 	"backchannel/internal/index"
+	"backchannel/internal/transcript"
 )
 
 // maxCSVHits is the most hits /api/v1/search.csv writes: every hit of the
@@ -41,7 +42,7 @@ func (s *Server) handleSearchCSV(w http.ResponseWriter, r *http.Request) error {
 	q.Page, q.Size = 1, index.MaxSize
 	res := &index.Result{}
 	if _, notesOnly := annotate.NotesOnly(q.Text); !notesOnly {
-		if res, err = s.limitedSearch(r.Context(), q); err != nil {
+		if res, err = s.limitedSearch(r.Context(), a, q); err != nil {
 			if errors.Is(err, errSearchBusy) {
 				w.Header().Set("Retry-After", strconv.Itoa(busyRetryAfter))
 			}
@@ -96,7 +97,7 @@ func (s *Server) handleSearchCSV(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 		q.Page++
-		if res, err = s.limitedSearch(r.Context(), q); err != nil {
+		if res, err = s.limitedSearch(r.Context(), a, q); err != nil {
 			if r.Context().Err() == nil {
 				s.logger.WarnContext(r.Context(), "search CSV cut short", "rows", written, "err", err)
 			}
@@ -111,7 +112,7 @@ func (s *Server) handleSearchCSV(w http.ResponseWriter, r *http.Request) error {
 
 // limitedSearch runs one search under the search limiter and deadline,
 // as limitSearch does for a whole request.
-func (s *Server) limitedSearch(ctx context.Context, q index.Query) (*index.Result, error) {
+func (s *Server) limitedSearch(ctx context.Context, a *transcript.Archive, q index.Query) (*index.Result, error) {
 	release, err := s.searches.acquire(ctx)
 	if err != nil {
 		if errors.Is(err, errSearchBusy) {
@@ -122,7 +123,7 @@ func (s *Server) limitedSearch(ctx context.Context, q index.Query) (*index.Resul
 	defer release()
 	ctx, cancel := context.WithTimeout(ctx, s.searches.limits.Timeout)
 	defer cancel()
-	res, err := s.lib.Search(ctx, q)
+	res, err := s.lib.Search(ctx, a, q)
 	if errors.Is(err, context.DeadlineExceeded) {
 		s.metrics.searchRefused("timeout")
 	}

@@ -40,7 +40,7 @@ func (s *Server) handleExportNDJSON(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) exportSource(a *transcript.Archive) export.Source {
 	return export.Source{
 		Archive: a,
-		Notes:   s.notesFunc(),
+		Notes:   s.notesFunc(a),
 		Record:  func(c *transcript.Call, ns *annotate.Notes) any { return CallJSON(a, c, ns) },
 	}
 }

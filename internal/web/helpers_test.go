@@ -28,7 +28,7 @@ type fakeLibrary struct {
 
 func (f *fakeLibrary) Archive() *transcript.Archive { return f.ArchiveFunc() }
 
-func (f *fakeLibrary) Search(ctx context.Context, q index.Query) (*index.Result, error) {
+func (f *fakeLibrary) Search(ctx context.Context, _ *transcript.Archive, q index.Query) (*index.Result, error) {
 	if f.SearchFunc == nil {
 		return nil, errors.New("fake: no search")
 	}

@@ -70,7 +70,7 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := linePage{Call: cv, First: first, Last: last, Range: last > first, CallLines: len(c.Lines)}
-	ns := s.pageNotes(r, c.Slug)
+	ns := s.pageNotes(r, a, c.Slug)
 	shown := map[string]bool{}
 	for n := first; n <= last; n++ {
 		l, _ := c.Line(n)

@@ -11,21 +11,22 @@ import (
 )
 
 // NotesProvider gives the editorial notes (Config.Notes): the notes on the
-// call with the given slug, attached to the archive that Library.Archive
-// returns (nil when the call has none). Notes once returned are not
+// call with the given slug in the build of archive a (one that
+// Library.Archive returned), attached to its lines; nil when the call has
+// none. Notes once returned are not
 // changed: an edit returns new ones, which is how a cached page learns that
 // its notes changed.
 type NotesProvider interface {
-	Notes(slug string) *annotate.Notes
+	Notes(a *transcript.Archive, slug string) *annotate.Notes
 }
 
 // notes returns the notes on a call, or nil. Pages that may be cached
 // read them through pageNotes instead.
-func (s *Server) notes(slug string) *annotate.Notes {
+func (s *Server) notes(a *transcript.Archive, slug string) *annotate.Notes {
 	if s.notesP == nil {
 		return nil
 	}
-	return s.notesP.Notes(slug)
+	return s.notesP.Notes(a, slug)
 }
 
 // noteView is a note as pages show it.

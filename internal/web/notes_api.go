@@ -84,11 +84,11 @@ func SearchNotes(a *transcript.Archive, notes func(slug string) *annotate.Notes,
 	return hits, only
 }
 
-// notesFunc is the server's notes lookup for SearchNotes, or nil when the
-// library has no notes.
-func (s *Server) notesFunc() func(string) *annotate.Notes {
+// notesFunc is the server's notes lookup in the build of archive a, for
+// SearchNotes, or nil when the library has no notes.
+func (s *Server) notesFunc(a *transcript.Archive) func(string) *annotate.Notes {
 	if s.notesP == nil {
 		return nil
 	}
-	return s.notesP.Notes
+	return func(slug string) *annotate.Notes { return s.notesP.Notes(a, slug) }
 }

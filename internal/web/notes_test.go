@@ -21,7 +21,9 @@ type notesLibrary struct {
 	notes map[string]*annotate.Notes
 }
 
-func (l *notesLibrary) Notes(slug string) *annotate.Notes { return l.notes[slug] }
+func (l *notesLibrary) Notes(_ *transcript.Archive, slug string) *annotate.Notes {
+	return l.notes[slug]
+}
 
 // Fictional notes on the fictional harbour call of testArchive.
 const harbourNotesSrc = `---

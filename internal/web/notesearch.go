@@ -38,7 +38,7 @@ func (s *Server) searchNotes(a *transcript.Archive, p searchParams, text string)
 		dates[c.Slug] = c.Date
 	}
 	var out []noteHitView
-	for _, h := range matchNotes(a, s.notesFunc(), text, p.query()) {
+	for _, h := range matchNotes(a, s.notesFunc(a), text, p.query()) {
 		v := noteHitView{Slug: h.Notes.Slug, CallTitle: h.Notes.Slug, Date: dates[h.Notes.Slug],
 			URL: callURL(h.Notes.Slug) + "#headnote", Label: "Editor’s note"}
 		if c, ok := a.Call(h.Notes.Slug); ok && c.Title != "" {

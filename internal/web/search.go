@@ -240,7 +240,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 		if notesOnly {
 			res = &index.Result{}
 		} else {
-			res, perr = s.lib.Search(r.Context(), p.query())
+			res, perr = s.lib.Search(r.Context(), a, p.query())
 		}
 	}
 	if perr != nil {

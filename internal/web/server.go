@@ -17,14 +17,18 @@ import (
 	"backchannel/internal/transcript"
 )
 
-// Library is what the web layer needs from the rest of the program.
+// Library is what the web layer needs from the rest of the program: the
+// current build of the archive. A request reads everything from one build:
+// it takes the archive once (Archive) and asks for the search and notes of
+// that archive's build, even when a new build is swapped in meanwhile.
 type Library interface {
 	// Archive returns the current archive. It may be swapped between calls;
 	// a request uses the one it got first.
 	Archive() *transcript.Archive
-	// Search runs a query. Errors wrapping index.ErrBadQuery are the user's
-	// (a 400); any other error is the server's.
-	Search(ctx context.Context, q index.Query) (*index.Result, error)
+	// Search runs a query on the index built with archive a (the one the
+	// request got from Archive). Errors wrapping index.ErrBadQuery are the
+	// user's (a 400); any other error is the server's.
+	Search(ctx context.Context, a *transcript.Archive, q index.Query) (*index.Result, error)
 	// Health returns nil once the index is open and searchable.
 	Health() error
 }

@@ -29,7 +29,7 @@ type editableNotesLibrary struct {
 	notes map[string]*annotate.Notes
 }
 
-func (l *editableNotesLibrary) Notes(slug string) *annotate.Notes {
+func (l *editableNotesLibrary) Notes(_ *transcript.Archive, slug string) *annotate.Notes {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.notes[slug]
