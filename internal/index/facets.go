@@ -15,8 +15,8 @@ import (
 const facetSize = 50 // values per facet
 
 // facetOnly counts one facet of q's hits.
-func (x *Index) facetOnly(ctx context.Context, q bq.Query, count facetMask, checks []*phraseCheck) (*ranking, error) {
-	return x.rank(ctx, rankRequest{q: q, order: SortRelevance, count: count, checks: checks})
+func (x *Index) facetOnly(ctx context.Context, q bq.Query, count facetMask, checks []*phraseCheck, dates *dateRange) (*ranking, error) {
+	return x.rank(ctx, rankRequest{q: q, order: SortRelevance, count: count, checks: checks, dates: dates})
 }
 
 // facets turns the counts by code into the speaker, call and language

@@ -593,7 +593,7 @@ func (p *plan) query(r *request, f form, which filterMask) bq.Query {
 		}
 		filters = append(filters, disj(any...))
 	}
-	if r.after != "" || r.before != "" {
+	if (r.after != "" || r.before != "") && r.dates == nil { // else checked from the columns (rank.go)
 		yes := true
 		q := bq.NewTermRangeInclusiveQuery(r.after, r.before, &yes, &yes)
 		q.SetField(fieldDate)

@@ -49,7 +49,8 @@ type rankCollector struct {
 	heap    []candidate
 	out     *ranking
 	maxDate uint32
-	count   facetMask // the facets counted
+	count   facetMask  // the facets counted
+	dates   *dateRange // hits outside it are not hits; nil: no check
 }
 
 // facetMask says which facets a ranking counts.
@@ -90,6 +91,14 @@ func (rc *rankCollector) better(a, b candidate) bool {
 }
 
 func (rc *rankCollector) add(doc uint64, score float64) {
+	if rc.dates != nil {
+		if doc >= uint64(rc.cols.docs()) {
+			return
+		}
+		if d := rc.cols.callDate[rc.cols.call[doc]]; d < rc.dates.lo || d > rc.dates.hi {
+			return
+		}
+	}
 	rc.out.Total++
 	if doc < uint64(rc.cols.docs()) {
 		// Each column read is a cache miss on a large archive: read only
@@ -168,6 +177,9 @@ type rankRequest struct {
 	// hit counts only when it has them where the phrases put them
 	// (dense.go).
 	checks []*phraseCheck
+	// dates: a hit counts only when its call's date is in the range (a
+	// wide date filter; see Index.dateRange).
+	dates *dateRange
 }
 
 // rank runs rr.q, keeping hits [from, from+size) in rr.order and
@@ -180,7 +192,7 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 		calls:    x.getCounts(max(nc, len(x.meta.Facets.Calls))),
 		langs:    make([]int, len(x.meta.Facets.Languages)+1),
 	}
-	rc := &rankCollector{cols: x.cols, order: rr.order, k: from + size, out: out, count: rr.count}
+	rc := &rankCollector{cols: x.cols, order: rr.order, k: from + size, out: out, count: rr.count, dates: rr.dates}
 	for _, d := range x.cols.callDate {
 		rc.maxDate = max(rc.maxDate, d)
 	}
