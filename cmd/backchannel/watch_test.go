@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -87,4 +92,113 @@ func startServeWith(t *testing.T, args []string) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, binPath, args...)
 	return launch(t, ctx, cancel, cmd)
+}
+
+// TestServeWatch_NeverOffline: while a client reads every page of two calls
+// over and over, one call's file is broken, half-written, fixed, edited in
+// two lines at once and removed, under --watch. No answer is a 503 or
+// another error, and no answer mixes two versions of a call (the two
+// edited lines are always both old or both new). A removed call is a 404.
+func TestServeWatch_NeverOffline(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	for _, f := range []string{"2023-11-08-lindqvist-amara.md", "2023-12-01-amara-brandt.md"} {
+		copyFile(t, filepath.Join("testdata/browser", f), filepath.Join(dir, f))
+	}
+	t.Setenv("BACKCHANNEL_RACY_MARGIN", "0")
+	srv := startServeArgs(t, dir, data, "--watch")
+	waitFor(t, 10*time.Second, "healthz 200 once watching", func() bool {
+		resp, _ := srv.get(t, "/healthz")
+		return resp.StatusCode == 200
+	})
+	const slug = "2023-12-01-amara-brandt"
+	path := filepath.Join(dir, slug+".md")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/calls/" + slug, "/calls/" + slug + ".json", "/calls/" + slug + ".txt", "/calls/" + slug + "/L1-L2",
+		"/api/v1/calls/" + slug, "/calls/2023-11-08-lindqvist-amara", "/search?q=Preis", "/speakers/helga-brandt"}
+	var (
+		mu       sync.Mutex
+		problems []string
+		reads    int
+		removed  atomic.Bool
+	)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, p := range pages {
+				resp, err := http.Get(srv.base + p)
+				if err != nil {
+					mu.Lock()
+					problems = append(problems, fmt.Sprintf("%s: %v", p, err))
+					mu.Unlock()
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				mu.Lock()
+				reads++
+				ok := resp.StatusCode == 200 || resp.StatusCode == 404 && removed.Load() && (strings.Contains(p, slug) || strings.Contains(p, "helga"))
+				if !ok {
+					problems = append(problems, fmt.Sprintf("%s = %d", p, resp.StatusCode))
+				}
+				// The two edited lines change together or not at all.
+				if a, b := strings.Contains(string(body), "Guten Abend"), strings.Contains(string(body), "Deutlich weiter runter"); a != b && strings.Contains(p, slug) && !strings.Contains(p, "L1-L2") {
+					problems = append(problems, fmt.Sprintf("%s mixes two versions of the call", p))
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	edit := func(what string, content []byte, wait func() bool) {
+		t.Helper()
+		if content == nil {
+			removed.Store(true)
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 15*time.Second, what, wait)
+	}
+	healthText := func() string {
+		_, body := srv.get(t, "/healthz")
+		return string(body)
+	}
+	jsonHas := func(s string) func() bool {
+		return func() bool {
+			_, body := srv.get(t, "/calls/"+slug+".json")
+			return strings.Contains(string(body), s)
+		}
+	}
+	broken := strings.Replace(string(orig), "title:", "title: [", 1)
+	edit("a broken header reported", []byte(broken), func() bool { return strings.Contains(healthText(), slug+".md") })
+	half := orig[:len(orig)*2/3]
+	edit("a half-written file built or reported", half, func() bool { return !strings.Contains(healthText(), "title") })
+	two := strings.NewReplacer("Guten Morgen", "Guten Abend", "Deutlich runter", "Deutlich weiter runter").Replace(string(orig))
+	edit("an edit of two lines served", []byte(two), jsonHas("Guten Abend"))
+	edit("a removed call gone", nil, func() bool {
+		resp, _ := srv.get(t, "/calls/"+slug)
+		return resp.StatusCode == 404
+	})
+	close(stop)
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if reads == 0 {
+		t.Fatal("the client read nothing")
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	t.Logf("%d reads while the file was broken, half-written, edited and removed", reads)
 }
