@@ -67,6 +67,7 @@ func (st *site) makeSeeds(t *testing.T) []seed {
 		{"search page without results", "/search?q=zyxwvutsrq", 200, false, false},
 		{"empty search page", "/search", 200, false, false},
 		{"search help", "/search/help", 200, true, false},
+		{"API documentation", "/api", 200, true, false},
 		{"bad query", "/search?q=" + url.QueryEscape(`"unbalanced`), 0, false, false},
 		{"line page", call + "/L1", 200, true, false},
 		{"range page", fmt.Sprintf("%s/L%d-L%d", call, min(2, n), min(3, n)), 200, true, false},

@@ -111,7 +111,7 @@ func TestBrowser(t *testing.T) {
 	pages := []string{
 		"/", "/calls/" + slugHarbour + "?hl=word#L3", "/calls/" + slugHarbour + "/L3",
 		"/calls/" + slugHarbour + "/L2-L3", "/search?q=word", "/search?q=zebra&speaker=x",
-		"/speakers/otto-brandt", "/search/help", "/calls/" + slugHostile,
+		"/speakers/otto-brandt", "/search/help", "/calls/" + slugHostile, "/api",
 	}
 	for _, mode := range []string{"light", "dark"} {
 		if err := chromedp.Do(ctx, scheme(mode)); err != nil {

@@ -25,31 +25,15 @@
 // route pattern and status, latency histograms, search refusals and
 // errors, and index size and last ingest when Config.Metrics is set).
 //
+// The JSON API (/api/v1) and the downloads are described for programs in
+// openapi.json (served at /api/v1/openapi.json; TestOpenAPI checks every
+// answer against it) and for people at /api (templates/api.html), which
+// also state its conventions: lists are never null, unknown values are null
+// or left out, text is exactly as in the transcripts, fields are added but
+// never renamed or removed. CSV goes through package csvout, whole-archive
+// exports through package export. The API and the downloads may be read
+// from any origin (cors.go); pages may not.
+//
 // The package never imports Bleve: it uses the plain Query and Result types
 // of package index and the types of package transcript.
 package web
-
-// JSON API decisions (/api/v1):
-//
-//   - /api/v1/search returns {"total", "hits", "facets", "query", "fallback"}.
-//     A hit's "speaker" is {"id", "name"} or null for a stage direction;
-//     "fragments" is [] (never null) when only the speaker's name matched and
-//     holds escaped text with <mark> elements only; "url" is always the
-//     canonical /calls/{slug}#L{n}; "highlight_url" adds ?hl= with the matched
-//     words (it equals "url" when there are none); "time" (seconds) is left
-//     out when unknown. Facets are "speaker" [{"id","name","count"}], "call"
-//     [{"slug","title","count"}] and "language" [{"code","count"}].
-//   - /api/v1/calls returns {"calls": [{"slug","title","date","completeness",
-//     "participants": [{"id","name","role"}],"line_count"}]}; "completeness"
-//     is "excerpt", "complete" or null when the transcript does not say.
-//   - /api/v1/calls/{slug} (and /calls/{slug}.json) adds "source"
-//     {"publisher","url","published","note"} and "lines" [{"n","speaker",
-//     "text","kind"}], where "speaker" is the participant id or null for a
-//     direction, "kind" is "turn" or "direction", "text" keeps paragraphs
-//     separated by a blank line, and "time" (seconds) appears when known.
-//     A call with editorial notes adds "notes" {"headnote", "fidelity",
-//     "corrections": [{"date","note"}], "notes": [{"id","n","first","last",
-//     "quote","text","url","detached"}]}: text fields are Markdown source,
-//     "quote" and "detached" are left out when empty.
-//   - Bad parameters give 400 {"error": "..."}; the index's ErrBadQuery too.
-//     Query text is never an error. Nothing a user sends gives a 5xx.

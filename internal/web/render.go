@@ -16,7 +16,7 @@ import (
 // partials in _partials.html.
 var pageNames = []string{
 	"home.html", "call.html", "line.html", "search.html",
-	"speaker.html", "help.html", "error.html",
+	"speaker.html", "help.html", "error.html", "api.html",
 }
 
 // basePage is what the layout needs from every page.

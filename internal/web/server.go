@@ -83,6 +83,8 @@ type Server struct {
 	compress func(http.Handler) http.HandlerFunc
 	now      func() time.Time // the clock of Last-Modified and If-Modified-Since
 
+	mux chi.Router // the routes, for the tests that check them all
+
 	handler http.Handler
 }
 
@@ -172,6 +174,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/opensearch.xml", s.handle(s.handleOpenSearch))
 	r.Get("/favicon.ico", s.handle(s.handleFavicon))
 	r.Get("/static/{name}", s.handle(s.handleStatic))
+	s.mux = r
 	// Security headers, request id, log and metrics wrap the router, and
 	// cached pages are answered there, before routing (middleware.go).
 	return s.observe(r)
