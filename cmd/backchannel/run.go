@@ -30,6 +30,7 @@ Usage:
   backchannel check  PATH...
   backchannel search [--data DIR] [--speaker S] [--json] QUERY...
   backchannel export --format sqlite|ndjson|csv --out FILE [--force]
+  backchannel verify DIR
   backchannel version
 
 Flags may also come from BACKCHANNEL_ADDR, BACKCHANNEL_TRANSCRIPTS and
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSearch(ctx, rest, stdout, stderr)
 	case "export":
 		return runExport(ctx, rest, stdout, stderr)
+	case "verify":
+		return runVerify(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "backchannel", version)
 		return nil
