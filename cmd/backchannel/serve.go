@@ -19,23 +19,33 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--transcripts DIR] [--data DIR] [--watch] [--base-url URL] [--hsts]",
+	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--transcripts DIR] [--data DIR] [--watch | --read-only] [--base-url URL] [--hsts]",
 		"Serves the archive. Builds it first when the data folder has no build or\n"+
 			"the transcripts changed since it was built; refuses to start on a broken\n"+
 			"archive. Follows the data folder: a build swapped in by any process is\n"+
-			"served within a second.", stderr)
+			"served within a second. With --read-only it never builds or writes (a\n"+
+			"replica): it serves the data folder's current build, and refuses to\n"+
+			"start when there is none.", stderr)
 	var dirs dirFlags
 	dirs.register(fs, true)
 	addr := fs.String("addr", envOr("BACKCHANNEL_ADDR", "127.0.0.1:8080"), "listen address (env BACKCHANNEL_ADDR)")
 	hsts := fs.Bool("hsts", false, "send Strict-Transport-Security (only behind TLS)")
 	baseURL := fs.String("base-url", envOr("BACKCHANNEL_BASE_URL", ""), "scheme and host for absolute links in citations, the feed and the sitemap, e.g. https://archive.example.org (default: the request's host; env BACKCHANNEL_BASE_URL)")
 	watchFiles := fs.Bool("watch", false, "build again when files in the transcripts folder change")
+	readOnly := fs.Bool("read-only", false, "never build or write the data folder: serve its current build and follow it (a replica; --transcripts is not read)")
+	staleGrace := fs.Duration("stale-grace", 5*time.Second, "how long the build served may lag behind the data folder, or the data folder be unreadable, before /healthz answers 503")
 	readHeader := fs.Duration("read-header-timeout", 5*time.Second, "close connections that have not sent their request headers within this time (at most 10s)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
+	}
+	if *readOnly && *watchFiles {
+		return usageError("--watch builds and --read-only never does: give one or the other")
+	}
+	if *staleGrace < 0 {
+		return usageError("--stale-grace must not be negative, got %s", *staleGrace)
 	}
 	if *readHeader <= 0 || *readHeader > 10*time.Second {
 		return usageError("--read-header-timeout must be more than 0 and at most 10s, got %s", *readHeader)
@@ -57,13 +67,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The pages' templates are parsed while the build opens: neither
 	// needs the other.
 	lib := library.New(dirs.data, logger)
+	lib.SetStaleGrace(*staleGrace)
 	srvc := make(chan madeServer, 1)
 	go func() {
 		srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Health: lib, Metrics: lib,
 			Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL})
 		srvc <- madeServer{srv, err}
 	}()
-	err := startLibrary(ctx, lib, dirs, stderr, logger)
+	var err error
+	if *readOnly {
+		err = openReadOnly(lib, dirs.data)
+	} else {
+		err = startLibrary(ctx, lib, dirs, stderr, logger)
+	}
 	made := <-srvc
 	if err == nil {
 		err = made.err
@@ -133,6 +149,23 @@ func startLibrary(ctx context.Context, lib *library.Library, dirs dirFlags, stde
 	}
 	if err := lib.Open(); err != nil {
 		return fmt.Errorf("open the data folder %s: %w", dirs.data, err)
+	}
+	return nil
+}
+
+// openReadOnly makes lib serve the data folder's current build without
+// building or writing anything: a replica reading a folder that another
+// process builds (an ingest, a writer's --watch) or a copy of it.
+func openReadOnly(lib *library.Library, data string) error {
+	if _, err := os.Stat(data); err != nil {
+		return fmt.Errorf("--read-only: the data folder %w; make one with `backchannel ingest --data %s`, or copy one there", err, data)
+	}
+	err := lib.Open()
+	if errors.Is(err, library.ErrNoBuild) {
+		return fmt.Errorf("--read-only never makes a build, and the data folder %s has none to serve (%w); make one with `backchannel ingest --data %s`, or copy one there", data, err, data)
+	}
+	if err != nil {
+		return fmt.Errorf("--read-only: open the data folder %s: %w", data, err)
 	}
 	return nil
 }

@@ -19,13 +19,22 @@ const FollowInterval = 250 * time.Millisecond
 func (l *Library) Follow(ctx context.Context) {
 	t := time.NewTicker(FollowInterval)
 	defer t.Stop()
+	// reported is the staleness this loop last reported, cleared when
+	// current names the build served again (a link put back, a copy of
+	// the data folder completed by hand) and nothing else reported since.
+	var reported error
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := l.serveCurrent(); err != nil {
+			switch err := l.serveCurrent(); {
+			case err != nil:
 				l.setStale(err)
+				reported = err
+			case reported != nil:
+				l.clearStale(reported)
+				reported = nil
 			}
 		}
 	}

@@ -115,6 +115,9 @@ func readInfo(dir string) (Info, error) {
 	if err := json.Unmarshal(b, &in); err != nil {
 		return in, fmt.Errorf("%s: %w", filepath.Join(dir, infoFile), err)
 	}
+	if in.Layout > layoutVersion {
+		return in, fmt.Errorf("%s: a build of layout %d, made by a newer backchannel (this one reads layout %d): %w", dir, in.Layout, layoutVersion, ErrNoBuild)
+	}
 	if in.Layout != layoutVersion {
 		return in, fmt.Errorf("%s: a build of layout %d, want %d: %w", dir, in.Layout, layoutVersion, ErrNoBuild)
 	}

@@ -68,6 +68,15 @@ func New(dataDir string, logger *slog.Logger) *Library {
 // folder or the transcripts before /healthz says so.
 const defaultStaleGrace = 5 * time.Second
 
+// SetStaleGrace sets how long the build served may lag behind the data
+// folder (or the data folder be unreadable) before Health says so; d <= 0
+// means at once.
+func (l *Library) SetStaleGrace(d time.Duration) {
+	l.mu.Lock()
+	l.staleGrace = d
+	l.mu.Unlock()
+}
+
 // DataDir is the library's data folder.
 func (l *Library) DataDir() string { return l.dataDir }
 
@@ -239,6 +248,16 @@ func (l *Library) setStale(why error) {
 		l.staleSince = time.Now()
 	}
 	l.stale = why
+}
+
+// clearStale clears the staleness why, unless another has been reported
+// since.
+func (l *Library) clearStale(why error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stale == why {
+		l.stale = nil
+	}
 }
 
 // IndexBytes is the size on disk of the build served.

@@ -59,7 +59,29 @@ func OpenCurrent(dataDir string) (*Build, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openBuild(dir, store.Open(filepath.Join(dataDir, objectsDir)))
+	b, err := openBuild(dir, store.Open(filepath.Join(dataDir, objectsDir)))
+	if err != nil {
+		return nil, err
+	}
+	if err := b.checkObjects(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// checkObjects returns an error when the line store lacks the object of a
+// call of the build: a copy of the data folder (rsync to a replica) that
+// brought the build and its current link but not yet every object. A
+// build served so would fail the pages of those calls.
+func (b *Build) checkObjects() error {
+	for i, key := range b.Catalog.Objects() {
+		if !b.Store.Has(key) {
+			return fmt.Errorf("open build %s: the line store %s has no object %s (the lines of %s): the data folder is incomplete (a copy still under way?)",
+				b.ID(), b.Store.Dir(), key, b.Archive.Calls[i].Slug)
+		}
+	}
+	return nil
 }
 
 // openBuild opens the build in dir, with the line store st.
@@ -191,10 +213,8 @@ func verifyBuild(dir string, st *store.Store) error {
 		return err
 	}
 	defer b.Close()
-	for _, key := range b.Catalog.Objects() {
-		if !st.Has(key) {
-			return fmt.Errorf("verify: object %s of the catalog is not in the line store", key)
-		}
+	if err := b.checkObjects(); err != nil {
+		return fmt.Errorf("verify: %w", err)
 	}
 	for i, c := range b.Archive.Calls {
 		if i >= 8 {
