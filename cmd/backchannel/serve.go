@@ -34,6 +34,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	watchFiles := fs.Bool("watch", false, "build again when files in the transcripts folder change")
 	readOnly := fs.Bool("read-only", false, "never build or write the data folder: serve its current build and follow it (a replica; --transcripts is not read)")
 	staleGrace := fs.Duration("stale-grace", 5*time.Second, "how long the build served may lag behind the data folder, or the data folder be unreadable, before /healthz answers 503")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address only (e.g. 127.0.0.1:9090); the public address then answers 404 for it")
 	readHeader := fs.Duration("read-header-timeout", 5*time.Second, "close connections that have not sent their request headers within this time (at most 10s)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -71,7 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srvc := make(chan madeServer, 1)
 	go func() {
 		srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Health: lib, Metrics: lib,
-			Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL})
+			Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL, MetricsPrivate: *metricsAddr != ""})
 		srvc <- madeServer{srv, err}
 	}()
 	var err error
@@ -102,6 +103,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: --metrics-addr: %w", err)
+		}
+		// The metrics address closes with the site, however that ends.
+		mctx, stopMetrics := context.WithCancel(ctx)
+		metricsDone := make(chan error, 1)
+		go func() { metricsDone <- serveUntilDone(mctx, mln, made.srv.MetricsHandler(), *readHeader, logger) }()
+		defer func() {
+			stopMetrics()
+			if err := <-metricsDone; err != nil {
+				logger.Error("metrics server", "err", err)
+			}
+		}()
+		logger.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
 	calls := len(lib.Archive().Calls)
 	logger.Info("listening", "url", "http://"+ln.Addr().String(), "calls", calls)

@@ -58,6 +58,9 @@ type Config struct {
 	BaseURL string
 	// Search bounds concurrent searches and their duration.
 	Search SearchLimits
+	// MetricsPrivate takes /metrics off the site: Handler answers it 404,
+	// and MetricsHandler, served on an address of its own, answers it.
+	MetricsPrivate bool
 }
 
 // Server serves the site. Create it with NewServer.
@@ -70,6 +73,8 @@ type Server struct {
 	dev    bool
 	hsts   bool
 	base   string // Config.BaseURL without a trailing slash
+	// metricsPrivate: /metrics is served by MetricsHandler only.
+	metricsPrivate bool
 
 	// pages and static are read-only after NewServer; in dev mode they
 	// are rebuilt per request instead (see templates).
@@ -107,6 +112,8 @@ func NewServer(cfg Config) (*Server, error) {
 		hsts:   cfg.HSTS,
 		base:   strings.TrimRight(cfg.BaseURL, "/"),
 		now:    time.Now,
+
+		metricsPrivate: cfg.MetricsPrivate,
 	}
 	if cfg.BaseURL != "" && httpURL(cfg.BaseURL) == "" {
 		return nil, fmt.Errorf("web: base URL %q is not an http or https URL", cfg.BaseURL)
@@ -135,6 +142,15 @@ func NewServer(cfg Config) (*Server, error) {
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// MetricsHandler answers GET /metrics with the server's metrics and
+// anything else with 404: it is for an address of its own (serve
+// --metrics-addr), so that the public site never shows its internals.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", noStore(s.metrics.handler()))
+	return mux
+}
 
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
@@ -167,7 +183,9 @@ func (s *Server) routes() http.Handler {
 	s.dataRoutes(r) // CSV, speakers, OpenAPI, export (api_routes.go)
 
 	r.Get("/healthz", s.handleHealth)
-	r.Method(http.MethodGet, "/metrics", noStore(s.metrics.handler()))
+	if !s.metricsPrivate {
+		r.Method(http.MethodGet, "/metrics", noStore(s.metrics.handler()))
+	}
 	r.Get("/robots.txt", s.handleRobots)
 	r.Get("/feed.atom", s.handle(s.handleFeed))
 	r.Get("/sitemap.xml", s.handle(s.handleSitemap))
