@@ -627,7 +627,8 @@ func (mt *modTimes) unlink(e *modTime) {
 // searches and API answers get ETags, Last-Modified and 304s without
 // their handlers doing anything. It buffers the response until the handler
 // returns; a response larger than maxCachedPage, one the handler flushes,
-// one marked Cache-Control: no-store (metrics, health) and one already
+// one that changes from one request to the next (volatile: metrics,
+// health) and one already
 // encoded go through as they are. A handler that answers by itself (a
 // cached page, a stream) says so with unbuffered.
 func (s *Server) conditional(next http.Handler) http.Handler {
@@ -645,8 +646,7 @@ func (s *Server) conditional(next http.Handler) http.Handler {
 		if bw.status == 0 {
 			bw.status = http.StatusOK
 		}
-		if bw.status != http.StatusOK || h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" ||
-			strings.Contains(h.Get("Cache-Control"), "no-store") {
+		if bw.status != http.StatusOK || h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" || volatile(r) {
 			w.WriteHeader(bw.status)
 			_, _ = w.Write(bw.body.Bytes())
 			return
@@ -728,7 +728,8 @@ func unbuffered(w http.ResponseWriter) http.ResponseWriter {
 }
 
 // noStore marks h's answers Cache-Control: no-store: they change from one
-// request to the next (metrics), so they get no validators either.
+// request to the next (metrics). The site's own answers get theirs from
+// cacheControl; this is for a handler served apart (MetricsHandler).
 func noStore(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")

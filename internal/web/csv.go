@@ -25,9 +25,6 @@ func startCSV(w http.ResponseWriter, r *http.Request, filename string) *csvout.W
 	h := w.Header()
 	h.Set("Content-Type", csvContentType)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
-	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", "no-cache")
-	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return nil

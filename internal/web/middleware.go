@@ -137,6 +137,9 @@ func (s *Server) observe(mux chi.Router) http.Handler {
 		h[middleware.RequestIDHeader] = []string{id}
 		s.metrics.inflight.Inc()
 		ow := &observedWriter{ResponseWriter: w, head: r.Method == http.MethodHead}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			ow.srv, ow.req = s, r
+		}
 		// The route context is made here rather than by the mux, so the
 		// route pattern can be read once the mux is done.
 		rctx := chi.NewRouteContext()
@@ -331,27 +334,38 @@ func (s *Server) logRequest(r *http.Request, id string, status int, bytes int64,
 	)
 }
 
-// observedWriter records the status and the body bytes of a response. It
-// passes Flush, Hijack and ReadFrom (sendfile) through, and Unwrap lets
-// http.ResponseController reach the connection.
+// observedWriter records the status and the body bytes of a response, and
+// gives the answer to a GET or HEAD its Cache-Control when its status is
+// written (cacheControl). It passes Flush, Hijack and ReadFrom (sendfile)
+// through, and Unwrap lets http.ResponseController reach the connection.
 type observedWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
 	head   bool // the answer to a HEAD: net/http sends no body bytes
+	// srv and req, for a GET or HEAD: whose policy and which request.
+	srv *Server
+	req *http.Request
+}
+
+// begin records the final status and sets Cache-Control, once.
+func (w *observedWriter) begin(status int) {
+	if w.status != 0 || status < 200 { // 1xx are interim
+		return
+	}
+	w.status = status
+	if w.srv != nil {
+		w.ResponseWriter.Header()["Cache-Control"] = w.srv.cacheControl(w.req, status)
+	}
 }
 
 func (w *observedWriter) WriteHeader(status int) {
-	if w.status == 0 && status >= 200 { // 1xx are interim
-		w.status = status
-	}
+	w.begin(status)
 	w.ResponseWriter.WriteHeader(status)
 }
 
 func (w *observedWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.begin(http.StatusOK)
 	n, err := w.ResponseWriter.Write(b)
 	if !w.head {
 		w.bytes += int64(n)
@@ -360,9 +374,7 @@ func (w *observedWriter) Write(b []byte) (int, error) {
 }
 
 func (w *observedWriter) ReadFrom(src io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.begin(http.StatusOK)
 	var n int64
 	var err error
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
@@ -377,9 +389,7 @@ func (w *observedWriter) ReadFrom(src io.Reader) (int64, error) {
 }
 
 func (w *observedWriter) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.begin(http.StatusOK)
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}

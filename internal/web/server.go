@@ -75,6 +75,8 @@ type Server struct {
 	base   string // Config.BaseURL without a trailing slash
 	// metricsPrivate: /metrics is served by MetricsHandler only.
 	metricsPrivate bool
+	// cc are the Cache-Control values (cachecontrol.go).
+	cc cachePolicies
 
 	// pages and static are read-only after NewServer; in dev mode they
 	// are rebuilt per request instead (see templates).
@@ -114,6 +116,7 @@ func NewServer(cfg Config) (*Server, error) {
 		now:    time.Now,
 
 		metricsPrivate: cfg.MetricsPrivate,
+		cc:             newCachePolicies(),
 	}
 	if cfg.BaseURL != "" && httpURL(cfg.BaseURL) == "" {
 		return nil, fmt.Errorf("web: base URL %q is not an http or https URL", cfg.BaseURL)
@@ -184,7 +187,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/healthz", s.handleHealth)
 	if !s.metricsPrivate {
-		r.Method(http.MethodGet, "/metrics", noStore(s.metrics.handler()))
+		r.Method(http.MethodGet, "/metrics", s.metrics.handler())
 	}
 	r.Get("/robots.txt", s.handleRobots)
 	r.Get("/feed.atom", s.handle(s.handleFeed))

@@ -82,11 +82,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errNotFound
 	}
-	cache := "public, max-age=3600"
-	if r.URL.Query().Get("v") == f.version {
-		cache = "public, max-age=31536000, immutable"
-	}
-	serveBytes(w, f, cache)
+	serveBytes(w, f)
 	return nil
 }
 
@@ -97,16 +93,15 @@ func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	serveBytes(w, files["favicon.svg"], "public, max-age=86400")
+	serveBytes(w, files["favicon.svg"])
 	return nil
 }
 
 // serveBytes writes a static file; conditional gives it its validators
 // and answers conditional and range requests.
-func serveBytes(w http.ResponseWriter, f *staticFile, cache string) {
+func serveBytes(w http.ResponseWriter, f *staticFile) {
 	h := w.Header()
 	h.Set("Content-Type", f.contentType)
-	h.Set("Cache-Control", cache)
 	h.Set("Content-Length", strconv.Itoa(len(f.data)))
 	_, _ = w.Write(f.data)
 }
@@ -115,7 +110,6 @@ func (s *Server) handleRobots(w http.ResponseWriter, r *http.Request) {
 	robots := "User-agent: *\nDisallow: /search\nDisallow: /api/\n\nSitemap: " + s.baseURL(r) + "/sitemap.xml\n"
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Cache-Control", "public, max-age=86400")
 	h.Set("Content-Length", strconv.Itoa(len(robots)))
 	_, _ = w.Write([]byte(robots))
 }
@@ -130,7 +124,6 @@ type HealthDetailer interface {
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	status, body := http.StatusOK, "ok\n"
 	if err := s.lib.Health(); err != nil {
 		status, body = http.StatusServiceUnavailable, "unavailable: "+err.Error()+"\n"
