@@ -186,7 +186,7 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 	if err != nil {
 		return nil, fmt.Errorf("backchannel ingest: %w", err)
 	}
-	r.BC.IngestTime, r.BC.IngestRSS = ing.Wall, ing.MaxRSS
+	r.BC.IngestTime, r.BC.IngestRSS, r.BC.IngestCPU = ing.Wall, ing.MaxRSS, ing.CPU
 	if r.BC.IndexBytes, r.BC.StoreBytes, err = dataSizes(data); err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func benchSize(ctx context.Context, o options, lines int, logf func(string, ...a
 	if err != nil {
 		return nil, fmt.Errorf("sqlite build: %w", err)
 	}
-	r.SQL.IngestTime, r.SQL.IngestRSS = sb.Wall, sb.MaxRSS
+	r.SQL.IngestTime, r.SQL.IngestRSS, r.SQL.IngestCPU = sb.Wall, sb.MaxRSS, sb.CPU
 	if r.SQL.IndexBytes, err = dirSize(filepath.Dir(db) + "/fts.db"); err != nil {
 		return nil, err
 	}
@@ -374,11 +374,15 @@ func benchHTTP(ctx context.Context, o options, c *corpus, qs []benchQuery, pools
 		logf("  %-18s %8.0f req/s  p99 %s  errors %d  %d bytes", run.key, lr.RPS, ms(lr.P99), lr.Errors, lr.Bytes)
 	}
 	logf("user classes over HTTP: /api/v1/search and /search, distinct queries, then repeated")
-	timeUserClasses(ctx, base, pools, o.httpBudget, r.User, logf)
+	timeUserClasses(ctx, base, cmd.Process.Pid, pools, o.httpBudget, r.User, logf)
 	for _, cl := range throughputClasses {
+		before := procCPU(cmd.Process.Pid)
 		lr, err := ld.loadPaths(ctx, base, throughputPathList(pools, cl))
 		if err != nil {
 			return err
+		}
+		if lr.Requests > 0 {
+			lr.CPU = (procCPU(cmd.Process.Pid) - before) / time.Duration(lr.Requests)
 		}
 		r.User[cl].Throughput = &lr
 		logf("  search page %-18s %8.0f req/s  p50 %s p99 %s  errors %d  %d requests over %d paths",

@@ -35,6 +35,21 @@ type userResult struct {
 	PageRep    latencies
 	FTS        latencies // SQLite FTS5 in-process, distinct (the API's queries)
 	Throughput *loadResult
+	// APICPU and PageCPU are the server's CPU time (user + system) per
+	// distinct request: what a request costs, whatever else runs on the
+	// machine (latency under load is mostly waiting for a core).
+	APICPU, PageCPU time.Duration
+}
+
+// cpuPer is the CPU time of server pid spent while run ran, per request.
+func cpuPer(pid int, run func() latencies) (latencies, time.Duration) {
+	before := procCPU(pid)
+	l := run()
+	n := l.N + l.Errors
+	if pid <= 0 || n == 0 {
+		return l, 0
+	}
+	return l, (procCPU(pid) - before) / time.Duration(n)
 }
 
 // halves splits a pool into the API's queries (even entries) and the
@@ -144,8 +159,9 @@ func timeRepeated(qs []userQuery, budget time.Duration, run func(userQuery) (int
 }
 
 // timeUserClasses times every class over HTTP (distinct, then repeated)
-// against the server at base.
-func timeUserClasses(ctx context.Context, base string, pools map[userClass][]userQuery, budget time.Duration, out map[userClass]*userResult, logf func(string, ...any)) {
+// against the server at base, whose process id is pid (0 when unknown: no
+// CPU figures).
+func timeUserClasses(ctx context.Context, base string, pid int, pools map[userClass][]userQuery, budget time.Duration, out map[userClass]*userResult, logf func(string, ...any)) {
 	h := newHTTPSearcher(base)
 	for _, cl := range userClasses {
 		if len(pools[cl]) == 0 {
@@ -158,13 +174,17 @@ func timeUserClasses(ctx context.Context, base string, pools map[userClass][]use
 			out[cl] = res
 		}
 		res.Pool = len(pools[cl])
-		res.API = timeEach(api, budget, func(q userQuery) (int, error) { return h.get(ctx, q.path(apiSearch), true) })
-		res.Page = timeEach(page, budget, func(q userQuery) (int, error) { return h.get(ctx, q.path(pageSearch), false) })
+		res.API, res.APICPU = cpuPer(pid, func() latencies {
+			return timeEach(api, budget, func(q userQuery) (int, error) { return h.get(ctx, q.path(apiSearch), true) })
+		})
+		res.Page, res.PageCPU = cpuPer(pid, func() latencies {
+			return timeEach(page, budget, func(q userQuery) (int, error) { return h.get(ctx, q.path(pageSearch), false) })
+		})
 		rep := api[:min(len(api), repeatedQueries)]
 		res.APIRep = timeRepeated(rep, budget/2, func(q userQuery) (int, error) { return h.get(ctx, q.path(apiSearch), true) })
 		res.PageRep = timeRepeated(rep, budget/2, func(q userQuery) (int, error) { return h.get(ctx, q.path(pageSearch), false) })
-		logf("  http %-24s api %s (n %d, hits %.0f)  page %s (n %d)  repeated api %s page %s",
-			cl, p5099(res.API), res.API.N, res.API.MeanHits, p5099(res.Page), res.Page.N, p5099(res.APIRep), p5099(res.PageRep))
+		logf("  http %-24s api %s (n %d, hits %.0f, CPU %s)  page %s (n %d, CPU %s)  repeated api %s page %s",
+			cl, p5099(res.API), res.API.N, res.API.MeanHits, ms(res.APICPU), p5099(res.Page), res.Page.N, ms(res.PageCPU), p5099(res.APIRep), p5099(res.PageRep))
 	}
 }
 
@@ -216,7 +236,7 @@ func throughputPathList(pools map[userClass][]userQuery, cl userClass) []string 
 // server already running on an archive that `bench -keep` generated (for
 // profiling a server, e.g. `bench serve -cpuprofile`, without a full run):
 //
-//	bench http -base http://127.0.0.1:PORT -lines N [-seed S] [-budget 2s] [-class NAME]
+//	bench http -base http://127.0.0.1:PORT -lines N [-seed S] [-budget 2s] [-class NAME] [-pid PID]
 //
 // The pools are drawn again from the regenerated corpus (it depends only on
 // -lines and -seed).
@@ -228,6 +248,7 @@ func runHTTP(ctx context.Context, args []string, stderr io.Writer) error {
 	seed := fl.Uint64("seed", 1, "generator seed of the archive")
 	budget := fl.Duration("budget", 2*time.Second, "time limit per class and endpoint")
 	only := fl.String("class", "", "time only the classes whose name contains this")
+	pid := fl.Int("pid", 0, "the server's process id, for its CPU time per request (optional)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -250,6 +271,6 @@ func runHTTP(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	timeUserClasses(ctx, *base, pools, *budget, map[userClass]*userResult{}, logf)
+	timeUserClasses(ctx, *base, *pid, pools, *budget, map[userClass]*userResult{}, logf)
 	return nil
 }

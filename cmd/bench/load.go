@@ -24,6 +24,9 @@ type loadResult struct {
 	Errors   int // non-2xx answers and socket errors
 	Bytes    int // size of one answer
 	Paths    int // distinct paths walked (0: one URL)
+	// CPU is the server's CPU time per request during the run, when its
+	// process id was known.
+	CPU time.Duration
 }
 
 // loader drives HTTP load on loopback for a fixed time, at one URL or

@@ -87,7 +87,8 @@ func timeQueries(qs []benchQuery, reps int, budget time.Duration, run func(bench
 // childRun is a finished child process's cost.
 type childRun struct {
 	Wall   time.Duration
-	MaxRSS int64 // bytes
+	CPU    time.Duration // user + system, from rusage: less sensitive to other load than Wall
+	MaxRSS int64         // bytes
 	Output string
 }
 
@@ -102,6 +103,7 @@ func runChild(cmd *exec.Cmd) (childRun, error) {
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			res.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
+			res.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		}
 	}
 	if err != nil {
@@ -115,6 +117,34 @@ func tail(s string, n int) string {
 		return "…" + s[len(s)-n:]
 	}
 	return s
+}
+
+// clockTicks is the unit of /proc/PID/stat's CPU times (USER_HZ, 100 on
+// Linux on every architecture Go supports).
+const clockTicks = 100
+
+// procCPU is the CPU time (user + system) a running process has used so
+// far, or 0 when it cannot be read (not Linux, the process gone).
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64) // field 14 of stat
+	stime, _ := strconv.ParseInt(f[12], 10, 64) // field 15
+	return time.Duration(utime+stime) * time.Second / clockTicks
 }
 
 // procMem is a running process's resident memory from /proc/PID/status.

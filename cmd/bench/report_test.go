@@ -48,7 +48,7 @@ func TestUpdateResults_SideBySide(t *testing.T) {
 			row = l
 		}
 	}
-	want := "| rare word — p99 API / search page / FTS5 | 7.00 ms / – / – | 31 ms / – / – |"
+	want := "| rare word — p99 API / search page / FTS5 (server CPU per request, API / page) | 7.00 ms / – / – (– / –) | 31 ms / – / – (– / –) |"
 	if diff := cmp.Diff(want, row); diff != "" {
 		t.Errorf("side-by-side row (-want +got):\n%s", diff)
 	}

@@ -111,7 +111,7 @@ func profileHTTP(ctx context.Context, o options, lines int, transcripts, data st
 	}
 	// The user classes' distinct queries, new to this process, one at a
 	// time as they were timed against backchannel serve.
-	timeUserClasses(ctx, base, pools, min(o.httpBudget, 2*time.Second), map[userClass]*userResult{}, logf)
+	timeUserClasses(ctx, base, cmd.Process.Pid, pools, min(o.httpBudget, 2*time.Second), map[userClass]*userResult{}, logf)
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("bench serve: %w\n%s", err, tail(log.String(), 2000))
