@@ -134,4 +134,26 @@ func TestIngestKilled(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"total":`) {
 		t.Fatalf("serve after the kill loop: %d %s", resp.StatusCode, body)
 	}
+	// The versions survived: a call in both archives has its old and new
+	// content recorded once each, and every version's page shows its lines.
+	var hist struct {
+		Versions []struct {
+			Version   string `json:"version"`
+			LineCount int    `json:"line_count"`
+			URL       string `json:"url"`
+		} `json:"versions"`
+	}
+	_, body = srv.get(t, "/api/v1/calls/synthetic-000/versions")
+	if err := json.Unmarshal(body, &hist); err != nil || len(hist.Versions) != 2 {
+		t.Fatalf("versions of a call changed by the loop: %v: %s", err, body)
+	}
+	for _, v := range hist.Versions {
+		resp, body := srv.get(t, v.URL+".json")
+		var call struct {
+			Lines []struct{} `json:"lines"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &call) != nil || len(call.Lines) != v.LineCount {
+			t.Errorf("version %s after the kill loop: %d, %d lines (want %d)", v.Version, resp.StatusCode, len(call.Lines), v.LineCount)
+		}
+	}
 }

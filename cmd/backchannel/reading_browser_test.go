@@ -471,8 +471,8 @@ func testPrintLinePage(t *testing.T, s *suite, st *site) {
 	if strings.Join(got.Marked, ",") != strings.Join(want, ",") {
 		t.Errorf("printed %s marks %v, want %v", path, got.Marked, want)
 	}
-	if !strings.Contains(got.Cite, readingBase+path) {
-		t.Errorf("printed %s: the citation %q lacks the full URL %s", path, got.Cite, readingBase+path)
+	if u := strings.Fields(got.Cite); len(u) == 0 || pinnedOf(u[len(u)-1]) != readingBase+path {
+		t.Errorf("printed %s: the citation %q does not end with the full URL of %s at its version", path, got.Cite, readingBase+path)
 	}
 	if got.Menus != 0 {
 		t.Errorf("printed %s shows %d line menus", path, got.Menus)

@@ -101,16 +101,18 @@ func TestReading_AbsoluteLinks(t *testing.T) {
 					}
 				})
 				if strings.Contains(path, "/L") {
-					if u := doc.Find(".canonical a").AttrOr("href", ""); u != canon {
-						t.Errorf("%s: \"Link to this line\" is %q, want the canonical %q", path, u, canon)
+					// The link to give out is the line at its version
+					// (its words for good), the canonical link pinned.
+					if u := doc.Find(".canonical a").AttrOr("href", ""); pinnedOf(u) != canon {
+						t.Errorf("%s: \"Link to this line\" is %q, want the canonical %q pinned to a version", path, u, canon)
 					}
 				}
 			}
 			for _, c := range st.calls {
 				_, body := st.srv.get(t, "/calls/"+url.PathEscape(c.Slug)+".txt")
-				want := "Permalink: " + readingBase + "/calls/" + url.PathEscape(c.Slug) + "\n"
+				want := "Permalink: " + readingBase + "/calls/" + url.PathEscape(c.Slug) + "@"
 				if !strings.Contains(string(body), want) {
-					t.Errorf("%s.txt lacks %q", c.Slug, want)
+					t.Errorf("%s.txt lacks %q (its version's permalink)", c.Slug, want)
 				}
 			}
 			var search struct {
@@ -364,4 +366,16 @@ func TestReading_Facets(t *testing.T) {
 	if !strings.Contains(href2, "sort=date") || removed.Find(`#sort option[value="date"][selected]`).Length() != 1 {
 		t.Errorf("removing the speaker filter (%s) drops sort=date", href2)
 	}
+}
+
+// versionInURL matches the version in a pinned URL: /calls/{slug}@{version}.
+var versionInURL = regexp.MustCompile(`(/calls/[^/@]+)@[0-9a-f]{12}`)
+
+// pinnedOf is u without its version: the canonical link it pins, or "" when
+// u pins none.
+func pinnedOf(u string) string {
+	if !versionInURL.MatchString(u) {
+		return ""
+	}
+	return versionInURL.ReplaceAllString(u, "$1")
 }

@@ -63,6 +63,13 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	out := web.SearchResponse(a, q, res)
 	out.Notes = noteHits
+	for i, h := range out.Hits {
+		if c, ok := a.Call(h.Call); ok {
+			if v, ok := b.CurrentVersion(c); ok {
+				out.Hits[i].Version = v.Name
+			}
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

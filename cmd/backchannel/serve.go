@@ -71,7 +71,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	lib.SetStaleGrace(*staleGrace)
 	srvc := make(chan madeServer, 1)
 	go func() {
-		srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Health: lib, Metrics: lib,
+		srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Health: lib, Metrics: lib, Versions: lib,
 			Assets: webassets.FS, Logger: logger, HSTS: *hsts, BaseURL: *baseURL, MetricsPrivate: *metricsAddr != ""})
 		srvc <- madeServer{srv, err}
 	}()

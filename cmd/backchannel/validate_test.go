@@ -76,6 +76,8 @@ func (st *site) makeSeeds(t *testing.T) []seed {
 		{"unknown call", "/calls/no-such-call", 404, false, true},
 		{"line past the end", fmt.Sprintf("%s/L%d", call, n+1), 404, false, true},
 		{"unknown speaker", "/speakers/no-such-person", 404, false, true},
+		{"history page", call + "/history", 200, true, false},
+		{"unknown version", call + "@0000000", 404, false, true},
 	}
 	for i, c := range st.calls {
 		s = append(s, seed{"call page", "/calls/" + url.PathEscape(c.Slug), 200, i == 0, false})

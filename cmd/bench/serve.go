@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer lib.Close()
-	srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Health: lib, Metrics: lib, Assets: webassets.FS,
+	srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Health: lib, Metrics: lib, Versions: lib, Assets: webassets.FS,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}) // formats each line as serve does
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -9,16 +9,32 @@ import (
 	"backchannel/internal/transcript"
 )
 
-// Attach checks every note against the call it annotates: a note whose
-// line (or the end of its range) no longer exists, or whose quote is no
-// longer in its line(s), is marked Detached and reported as an error at its
-// heading. An attached note with a quote gets QuoteLine, QuoteStart and
+// Attach checks every note against the call it annotates. A note with a
+// quote that is no longer in its line(s) but is in exactly one line of the
+// call follows its quote there, as a link follows a line across versions:
+// it is shown on that line, marked ReanchoredFrom, and reported as a
+// warning naming the line to write in the notes file. Otherwise a note
+// whose line (or the end of its range) no longer exists, or whose quote is
+// no longer in its line(s), is marked Detached and reported as an error at
+// its heading. An attached note with a quote gets QuoteLine, QuoteStart and
 // QuoteEnd. Attach may be called again with a corrected call.
 func (ns *Notes) Attach(c *transcript.Call) transcript.Problems {
 	var ps transcript.Problems
 	for _, n := range ns.Notes {
+		if n.writtenFirst == 0 {
+			n.writtenFirst, n.writtenLast = n.First, n.Last
+		}
+		n.First, n.Last, n.ReanchoredFrom = n.writtenFirst, n.writtenLast, 0
 		n.Detached, n.QuoteLine, n.QuoteStart, n.QuoteEnd = "", 0, 0, 0
 		count := len(c.Lines)
+		if n.Quote != "" && !quoteIn(c, n.First, n.Last, n.Quote) {
+			if ln, ok := onlyLineWith(c, n.Quote); ok && ln+(n.Last-n.First) <= count {
+				n.ReanchoredFrom = n.First
+				n.Last, n.First = ln+(n.Last-n.First), ln
+				ps = append(ps, transcript.Problem{Path: ns.Path, Line: n.SourceLine, Severity: transcript.Warning,
+					Message: fmt.Sprintf("note %d is on L%d, but its quote %q is now in line %d only: it is shown there; write ## %s in the notes file", n.N, n.ReanchoredFrom, n.Quote, ln, n.Anchor())})
+			}
+		}
 		switch {
 		case n.First > count:
 			n.Detached = fmt.Sprintf("line %d no longer exists: the call has %d lines", n.First, count)
@@ -46,6 +62,33 @@ func (ns *Notes) Attach(c *transcript.Call) transcript.Problems {
 		}
 	}
 	return ps
+}
+
+// quoteIn reports whether quote is in one of lines first to last of c.
+func quoteIn(c *transcript.Call, first, last int, quote string) bool {
+	for ln := first; ln <= last; ln++ {
+		if l, ok := c.Line(ln); ok {
+			if _, _, found := findQuote(l.Text, quote); found {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// onlyLineWith returns the one line of c that holds quote, if exactly one
+// does.
+func onlyLineWith(c *transcript.Call, quote string) (int, bool) {
+	found := 0
+	for _, l := range c.Lines {
+		if _, _, ok := findQuote(l.Text, quote); ok {
+			if found != 0 {
+				return 0, false
+			}
+			found = l.N
+		}
+	}
+	return found, found != 0
 }
 
 // foldRune maps a rune to the form used for matching quotes: apostrophes

@@ -38,7 +38,7 @@ func TestAttach(t *testing.T) {
 		{"quote in a range finds the first line holding it", `## L2-L4 "don't know"`, "", 3, "don’t know"},
 		{"quote is case-sensitive", `## L1 "we'll talk"`, "no longer in line 1", 0, ""},
 		{"quote not in the line", `## L1 "the ferry"`, `"the ferry" is no longer in line 1`, 0, ""},
-		{"quote in another line only", `## L1 "word for word"`, "no longer in line 1", 0, ""},
+		{"quote in several other lines", `## L2 "know"`, `"know" is no longer in line 2`, 0, ""},
 		{"line gone", "## L9", "line 9 no longer exists: the call has 4 lines", 0, ""},
 		{"range end gone", "## L3-L7", "range ends at line 7", 0, ""},
 	}
@@ -237,5 +237,30 @@ func TestNotesOnly(t *testing.T) {
 		if rest != tt.rest || only != tt.only {
 			t.Errorf("NotesOnly(%q) = %q, %v", tt.in, rest, only)
 		}
+	}
+}
+
+// A note whose quote left its line for exactly one other line follows it
+// there, marked, with a warning that names the line to write; attaching
+// again to the call it was written for puts it back.
+func TestAttach_Reanchored(t *testing.T) {
+	ns, ps := Parse("h.notes.md", []byte("Context.\n\n## L1 \"word for word\"\n\nA note.\n"))
+	if len(ps) != 0 {
+		t.Fatal(ps)
+	}
+	c := harbourCall()
+	ps = ns.Attach(c)
+	n := ns.Notes[0]
+	if n.Detached != "" || n.First != 3 || n.Last != 3 || n.ReanchoredFrom != 1 || n.QuoteLine != 3 {
+		t.Fatalf("note after Attach: %+v", n)
+	}
+	if len(ps) != 1 || ps[0].Severity != transcript.Warning || !strings.Contains(ps[0].String(), "h.notes.md:3: warning: note 1 is on L1") ||
+		!strings.Contains(ps[0].Message, "write ## L3") {
+		t.Errorf("problems = %v", ps)
+	}
+	// The call as the note was written: the quote is in line 1 again.
+	c.Lines[0].Text = "I will say it word for word."
+	if ps := ns.Attach(c); len(ps) != 0 || n.First != 1 || n.ReanchoredFrom != 0 {
+		t.Errorf("attached again: %+v, problems %v", n, ps)
 	}
 }

@@ -56,6 +56,14 @@ type Note struct {
 	// there is no quote or it was not found.
 	QuoteLine            int
 	QuoteStart, QuoteEnd int
+	// ReanchoredFrom is the line the notes file anchors the note to, when
+	// its quote is no longer there but in exactly one other line, where
+	// Attach moved it (First and Last are then the line it is shown on);
+	// 0 when the note is where the file says.
+	ReanchoredFrom int
+
+	// written are First and Last as the notes file gives them.
+	writtenFirst, writtenLast int
 }
 
 // ID is the note's id in pages and links: "note-3".

@@ -192,6 +192,10 @@ func Ingest(ctx context.Context, transcripts, dataDir string, opts IngestOptions
 	if err := opts.step("catalog", func() error { return in.catalog.WriteFile(filepath.Join(tmp, catalogFile)) }); err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
+	versions := priorVersions(dataDir, prior).record(in.catalog, archive, time.Now().UTC())
+	if err := opts.step("versions", func() error { return versions.write(tmp) }); err != nil {
+		return res, fmt.Errorf("build: versions: %w", err)
+	}
 	if err := opts.step("notes", func() error { return writeNotes(filepath.Join(tmp, notesDir), in.notes) }); err != nil {
 		return res, fmt.Errorf("build: notes: %w", err)
 	}
@@ -400,7 +404,7 @@ func storeCall(a *transcript.Archive, c *transcript.Call, key string, st *store.
 			return nil
 		}
 		if _, err := st.Call(key); err == nil {
-			return nil
+			return storeSource(st, c)
 		}
 		if err := st.Remove(key); err != nil {
 			return err
@@ -410,7 +414,10 @@ func storeCall(a *transcript.Archive, c *transcript.Call, key string, st *store.
 	if err != nil {
 		return err
 	}
-	return st.Put(key, full)
+	if err := st.Put(key, full); err != nil {
+		return err
+	}
+	return storeSource(st, c)
 }
 
 // badFiles lists the files with errors, once each.

@@ -161,6 +161,30 @@ func (l *Library) Notes(a *transcript.Archive, slug string) *annotate.Notes {
 	return nil
 }
 
+// History returns the versions of the call with the given slug in the
+// build of archive a, oldest first.
+func (l *Library) History(a *transcript.Archive, slug string) []transcript.Version {
+	l.mu.RLock()
+	b := l.buildOf(a)
+	l.mu.RUnlock()
+	if b == nil {
+		return nil
+	}
+	return b.History(slug)
+}
+
+// Version returns the call with the given slug as version name of it holds
+// it, in the build of archive a (see Build.Version).
+func (l *Library) Version(a *transcript.Archive, slug, name string) (*transcript.Call, transcript.Version, error) {
+	l.mu.RLock()
+	b := l.buildOf(a)
+	l.mu.RUnlock()
+	if b == nil {
+		return nil, transcript.Version{}, errGone
+	}
+	return b.Version(slug, name)
+}
+
 // Search runs q on the index of the build of archive a (one that Archive
 // returned): a request's hits are always lines of the archive it shows,
 // even when a new build was swapped in since it began.

@@ -35,6 +35,8 @@ type Build struct {
 	NotesProblems transcript.Problems
 	// Bytes is the size of the build folder on disk.
 	Bytes int64
+	// versions are every version of every call the archive has held.
+	versions versionLog
 
 	closeOnce sync.Once
 	closeErr  error
@@ -155,8 +157,12 @@ func readBuild(dir string, st *store.Store) (*Build, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open build %s: %w", filepath.Base(dir), err)
 	}
+	versions, err := readVersions(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open build %s: %w", filepath.Base(dir), err)
+	}
 	a := cat.Archive(st, lineCacheBytes)
-	return &Build{Info: info, Dir: dir, Archive: a, Catalog: cat, Store: st, Bytes: dirSize(dir)}, nil
+	return &Build{Info: info, Dir: dir, Archive: a, Catalog: cat, Store: st, Bytes: dirSize(dir), versions: versions}, nil
 }
 
 // loadNotes reads the notes files of a build and attaches them to the

@@ -23,6 +23,10 @@
 //	line data                      JSON of each line, one after another
 //	CRC-32C of everything before   uint32
 //
+// Beside the objects, source/ keeps each transcript file's bytes as
+// published, named by their SHA-256 (a version's name), for downloads and
+// mirrors that ship the file itself.
+//
 // A line, or a run of lines, is read with two small reads and without
 // decoding the others. Objects are written to a temporary file, synced and
 // renamed into place: a reader sees a whole object or none.

@@ -156,9 +156,18 @@ func (s *Store) Sync() error {
 		return fmt.Errorf("sync line store: %w", err)
 	}
 	for _, e := range entries {
-		if e.IsDir() {
-			if err := syncDir(filepath.Join(s.dir, e.Name())); err != nil {
-				return fmt.Errorf("sync line store: %w", err)
+		if !e.IsDir() {
+			continue
+		}
+		if err := syncDir(filepath.Join(s.dir, e.Name())); err != nil {
+			return fmt.Errorf("sync line store: %w", err)
+		}
+		if e.Name() == sourceDir {
+			sub, _ := os.ReadDir(filepath.Join(s.dir, sourceDir))
+			for _, f := range sub {
+				if err := syncDir(filepath.Join(s.dir, sourceDir, f.Name())); err != nil {
+					return fmt.Errorf("sync line store: %w", err)
+				}
 			}
 		}
 	}
@@ -205,6 +214,69 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// PutSource keeps data, the bytes of a transcript file whose SHA-256 is
+// sha256, unless the store has them: a version's file as published, byte
+// for byte (a mirror ships it; its digest is the version's name).
+func (s *Store) PutSource(sha256hex string, data []byte) error {
+	p, err := s.sourcePath(sha256hex)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(p); err == nil {
+		return nil
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != sha256hex {
+		return fmt.Errorf("store source %s: the bytes have another digest", sha256hex)
+	}
+	if err := writeAtomic(p, data); err != nil {
+		return fmt.Errorf("store source %s: %w", sha256hex, err)
+	}
+	return nil
+}
+
+// Source returns the bytes of the transcript file whose SHA-256 is
+// sha256hex, checked against it.
+func (s *Store) Source(sha256hex string) ([]byte, error) {
+	p, err := s.sourcePath(sha256hex)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("source %s: %w", sha256hex, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", sha256hex, err)
+	}
+	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != sha256hex {
+		return nil, fmt.Errorf("source %s (%s): %w: its bytes have another digest", sha256hex, p, ErrDamaged)
+	}
+	return b, nil
+}
+
+// HasSource reports whether the store keeps the file of that SHA-256.
+func (s *Store) HasSource(sha256hex string) bool {
+	p, err := s.sourcePath(sha256hex)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(p)
+	return err == nil
+}
+
+// sourcePath is where the file of digest sha256hex is kept.
+func (s *Store) sourcePath(sha256hex string) (string, error) {
+	p, err := s.path(sha256hex)
+	if err != nil {
+		return "", err
+	}
+	rel, _ := filepath.Rel(s.dir, p)
+	return filepath.Join(s.dir, sourceDir, rel), nil
+}
+
+// sourceDir holds the files, apart from the parsed objects.
+const sourceDir = "source"
 
 // Remove removes object key (a damaged one, to be written again).
 func (s *Store) Remove(key string) error {

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -184,4 +186,30 @@ func FuzzLineRange(f *testing.F) {
 		_, _ = s.LineRange(key, from, to)
 		_, _ = s.Call(key)
 	})
+}
+
+// A source is kept byte for byte under its digest, refused under another,
+// and a damaged one is not returned.
+func TestStore_Source(t *testing.T) {
+	s := Open(t.TempDir())
+	data := []byte("---\ntitle: Fictional\n---\n\nAL: The tide “turns”.\n")
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	if err := s.PutSource(Key("md", "wrong", ""), data); err == nil {
+		t.Error("PutSource under another digest succeeded")
+	}
+	if err := s.PutSource(sha, data); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Source(sha)
+	if err != nil || string(got) != string(data) || !s.HasSource(sha) {
+		t.Fatalf("Source: %v %q", err, got)
+	}
+	p, _ := s.sourcePath(sha)
+	if err := os.WriteFile(p, append(data, '!'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Source(sha); !errors.Is(err, ErrDamaged) {
+		t.Errorf("a damaged source: %v, want ErrDamaged", err)
+	}
 }

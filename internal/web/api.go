@@ -50,6 +50,10 @@ type SearchHit struct {
 	// Permalink is the line's own page, /calls/{slug}/L{n}; absolute when
 	// the server has a base URL.
 	Permalink string `json:"permalink"`
+	// Version is the version of the call the hit is a line of (search
+	// covers the current versions): /calls/{call}@{version}/L{line} keeps
+	// the hit's words whatever the call becomes.
+	Version string `json:"version,omitempty"`
 }
 
 // APISpeaker names the speaker of a hit.
@@ -209,10 +213,25 @@ func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := SearchResponse(a, q, res)
 	out.Notes = notes
+	s.hitVersions(a, &out)
 	s.absoluteLinks(r, &out)
 	setLinkHeader(w.Header(), out.Previous, out.Next)
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// hitVersions names the version of each hit's call.
+func (s *Server) hitVersions(a *transcript.Archive, out *SearchJSON) {
+	if s.versions == nil {
+		return
+	}
+	for i := range out.Hits {
+		if c, ok := a.Call(out.Hits[i].Call); ok {
+			if v := currentOf(s.versions.History(a, c.Slug), c); v != nil {
+				out.Hits[i].Version = v.Name
+			}
+		}
+	}
 }
 
 // absoluteLinks makes the page links of a search answer absolute, and its
@@ -265,6 +284,12 @@ type apiCallDetail struct {
 	Record *transcript.Record `json:"record,omitempty"`
 	Lines  []apiLine          `json:"lines"`
 	Notes  *apiNotes          `json:"notes,omitempty"` // editorial notes, when the call has any
+	// Version is the version of the call these lines are (the first 12
+	// hex digits of its file's SHA-256), when versions are kept.
+	Version string `json:"version,omitempty"`
+	// CurrentVersion, on a pinned version's JSON (/calls/{slug}@{version}.json),
+	// is the version the call is now: null when it was removed.
+	CurrentVersion **string `json:"current_version,omitempty"`
 }
 
 // apiLine is one line. Speaker is the participant id, or null for a stage
@@ -276,6 +301,14 @@ type apiLine struct {
 	Kind    string   `json:"kind"`
 	Time    *float64 `json:"time,omitempty"`
 	Marking string   `json:"marking,omitempty"` // the portion mark the record gives the line, "S/NF"
+	// Now, on a pinned version's JSON, is where the line is in the current
+	// version ({"n": 57, "changed": false}), or null when it was removed.
+	Now **apiNow `json:"now,omitempty"`
+}
+
+type apiNow struct {
+	N       int  `json:"n"`
+	Changed bool `json:"changed"`
 }
 
 func newAPICallSummary(a *transcript.Archive, c *transcript.Call) apiCall {
@@ -337,12 +370,40 @@ func (s *Server) handleAPICall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := findCallLines(a, chi.URLParam(r, "slug"))
+	sc, err := s.showCall(a, callRef{Slug: chi.URLParam(r, "slug")})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, CallJSON(a, c, s.notes(a, c.Slug)))
+	writeJSON(w, http.StatusOK, s.callJSON(a, sc))
 	return nil
+}
+
+// callJSON is CallJSON of the call a page shows, with its version, and
+// for a pinned version where each line is now.
+func (s *Server) callJSON(a *transcript.Archive, sc *shownCall) apiCallDetail {
+	c := sc.Call
+	d := newAPICall(a, c)
+	if v := sc.Version; v != nil {
+		d.Version = v.Name
+		if !v.Current {
+			var cur *string
+			if !v.Removed {
+				cur = &v.CurrentName
+			}
+			d.CurrentVersion = &cur
+			for i := range d.Lines {
+				var now *apiNow
+				if sc.Now != nil && i < len(sc.Now.Now) && sc.Now.Now[i] != nil {
+					now = &apiNow{N: sc.Now.Now[i].N, Changed: sc.Now.Now[i].Changed}
+				}
+				d.Lines[i].Now = &now
+			}
+		}
+	}
+	if sc.Version == nil || sc.Version.Current {
+		d.Notes = newAPINotes(c.Slug, s.notes(a, c.Slug))
+	}
+	return d
 }
 
 // CallJSON is the JSON object of call c of archive a, which must have its

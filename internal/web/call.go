@@ -14,40 +14,40 @@ import (
 type callPage struct {
 	basePage
 	Call        callView
+	Version     *versionView // the version shown; nil when none are kept
+	Self        string       // the call as shown: its version's path for an older one
 	Lines       []lineView
 	Highlighted []string // words marked from ?hl=
 	Notes       headnoteView
 	Cite        citation
 }
 
-// handleCall serves /calls/{slug}, and the downloads /calls/{slug}.txt,
-// /calls/{slug}.json and /calls/{slug}.csv.
+// handleCall serves /calls/{slug}, the downloads /calls/{slug}.txt,
+// /calls/{slug}.json and /calls/{slug}.csv, and a version of the call:
+// /calls/{slug}@{version} with its .txt and .json.
 func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.archive()
 	if err != nil {
 		return err
 	}
-	slug := chi.URLParam(r, "slug")
-	switch {
-	case strings.HasSuffix(slug, ".txt"):
-		c, err := findCallLines(a, strings.TrimSuffix(slug, ".txt"))
-		if err != nil {
-			return err
+	ref := parseCallRef(chi.URLParam(r, "slug"))
+	if ref.Ext == "csv" {
+		if ref.Version != "" {
+			return notFound("A version of a call is downloaded as text or JSON.")
 		}
-		return writeText(w, r, c, s.baseURL(r))
-	case strings.HasSuffix(slug, ".csv"):
-		return s.writeCallCSV(w, r, a, strings.TrimSuffix(slug, ".csv"))
-	case strings.HasSuffix(slug, ".json"):
-		c, err := findCallLines(a, strings.TrimSuffix(slug, ".json"))
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, CallJSON(a, c, s.notes(a, c.Slug)))
-		return nil
+		return s.writeCallCSV(w, r, a, ref.Slug)
 	}
-	c, err := findCallLines(a, slug)
+	sc, err := s.showCall(a, ref)
 	if err != nil {
 		return err
+	}
+	c := sc.Call
+	switch ref.Ext {
+	case "txt":
+		return writeText(w, r, c, s.baseURL(r), sc.Version)
+	case "json":
+		writeJSON(w, http.StatusOK, s.callJSON(a, sc))
+		return nil
 	}
 	cv, err := newCallView(a, c)
 	if err != nil {
@@ -64,23 +64,47 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) error {
 			Nav:         "calls",
 		},
 		Call:        cv,
+		Version:     sc.Version,
+		Self:        callURL(c.Slug),
 		Lines:       newLineViews(c, terms),
 		Highlighted: terms,
+	}
+	if v := sc.Version; v != nil && !v.Current {
+		p.Title = cv.Title + " (version " + v.Name + ")"
+		p.Alternate, p.Self = v.URL+".json", v.URL
 	}
 	for _, l := range p.Lines {
 		p.Call.Gaps = p.Call.Gaps || l.GapBefore || l.GapAfter
 	}
 	p.CitationMeta = citationMeta(c)
 	base := s.baseURL(r)
-	p.CitationMeta = append(p.CitationMeta, metaTag{"citation_public_url", base + callURL(c.Slug)})
-	p.Cite = citeCall(base, c)
-	if ns := s.pageNotes(r, a, c.Slug); ns != nil {
-		p.Notes = newHeadnoteView(c, ns)
+	p.CitationMeta = append(p.CitationMeta, metaTag{"citation_public_url", base + citeURL(c.Slug, sc.Version)})
+	p.Cite = citeCall(base, c, sc.Version)
+	// Notes are the editor's on the call as it is now: an older version
+	// shows where each of its lines is now instead.
+	if sc.Version == nil || sc.Version.Current {
+		if ns := s.pageNotes(r, a, c.Slug); ns != nil {
+			p.Notes = newHeadnoteView(c, ns)
+			for i := range p.Lines {
+				annotateLine(&p.Lines[i], c, c.Lines[i], ns, terms, true)
+			}
+		}
+	} else {
 		for i := range p.Lines {
-			annotateLine(&p.Lines[i], c, c.Lines[i], ns, terms, true)
+			p.Lines[i].Now = sc.nowOf(p.Lines[i].N)
+			p.Lines[i].Permalink = sc.Version.URL + "/L" + strconv.Itoa(p.Lines[i].N)
 		}
 	}
 	return s.render(w, r, http.StatusOK, "call.html", &p)
+}
+
+// citeURL is the path a citation gives for a call: its version's, when
+// versions are kept, so that the words cited stay the words linked.
+func citeURL(slug string, v *versionView) string {
+	if v == nil {
+		return callURL(slug)
+	}
+	return v.URL
 }
 
 func callDescription(a *transcript.Archive, c *transcript.Call) string {
@@ -120,8 +144,9 @@ func citationMeta(c *transcript.Call) []metaTag {
 // writeText writes a call as plain text: a header, then each line as
 // "[n] Speaker: text" with later paragraphs indented, and "[…]" where the
 // file marks an omission. Line text is exactly as in the transcript. base
-// is the site's absolute base URL, for the permalink.
-func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call, base string) error {
+// is the site's absolute base URL, for the permalink, which is the
+// version's (v) when versions are kept.
+func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call, base string, v *versionView) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", c.Title)
 	fmt.Fprintf(&b, "Date: %s (%s)\n", longDate(c.Date), c.Date)
@@ -145,7 +170,10 @@ func writeText(w http.ResponseWriter, r *http.Request, c *transcript.Call, base 
 	if c.SHA256 != "" {
 		fmt.Fprintf(&b, "SHA-256 of the transcript file: %s\n", c.SHA256)
 	}
-	fmt.Fprintf(&b, "Permalink: %s\n", base+callURL(c.Slug))
+	if v != nil {
+		fmt.Fprintf(&b, "Version: %s, first indexed %s\n", v.Name, v.FirstLong)
+	}
+	fmt.Fprintf(&b, "Permalink: %s\n", base+citeURL(c.Slug, v))
 	if len(c.Participants) > 0 {
 		b.WriteString("Participants:\n")
 		for _, p := range c.Participants {

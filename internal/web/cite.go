@@ -119,9 +119,10 @@ func completenessNote(c *transcript.Call) string {
 	return ""
 }
 
-// citeCall cites a whole call; base is the site's absolute base URL.
-func citeCall(base string, c *transcript.Call) citation {
-	url := base + callURL(c.Slug)
+// citeCall cites a whole call, as version v (nil: no versions kept); base
+// is the site's absolute base URL.
+func citeCall(base string, c *transcript.Call, v *versionView) citation {
+	url := base + citeURL(c.Slug, v)
 	var names []string
 	for _, p := range c.Participants {
 		names = append(names, p.Name)
@@ -139,9 +140,10 @@ func citeCall(base string, c *transcript.Call) citation {
 	return cite
 }
 
-// citeLines cites line first (to last) of a call, quoting it.
-func citeLines(base string, c *transcript.Call, first, last int, quote string) citation {
-	path := callURL(c.Slug) + "/L" + strconv.Itoa(first)
+// citeLines cites line first (to last) of a call as version v (nil: no
+// versions kept), quoting it.
+func citeLines(base string, c *transcript.Call, v *versionView, first, last int, quote string) citation {
+	path := citeURL(c.Slug, v) + "/L" + strconv.Itoa(first)
 	which := "line " + strconv.Itoa(first)
 	if last > first {
 		path += "-L" + strconv.Itoa(last)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"time"
 
 	"backchannel/internal/transcript"
 )
@@ -119,8 +120,41 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) error {
 			e.Authors = []atomPerson{{Name: siteName}}
 		}
 		f.Entries = append(f.Entries, e)
+		f.Entries = append(f.Entries, s.versionEntries(a, base, c, title, e.Authors)...)
+	}
+	// Newest first; a new version is news as of when it was indexed.
+	sort.SliceStable(f.Entries, func(i, j int) bool { return f.Entries[i].Updated > f.Entries[j].Updated })
+	if len(f.Entries) > 0 && f.Entries[0].Updated > f.Updated {
+		f.Updated = f.Entries[0].Updated
 	}
 	return writeXML(w, r, "application/atom+xml; charset=utf-8", f)
+}
+
+// versionEntries are the feed's entries for the versions of c after its
+// first: each says that the transcript changed, and links to its history.
+func (s *Server) versionEntries(a *transcript.Archive, base string, c *transcript.Call, title string, authors []atomPerson) []atomEntry {
+	if s.versions == nil {
+		return nil
+	}
+	hist := s.versions.History(a, c.Slug)
+	var out []atomEntry
+	for i := 1; i < len(hist); i++ {
+		v, prev := hist[i], hist[i-1]
+		when := v.FirstIndexed.UTC().Format(time.RFC3339)
+		out = append(out, atomEntry{
+			Title:   "New version of " + title + ": " + v.Name,
+			ID:      base + pinnedURL(c.Slug, v.Name),
+			Updated: when,
+			Links: []atomLink{
+				{Rel: "alternate", Type: "text/html", Href: base + historyURL(c.Slug) + "#v-" + v.Name},
+				{Rel: "related", Type: "text/html", Href: base + pinnedURL(c.Slug, v.Name)},
+			},
+			Summary: &atomText{Type: "text", Text: fmt.Sprintf("The transcript changed: version %s (%d lines) replaces version %s (%d lines). See what changed in its history.",
+				v.Name, v.Lines, prev.Name, prev.Lines)},
+			Authors: authors,
+		})
+	}
+	return out
 }
 
 type sitemapURL struct {

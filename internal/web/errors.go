@@ -21,6 +21,9 @@ type httpError struct {
 	status int
 	msg    string // shown to the user; never contains internal detail
 	err    error  // logged for 5xx, never shown
+	// link and linkText, when set, are a page to go to instead (the
+	// history of a call whose version is unknown).
+	link, linkText string
 }
 
 func (e *httpError) Error() string {
@@ -96,6 +99,9 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	data := errorPage{Status: status, StatusText: http.StatusText(status), Message: msg}
+	if he := (*httpError)(nil); errors.As(err, &he) {
+		data.Link, data.LinkText = he.link, he.linkText
+	}
 	data.Title = fmt.Sprintf("%d %s", status, http.StatusText(status))
 	if rerr := s.render(w, r, status, "error.html", &data); rerr != nil {
 		s.logger.ErrorContext(r.Context(), "rendering error page", "err", rerr)
@@ -110,6 +116,8 @@ type errorPage struct {
 	Status     int
 	StatusText string
 	Message    string
+	Link       string
+	LinkText   string
 }
 
 // isAPI reports whether r is for the API or a data download

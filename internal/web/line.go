@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"backchannel/internal/annotate"
 	"backchannel/internal/transcript"
 )
 
@@ -25,6 +26,8 @@ const maxDescription = 400
 type linePage struct {
 	basePage
 	Call      callView
+	Version   *versionView // the version shown; nil when none are kept
+	Self      string       // the call as shown: its version's path for an older one
 	Lines     []lineView // the line or range, with their notes; Selected is set
 	Context   []lineView // the range and the lines around it; Selected marks the range
 	First     int
@@ -38,16 +41,29 @@ type linePage struct {
 	Notes     headnoteView // fidelity; the headnote itself stays on the call page
 }
 
-// handleLines serves /calls/{slug}/L{n} and /calls/{slug}/L{a}-L{b}: the
-// line or range first, with its notes, quote and citation, then the lines
-// around it in the call.
+// handleLines serves /calls/{slug}/L{n} and /calls/{slug}/L{a}-L{b}, and
+// the same of a version, /calls/{slug}@{version}/L{n}: the line or range
+// first, with its notes (or, for an older version, where each line is
+// now), quote and citation, then the lines around it in the call.
 func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 	a, err := s.archive()
 	if err != nil {
 		return err
 	}
-	c, err := findCall(a, chi.URLParam(r, "slug"))
-	if err != nil {
+	ref := parseCallRef(chi.URLParam(r, "slug"))
+	if ref.Ext != "" {
+		return notFound("There is no line at this address.")
+	}
+	var sc *shownCall
+	if ref.Version != "" {
+		if sc, err = s.showCall(a, ref); err != nil {
+			return err
+		}
+	}
+	var c *transcript.Call
+	if sc != nil {
+		c = sc.Call
+	} else if c, err = findCall(a, ref.Slug); err != nil {
 		return err
 	}
 	m := linesPattern.FindStringSubmatch(chi.URLParam(r, "lines"))
@@ -62,15 +78,24 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 	if n := a.LineCount(c); first < 1 || last < first || last > n {
 		return notFound(fmt.Sprintf("This call has lines 1 to %d only.", n))
 	}
-	if c, err = withLines(a, c); err != nil {
-		return err
+	if sc == nil {
+		if sc, err = s.showCall(a, ref); err != nil {
+			return err
+		}
+		c = sc.Call
 	}
 	cv, err := newCallView(a, c)
 	if err != nil {
 		return err
 	}
-	p := linePage{Call: cv, First: first, Last: last, Range: last > first, CallLines: len(c.Lines)}
-	ns := s.pageNotes(r, a, c.Slug)
+	p := linePage{Call: cv, Version: sc.Version, Self: callURL(c.Slug), First: first, Last: last, Range: last > first, CallLines: len(c.Lines)}
+	if sc.Now != nil {
+		p.Self = sc.Version.URL
+	}
+	var ns *annotate.Notes
+	if sc.Now == nil { // the editor's notes are on the call as it is now
+		ns = s.pageNotes(r, a, c.Slug)
+	}
 	shown := map[string]bool{}
 	for n := first; n <= last; n++ {
 		l, _ := c.Line(n)
@@ -90,6 +115,7 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 			v.NoteRefs[i].URL = "#" + v.NoteRefs[i].ID
 		}
 		v.Selected = true
+		v.Now = sc.nowOf(n)
 		p.Lines = append(p.Lines, v)
 	}
 	showGaps(c, p.Lines)
@@ -100,6 +126,11 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Lines[len(p.Lines)-1].GapAfter = false
 	p.Context, p.Earlier, p.Later = contextOf(c, first, last)
+	if sc.Now != nil {
+		for i := range p.Context {
+			p.Context[i].URL = p.Self + "#" + p.Context[i].Anchor
+		}
+	}
 	for _, v := range p.Context {
 		p.Call.Gaps = p.Call.Gaps || v.GapBefore || v.GapAfter
 	}
@@ -111,7 +142,7 @@ func (s *Server) handleLines(w http.ResponseWriter, r *http.Request) error {
 		path += "-L" + strconv.Itoa(last)
 	}
 	p.Quote = joinNonEmpty(" ", quote+" — "+joinNonEmpty(", ", cv.Title, cv.DateLong), cv.ExcerptNote)
-	p.Cite = citeLines(s.baseURL(r), c, first, last, quote)
+	p.Cite = citeLines(s.baseURL(r), c, sc.Version, first, last, quote)
 	if ns != nil {
 		p.Notes.Fidelity = ns.Fidelity
 	}

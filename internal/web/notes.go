@@ -38,10 +38,16 @@ type noteView struct {
 	Quote    string
 	HTML     template.HTML // sanitized by markdown.Render (package annotate)
 	Detached string        // why it is detached; "" when attached
+	// Reanchored is "re-anchored from L2" for a note shown on the line
+	// that now holds its quote; "" when it is where the notes file says.
+	Reanchored string
 }
 
 func newNoteView(slug string, n *annotate.Note, onCallPage bool) noteView {
 	v := noteView{ID: n.ID(), N: n.N, Quote: n.Quote, HTML: n.HTML, Detached: n.Detached}
+	if n.ReanchoredFrom > 0 {
+		v.Reanchored = "re-anchored from L" + strconv.Itoa(n.ReanchoredFrom)
+	}
 	frag := "#" + n.Anchor()
 	v.Label = "Line " + strconv.Itoa(n.First)
 	if n.Last > n.First {

@@ -15,7 +15,7 @@ import (
 // pageNames are the page templates; each is parsed with layout.html and the
 // partials in _partials.html.
 var pageNames = []string{
-	"home.html", "call.html", "line.html", "search.html",
+	"home.html", "call.html", "line.html", "search.html", "history.html",
 	"speaker.html", "help.html", "error.html", "api.html",
 }
 

@@ -45,6 +45,9 @@ type Config struct {
 	// Metrics reports the index in /metrics; nil: those gauges are left
 	// out.
 	Metrics MetricsSource
+	// Versions gives the versions of calls: pinned URLs
+	// (/calls/{slug}@{version}…), histories and permalinks; nil: none.
+	Versions VersionSource
 	// Assets is the root holding templates/ and static/.
 	Assets fs.FS
 	Logger *slog.Logger
@@ -65,14 +68,15 @@ type Config struct {
 
 // Server serves the site. Create it with NewServer.
 type Server struct {
-	lib    Library
-	notesP NotesProvider
-	health HealthDetailer
-	assets fs.FS
-	logger *slog.Logger
-	dev    bool
-	hsts   bool
-	base   string // Config.BaseURL without a trailing slash
+	lib      Library
+	notesP   NotesProvider
+	health   HealthDetailer
+	versions VersionSource
+	assets   fs.FS
+	logger   *slog.Logger
+	dev      bool
+	hsts     bool
+	base     string // Config.BaseURL without a trailing slash
 	// metricsPrivate: /metrics is served by MetricsHandler only.
 	metricsPrivate bool
 	// cc are the Cache-Control values (cachecontrol.go).
@@ -105,15 +109,16 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, errors.New("web: no assets")
 	}
 	s := &Server{
-		lib:    cfg.Library,
-		notesP: cfg.Notes,
-		health: cfg.Health,
-		assets: cfg.Assets,
-		logger: cfg.Logger,
-		dev:    cfg.Dev,
-		hsts:   cfg.HSTS,
-		base:   strings.TrimRight(cfg.BaseURL, "/"),
-		now:    time.Now,
+		lib:      cfg.Library,
+		notesP:   cfg.Notes,
+		health:   cfg.Health,
+		versions: cfg.Versions,
+		assets:   cfg.Assets,
+		logger:   cfg.Logger,
+		dev:      cfg.Dev,
+		hsts:     cfg.HSTS,
+		base:     strings.TrimRight(cfg.BaseURL, "/"),
+		now:      time.Now,
 
 		metricsPrivate: cfg.MetricsPrivate,
 		cc:             newCachePolicies(),
@@ -176,6 +181,7 @@ func (s *Server) routes() http.Handler {
 	r.With(s.cachePages).Get("/", s.handle(s.handleHome))
 	r.With(s.cachePages).Get("/calls/{slug}", s.handle(s.handleCall)) // also {slug}.txt and {slug}.json
 	r.With(s.cachePages).Get("/calls/{slug}/{lines}", s.handle(s.handleLines))
+	r.With(s.cachePages).Get("/calls/{slug}/history", s.handle(s.handleHistory))
 	r.With(s.limitSearch).Get("/search", s.handle(s.handleSearch))
 	r.Get("/search/help", s.handle(s.handleHelp))
 	r.With(s.cachePages).Get("/speakers/{id}", s.handle(s.handleSpeaker))
@@ -183,6 +189,7 @@ func (s *Server) routes() http.Handler {
 	r.With(s.limitSearch).Get("/api/v1/search", s.handle(s.handleAPISearch))
 	r.Get("/api/v1/calls", s.handle(s.handleAPICalls))
 	r.Get("/api/v1/calls/{slug}", s.handle(s.handleAPICall))
+	r.Get("/api/v1/calls/{slug}/versions", s.handle(s.handleAPIVersions))
 	s.dataRoutes(r) // CSV, speakers, OpenAPI, export (api_routes.go)
 
 	r.Get("/healthz", s.handleHealth)

@@ -120,6 +120,9 @@ type lineView struct {
 	Permalink string     // the line's own page, /calls/{slug}/L7
 	Notes     []noteView // editorial notes shown beside the line
 	NoteRefs  []noteRef  // links to every note about the line
+	// Now, on a page of an older version, says where the line is in the
+	// current one.
+	Now *nowView
 }
 
 // Plain is the line's text as one string (for quotes in meta tags).

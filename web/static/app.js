@@ -147,6 +147,16 @@
         ul.appendChild(button("Copy quote", "Copy quote of line " + n, function () {
           after(quoteFor(list, rangeFor(n)));
         }));
+        var version = list.getAttribute("data-version");
+        if (version) {
+          // The line at this version of the call: its words for good,
+          // whatever the file becomes ("Copy link" follows the call).
+          ul.appendChild(button("Copy permalink", "Copy permalink to line " + n + " as it is now", function () {
+            var r = rangeFor(n);
+            var lines = "/L" + r.first + (r.last > r.first ? "-L" + r.last : "");
+            after(base(list) + "/calls/" + encodeURIComponent(slug) + "@" + version + lines);
+          }));
+        }
       })(items[i]);
     }
   }
