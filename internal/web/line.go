@@ -28,8 +28,8 @@ type linePage struct {
 	Call      callView
 	Version   *versionView // the version shown; nil when none are kept
 	Self      string       // the call as shown: its version's path for an older one
-	Lines     []lineView // the line or range, with their notes; Selected is set
-	Context   []lineView // the range and the lines around it; Selected marks the range
+	Lines     []lineView   // the line or range, with their notes; Selected is set
+	Context   []lineView   // the range and the lines around it; Selected marks the range
 	First     int
 	Last      int
 	Range     bool
