@@ -1,6 +1,7 @@
 package library
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -176,8 +177,8 @@ func storeSource(st *store.Store, c *transcript.Call) error {
 	if err != nil {
 		return err
 	}
-	if err := st.PutSource(c.SHA256, data); err != nil {
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != c.SHA256 {
 		return fmt.Errorf("%s changed since it was read: %w", c.Path, transcript.ErrChanged)
 	}
-	return nil
+	return st.PutSource(c.SHA256, data)
 }

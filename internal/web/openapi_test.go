@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/pb33f/libopenapi"
@@ -65,7 +66,31 @@ func openAPIServer(t *testing.T) *Server {
 		},
 	}
 	s, _ := newNotesServer(t, lib)
+	s.versions = archiveVersions{a}
 	return s
+}
+
+// archiveVersions is a VersionSource in which each call of an archive has
+// one version: the one it is.
+type archiveVersions struct{ a *transcript.Archive }
+
+func (v archiveVersions) History(_ *transcript.Archive, slug string) []transcript.Version {
+	c, ok := v.a.Call(slug)
+	if !ok {
+		return nil
+	}
+	return []transcript.Version{{Name: transcript.VersionName(c.SHA256), SHA256: c.SHA256, Lines: len(c.Lines),
+		FirstIndexed: time.Date(2025, 11, 26, 9, 0, 0, 0, time.UTC)}}
+}
+
+func (v archiveVersions) Version(a *transcript.Archive, slug, name string) (*transcript.Call, transcript.Version, error) {
+	for _, ver := range v.History(a, slug) {
+		if strings.HasPrefix(ver.SHA256, name) {
+			c, _ := v.a.Call(slug)
+			return c, ver, nil
+		}
+	}
+	return nil, transcript.Version{}, transcript.ErrNoVersion
 }
 
 // TestOpenAPI validates /api/v1/openapi.json as an OpenAPI 3.1 document,
@@ -146,6 +171,8 @@ func TestOpenAPI(t *testing.T) {
 		{"/api/v1/calls/{slug}", "/api/v1/calls/" + slugTricky, 200},
 		{"/api/v1/calls/{slug}", "/api/v1/calls/" + slugHostile, 200},
 		{"/api/v1/calls/{slug}", "/api/v1/calls/nope", 404},
+		{"/api/v1/calls/{slug}/versions", "/api/v1/calls/" + slugHarbour + "/versions", 200},
+		{"/api/v1/calls/{slug}/versions", "/api/v1/calls/nope/versions", 404},
 		{"/calls/{slug}.json", "/calls/" + slugHarbour + ".json", 200},
 		{"/calls/{slug}.json", "/calls/nope.json", 404},
 		{"/calls/{slug}.csv", "/calls/" + slugTricky + ".csv", 200},
@@ -165,7 +192,7 @@ func TestOpenAPI(t *testing.T) {
 	loading := newTestServer(t, &fakeLibrary{ArchiveFunc: func() *transcript.Archive { return nil }})
 	for _, p := range []string{"/api/v1/search?q=x", "/api/v1/search.csv?q=x", "/api/v1/calls", "/api/v1/calls.csv",
 		"/api/v1/calls/x", "/calls/x.json", "/calls/x.csv", "/calls/x.txt", "/api/v1/speakers", "/api/v1/speakers.csv",
-		"/api/v1/speakers/x", "/api/v1/export.ndjson"} {
+		"/api/v1/speakers/x", "/api/v1/export.ndjson", "/api/v1/calls/x/versions"} {
 		described := strings.SplitN(p, "?", 2)[0]
 		described = strings.Replace(strings.Replace(described, "/calls/x", "/calls/{slug}", 1), "/speakers/x", "/speakers/{id}", 1)
 		calls = append(calls, call{described, "loading:" + p, 503})
