@@ -156,3 +156,31 @@ func TestVersions_CopyPermalinkBrowser(t *testing.T) {
 	}
 	checkConsole(t, tb)
 }
+
+// TestCheck_DataFolder: check --data names a damaged version log, the file
+// to remove, and exits 1, while serve keeps serving the current versions.
+func TestCheck_DataFolder(t *testing.T) {
+	dir, data := stageShipped(t), t.TempDir()
+	if out, errOut, code := runCLI(t, "ingest", "--transcripts", dir, "--data", data); code != 0 {
+		t.Fatalf("ingest exit %d: %s %s", code, out, errOut)
+	}
+	if out, _, code := runCLI(t, "check", "--data", data); code != 0 {
+		t.Fatalf("check --data on a good build exit %d:\n%s", code, out)
+	}
+	current, err := filepath.EvalSymlinks(filepath.Join(data, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(current, "versions.json")
+	if err := os.WriteFile(log, []byte("{damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := runCLI(t, "check", "--data", data)
+	if code != 1 || !strings.Contains(out, log+": damaged version log") {
+		t.Errorf("check --data with a damaged version log: exit %d:\n%s", code, out)
+	}
+	srv := startServe(t, dir, data)
+	if resp, _ := srv.get(t, "/calls/"+dmitrievSlug+"/L3"); resp.StatusCode != 200 {
+		t.Errorf("a call page with a damaged version log = %d", resp.StatusCode)
+	}
+}

@@ -192,7 +192,12 @@ func Ingest(ctx context.Context, transcripts, dataDir string, opts IngestOptions
 	if err := opts.step("catalog", func() error { return in.catalog.WriteFile(filepath.Join(tmp, catalogFile)) }); err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
-	versions := priorVersions(dataDir, prior).record(in.catalog, archive, time.Now().UTC())
+	versions, err := importGit(transcripts, archive, st, priorVersions(dataDir, prior), log)
+	if err != nil {
+		// The history is a bonus: the files as they are still build.
+		log.Warn("the transcripts' git history was not imported", "err", err)
+	}
+	versions = versions.record(in.catalog, archive, time.Now().UTC())
 	if err := opts.step("versions", func() error { return versions.write(tmp) }); err != nil {
 		return res, fmt.Errorf("build: versions: %w", err)
 	}

@@ -104,6 +104,9 @@ func (l *Library) Swap(b *Build) {
 	for _, p := range b.NotesProblems {
 		l.logger.Warn("notes problem (run backchannel check)", "problem", p.String())
 	}
+	if b.VersionsProblem != nil {
+		l.logger.Error("the version log is damaged: serving the current versions only", "err", b.VersionsProblem)
+	}
 	if old != nil {
 		time.AfterFunc(retireAfter, func() { l.retire(old) })
 	}
@@ -237,6 +240,9 @@ func (l *Library) HealthDetails() map[string]any {
 	}
 	if l.lastErr != nil {
 		d["last_reload_error"] = l.lastErr.Error()
+	}
+	if l.cur != nil && l.cur.VersionsProblem != nil {
+		d["versions_problem"] = l.cur.VersionsProblem.Error()
 	}
 	if l.stale != nil {
 		d["stale_since"] = l.staleSince.UTC().Format(time.RFC3339)

@@ -37,6 +37,9 @@ type Build struct {
 	Bytes int64
 	// versions are every version of every call the archive has held.
 	versions versionLog
+	// VersionsProblem says why the build's version log could not be read
+	// (the file to remove); the current versions are served meanwhile.
+	VersionsProblem error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -157,12 +160,14 @@ func readBuild(dir string, st *store.Store) (*Build, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open build %s: %w", filepath.Base(dir), err)
 	}
-	versions, err := readVersions(dir)
-	if err != nil {
-		return nil, fmt.Errorf("open build %s: %w", filepath.Base(dir), err)
-	}
 	a := cat.Archive(st, lineCacheBytes)
-	return &Build{Info: info, Dir: dir, Archive: a, Catalog: cat, Store: st, Bytes: dirSize(dir), versions: versions}, nil
+	b := &Build{Info: info, Dir: dir, Archive: a, Catalog: cat, Store: st, Bytes: dirSize(dir)}
+	// A damaged version log does not take the archive offline: the
+	// current versions are served, and the problem reported.
+	if b.versions, b.VersionsProblem = readVersions(dir); b.VersionsProblem != nil {
+		b.versions = versionLog{Calls: map[string][]transcript.Version{}}.record(cat, a, info.Built)
+	}
+	return b, nil
 }
 
 // loadNotes reads the notes files of a build and attaches them to the

@@ -57,7 +57,7 @@ func readVersions(dir string) (versionLog, error) {
 // build folder that has a readable one, so that a damaged build loses no
 // history.
 func priorVersions(dataDir string, prior *Build) versionLog {
-	if prior != nil {
+	if prior != nil && prior.VersionsProblem == nil {
 		return prior.versions
 	}
 	dirs, _ := filepath.Glob(filepath.Join(dataDir, buildPrefix+"*"))
@@ -181,4 +181,38 @@ func storeSource(st *store.Store, c *transcript.Call) error {
 		return fmt.Errorf("%s changed since it was read: %w", c.Path, transcript.ErrChanged)
 	}
 	return st.PutSource(c.SHA256, data)
+}
+
+// Check reports what is wrong with the data folder's current build and
+// its versions, each naming the file to remove or rebuild: a build that
+// does not open, a damaged version log, or a version whose lines or file
+// the line store cannot give back. The archive keeps serving the current
+// versions whatever Check finds.
+func Check(dataDir string) transcript.Problems {
+	var ps transcript.Problems
+	add := func(path, msg string) {
+		ps = append(ps, transcript.Problem{Path: path, Severity: transcript.Error, Message: msg})
+	}
+	b, err := OpenCurrent(dataDir)
+	if err != nil {
+		add(dataDir, fmt.Sprintf("the current build does not open (%v): run 'backchannel ingest' to make a new one", err))
+		return ps
+	}
+	defer b.Close()
+	if b.VersionsProblem != nil {
+		add(filepath.Join(b.Dir, versionsFile), fmt.Sprintf("damaged version log: %v", b.VersionsProblem))
+	}
+	slugs := make([]string, 0, len(b.versions.Calls))
+	for slug := range b.versions.Calls {
+		slugs = append(slugs, slug)
+	}
+	sort.Strings(slugs)
+	for _, slug := range slugs {
+		for _, v := range b.versions.Calls[slug] {
+			if _, err := b.Store.Call(v.Object); err != nil {
+				add(filepath.Join(b.Store.Dir(), v.Object[:min(2, len(v.Object))]), fmt.Sprintf("version %s of %s: %v: remove the damaged object and ingest again (a version only in git history comes back from it; one that is not is lost)", v.Name, slug, err))
+			}
+		}
+	}
+	return ps
 }

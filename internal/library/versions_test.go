@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"backchannel/internal/history"
 	"backchannel/internal/transcript"
 )
@@ -162,5 +165,80 @@ func TestVersions_SurviveDamagedBuild(t *testing.T) {
 	mustIngest(t, dir, data, IngestOptions{})
 	if hist := mustOpen(t, data).History("2031-05-02-breakwater"); len(hist) < 2 {
 		t.Errorf("after a damaged build: %d versions", len(hist))
+	}
+}
+
+// In a transcripts folder that is a git work tree, one ingest records the
+// versions of the history it has not seen, each dated by its commit: four
+// commits of a growing call give four versions, the old ones pinned with
+// their own words.
+func TestVersions_GitHistory(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "2031-05-02-breakwater.md")
+	when := time.Date(2031, 5, 2, 9, 0, 0, 0, time.UTC)
+	for v := 1; v <= 4; v++ {
+		write(t, path, growingCall(v))
+		if _, err := wt.Add("2031-05-02-breakwater.md"); err != nil {
+			t.Fatal(err)
+		}
+		sig := &object.Signature{Name: "Fictional Editor", Email: "editor@example.org", When: when.AddDate(0, 0, v)}
+		if _, err := wt.Commit(fmt.Sprintf("version %d", v), &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustIngest(t, dir, data, IngestOptions{})
+	b := mustOpen(t, data)
+	hist := b.History("2031-05-02-breakwater")
+	if len(hist) != 4 {
+		t.Fatalf("%d versions from a history of four commits", len(hist))
+	}
+	for i, v := range hist {
+		if want := when.AddDate(0, 0, i+1); !v.FirstIndexed.Equal(want) || v.Commit == "" {
+			t.Errorf("version %d: first indexed %v (commit %q), want %v", i+1, v.FirstIndexed, v.Commit, want)
+		}
+	}
+	v1, _, err := b.Version("2031-05-02-breakwater", hist[0].Name)
+	if err != nil || len(v1.Lines) != 3 || !strings.Contains(v1.Lines[0].Text, "another winter") {
+		t.Errorf("version 1 from git: %v, %+v", err, v1)
+	}
+	// A second ingest reads nothing new and adds nothing.
+	mustIngest(t, dir, data, IngestOptions{Rebuild: true})
+	if hist := mustOpen(t, data).History("2031-05-02-breakwater"); len(hist) != 4 {
+		t.Errorf("after a second ingest: %d versions", len(hist))
+	}
+}
+
+// A damaged version log is reported with the file to remove, and the
+// build still opens and serves its current versions; the next build takes
+// the versions from the build before.
+func TestVersions_DamagedLog(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	path := filepath.Join(dir, "2031-05-02-breakwater.md")
+	write(t, path, growingCall(1))
+	mustIngest(t, dir, data, IngestOptions{})
+	write(t, path, growingCall(2))
+	mustIngest(t, dir, data, IngestOptions{})
+	cur, _ := currentBuild(data)
+	write(t, filepath.Join(cur, versionsFile), "{not json")
+	b := mustOpen(t, data)
+	if b.VersionsProblem == nil || !strings.Contains(b.VersionsProblem.Error(), filepath.Join(cur, versionsFile)) || !strings.Contains(b.VersionsProblem.Error(), "remove") {
+		t.Errorf("problem: %v", b.VersionsProblem)
+	}
+	c, _ := b.Archive.Call("2031-05-02-breakwater")
+	if v, ok := b.CurrentVersion(c); !ok || v.SHA256 != c.SHA256 {
+		t.Error("the current version is not served with a damaged log")
+	}
+	write(t, path, growingCall(3))
+	mustIngest(t, dir, data, IngestOptions{})
+	if hist := mustOpen(t, data).History("2031-05-02-breakwater"); len(hist) < 2 {
+		t.Errorf("after a damaged log: %d versions", len(hist))
 	}
 }

@@ -47,6 +47,17 @@ func Parse(path string, data []byte) (*Call, Problems) {
 	return parse(input{path: path, data: data})
 }
 
+// ParseWithSidecar is Parse of a transcript whose metadata sidecar
+// (sidePath, sidecar) was read elsewhere, as a version of the file in a
+// git history is: its format's own header wins as ParseFile's does.
+func ParseWithSidecar(path string, data []byte, sidePath string, sidecar []byte) (*Call, Problems) {
+	in := input{path: path, data: data}
+	if f, ok := formats.forPath(path); ok && sidecar != nil && !formats.hasOwnHeader(f.name) {
+		in.sidePath, in.sidecar = sidePath, sidecar
+	}
+	return parse(in)
+}
+
 func parse(in input) (*Call, Problems) { return formats.parse(in) }
 
 // parse reads in with the format of the table that reads it.
