@@ -20,18 +20,26 @@ import (
 const exportLineCacheBytes = 1 << 20
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", "--format sqlite|ndjson|csv --out FILE [--force] [--transcripts DIR] [--data DIR]",
+	fs := newFlagSet("export", "--format sqlite|ndjson|csv|site --out FILE|DIR [--force] [--base-url URL] [--transcripts DIR] [--data DIR]",
 		"Writes every call, participant, line and editorial note of the archive to one\n"+
 			"file: a SQLite database (tables calls, participants, lines, notes, and\n"+
 			"lines_fts, an FTS5 index of the lines), NDJSON (one call per line, as\n"+
 			"/api/v1/calls/{slug} gives it) or CSV (one table; see the README). The file\n"+
 			"is written under a temporary name and renamed when complete; an existing\n"+
-			"FILE is only replaced with --force.", stderr)
+			"FILE is only replaced with --force.\n\n"+
+			"--format site writes the folder DIR: a static mirror of the whole site (every\n"+
+			"page, a page per line, downloads, feed, sitemap, the API's JSON, and a search\n"+
+			"that runs in the browser) with the transcript files, as a BagIt bag that\n"+
+			"'backchannel verify DIR' checks. Serve DIR/data with any static file server,\n"+
+			"or open DIR/data/index.html. A DIR that holds anything is only replaced\n"+
+			"with --force.", stderr)
 	var dirs dirFlags
 	dirs.register(fs, true)
-	format := fs.String("format", "", "sqlite, ndjson or csv")
-	out := fs.String("out", "", "the file to write")
-	force := fs.Bool("force", false, "replace FILE if it exists")
+	format := fs.String("format", "", "sqlite, ndjson, csv or site")
+	out := fs.String("out", "", "the file to write (site: the folder)")
+	force := fs.Bool("force", false, "replace FILE if it exists (site: DIR if it holds anything)")
+	baseURL := fs.String("base-url", envOr("BACKCHANNEL_BASE_URL", ""), "site: the archive's public address, e.g. https://archive.example.org, for citations, the feed and the sitemap (env BACKCHANNEL_BASE_URL)")
+	name := fs.String("name", "Backchannel", "site: the archive's name in the bag's bag-info.txt")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,11 +47,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError("export takes no arguments besides its flags (got %q)", strings.Join(fs.Args(), " "))
 	}
 	if *format == "" || *out == "" {
-		return usageError("export needs --format (sqlite, ndjson or csv) and --out FILE")
+		return usageError("export needs --format (sqlite, ndjson, csv or site) and --out FILE")
 	}
 	f, err := export.ParseFormat(*format)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if f == export.Site {
+		return runExportSite(ctx, dirs, siteFlags{out: *out, force: *force, baseURL: *baseURL, name: *name}, stdout, stderr)
 	}
 	start := time.Now()
 	// The data folder's current build, as serve shows it. Each call is

@@ -7,6 +7,8 @@
 //	backchannel ingest [--transcripts DIR] [--data DIR] [--skip-bad] [--rebuild]
 //	backchannel check  PATH...
 //	backchannel search [--data DIR] [--speaker S] [--json] QUERY...
+//	backchannel export --format sqlite|ndjson|csv|site --out FILE|DIR [--force] [--base-url URL]
+//	backchannel verify DIR
 //
 // Flags may also come from BACKCHANNEL_ADDR, BACKCHANNEL_TRANSCRIPTS and
 // BACKCHANNEL_DATA; a flag wins over the environment. Each command takes

@@ -29,7 +29,7 @@ Usage:
   backchannel ingest [--transcripts DIR] [--data DIR] [--skip-bad] [--rebuild]
   backchannel check  PATH...
   backchannel search [--data DIR] [--speaker S] [--json] QUERY...
-  backchannel export --format sqlite|ndjson|csv --out FILE [--force]
+  backchannel export --format sqlite|ndjson|csv|site --out FILE|DIR [--force] [--base-url URL]
   backchannel verify DIR
   backchannel version
 

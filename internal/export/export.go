@@ -19,10 +19,13 @@ const (
 	SQLite Format = "sqlite"
 	NDJSON Format = "ndjson"
 	CSV    Format = "csv"
+	// Site is a static mirror of the site: a folder, which package
+	// mirror writes, not ToFile.
+	Site Format = "site"
 )
 
 // Formats lists every format, for messages.
-var Formats = []Format{SQLite, NDJSON, CSV}
+var Formats = []Format{SQLite, NDJSON, CSV, Site}
 
 // ParseFormat returns the format named s, or an error listing the formats.
 func ParseFormat(s string) (Format, error) {
@@ -31,7 +34,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown format %q: use sqlite, ndjson or csv", s)
+	return "", fmt.Errorf("unknown format %q: use sqlite, ndjson, csv or site", s)
 }
 
 // ErrExists is returned by ToFile when the output file exists and force is

@@ -287,7 +287,7 @@ func (s *Server) cacheKey(r *http.Request) (pageKey, bool) {
 // too, with the same bytes: a cacheable request (cacheKey) without a body
 // (limitBodies) whose page is current.
 func (s *Server) cachedPageFor(r *http.Request) *cachedPage {
-	if s.dev || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+	if s.dev || s.noCache || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
 		return nil
 	}
 	a := s.lib.Archive()
@@ -320,7 +320,7 @@ func (s *Server) cachePages(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := s.lib.Archive()
 		key, ok := s.cacheKey(r)
-		if s.dev || a == nil || !ok {
+		if s.dev || s.noCache || a == nil || !ok {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -64,6 +64,9 @@ type Config struct {
 	// MetricsPrivate takes /metrics off the site: Handler answers it 404,
 	// and MetricsHandler, served on an address of its own, answers it.
 	MetricsPrivate bool
+	// NoPageCache renders every page on every request instead of keeping
+	// rendered pages (a static export asks for each page once).
+	NoPageCache bool
 }
 
 // Server serves the site. Create it with NewServer.
@@ -81,6 +84,8 @@ type Server struct {
 	metricsPrivate bool
 	// cc are the Cache-Control values (cachecontrol.go).
 	cc cachePolicies
+	// noCache: no rendered page is kept (Config.NoPageCache).
+	noCache bool
 
 	// pages and static are read-only after NewServer; in dev mode they
 	// are rebuilt per request instead (see templates).
@@ -122,6 +127,7 @@ func NewServer(cfg Config) (*Server, error) {
 
 		metricsPrivate: cfg.MetricsPrivate,
 		cc:             newCachePolicies(),
+		noCache:        cfg.NoPageCache,
 	}
 	if cfg.BaseURL != "" && httpURL(cfg.BaseURL) == "" {
 		return nil, fmt.Errorf("web: base URL %q is not an http or https URL", cfg.BaseURL)
