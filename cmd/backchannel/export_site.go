@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"backchannel/internal/bagit"
 	"backchannel/internal/library"
 	"backchannel/internal/mirror"
+	"backchannel/internal/transcript"
 	"backchannel/internal/web"
 )
 
@@ -54,7 +56,7 @@ func runExportSite(ctx context.Context, dirs dirFlags, sf siteFlags, stdout, std
 	if behind := b.Behind(dirs.transcripts); behind != nil {
 		fmt.Fprintf(stderr, "note: %v; exporting the build in %s as it is\n", behind, dirs.data)
 	}
-	srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Assets: webassets.FS, BaseURL: base, NoPageCache: true})
+	srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Versions: lib, Assets: webassets.FS, BaseURL: base, NoPageCache: true})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -63,6 +65,7 @@ func runExportSite(ctx context.Context, dirs dirFlags, sf siteFlags, stdout, std
 	opts := mirror.Options{
 		Handler: srv.Handler(),
 		Archive: a,
+		History: func(slug string) []transcript.Version { return lib.History(a, slug) },
 		BaseURL: base,
 		Sources: buildSources(b),
 		Info: []bagit.Field{
@@ -95,9 +98,10 @@ func runExportSite(ctx context.Context, dirs dirFlags, sf siteFlags, stdout, std
 }
 
 // buildSources are the files the build was made from: each call's
-// transcript file, read from where the build read it (and copied only if
-// it still has the digest the build recorded), and each notes file as
-// the build keeps it.
+// transcript file, from the line store, which keeps each file's bytes by
+// their digest (or, for a build made before it did, from where the build
+// read it, and only if it still has the digest the build recorded), and
+// each notes file as the build keeps it.
 func buildSources(b *library.Build) []mirror.Source {
 	name := func(p string) string {
 		rel, err := filepath.Rel(b.Info.Transcripts, p)
@@ -108,7 +112,18 @@ func buildSources(b *library.Build) []mirror.Source {
 	}
 	var out []mirror.Source
 	for _, c := range b.Archive.Calls {
-		out = append(out, mirror.Source{Name: name(c.Path), Path: c.Path, SHA256: c.SHA256})
+		src := mirror.Source{Name: name(c.Path), Path: c.Path, SHA256: c.SHA256}
+		if b.Store.HasSource(c.SHA256) {
+			sum := c.SHA256
+			src.Open = func() (io.ReadCloser, error) {
+				data, err := b.Store.Source(sum)
+				if err != nil {
+					return nil, err
+				}
+				return io.NopCloser(bytes.NewReader(data)), nil
+			}
+		}
+		out = append(out, src)
 	}
 	for _, nf := range b.Info.Notes {
 		// The build's copy of the notes file (library's layout: notes/ in

@@ -337,3 +337,59 @@ func TestExportSite_Killed(t *testing.T) {
 		t.Errorf("verify of the partial folder: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestExportSite_Versions: a call whose file changed between two builds
+// has both versions in the mirror: the older one's pinned pages (call,
+// downloads, every line) with its own words, the history page, and links
+// to the current version pinned landing on the call's own pages.
+func TestExportSite_Versions(t *testing.T) {
+	transcripts, data := stageBrowserArchive(t), t.TempDir()
+	ingest := func() {
+		t.Helper()
+		if o, e, code := runCLI(t, "ingest", "--transcripts", transcripts, "--data", data); code != 0 {
+			t.Fatalf("ingest exit %d: %s %s", code, o, e)
+		}
+	}
+	ingest()
+	const slug = "2023-12-01-amara-brandt"
+	file := filepath.Join(transcripts, slug+".md")
+	before, _ := os.ReadFile(file)
+	oldSum := sha256.Sum256(before)
+	old := hex.EncodeToString(oldSum[:])[:12]
+	after := strings.Replace(string(before), "Deutlich runter.", "Sehr deutlich runter.", 1)
+	if after == string(before) {
+		t.Fatal("the fictional call changed its words: update the test")
+	}
+	os.WriteFile(file, []byte(after), 0o644)
+	future := time.Now().Add(5 * time.Second)
+	os.Chtimes(file, future, future)
+	ingest()
+
+	out := filepath.Join(t.TempDir(), "mirror")
+	if o, e, code := runCLI(t, "export", "--transcripts", transcripts, "--data", data, "--format", "site", "--out", out, "--base-url", mirrorBase); code != 0 {
+		t.Fatalf("export exit %d: %s %s", code, o, e)
+	}
+	site := filepath.Join(out, "data")
+	for _, f := range []string{"calls/" + slug + "@" + old + "/index.html", "calls/" + slug + "@" + old + ".txt",
+		"calls/" + slug + "@" + old + ".json", "calls/" + slug + "/history/index.html", "api/v1/calls/" + slug + "/versions.json"} {
+		mustExist(t, site, f)
+	}
+	for n := 1; n <= 6; n++ {
+		mustExist(t, site, fmt.Sprintf("calls/%s@%s/L%d/index.html", slug, old, n))
+	}
+	oldPage, _ := os.ReadFile(filepath.Join(site, "calls", slug+"@"+old, "L2", "index.html"))
+	newPage, _ := os.ReadFile(filepath.Join(site, "calls", slug, "L2", "index.html"))
+	if !strings.Contains(string(oldPage), "Der Preis muss runter, Frau Brandt. Deutlich runter.") {
+		t.Errorf("the older version's line page does not show its own words")
+	}
+	if !strings.Contains(string(newPage), "Sehr deutlich runter.") {
+		t.Errorf("the current line page does not show the new words")
+	}
+	if got, _ := os.ReadFile(filepath.Join(site, "transcripts", slug+".md")); string(got) != after {
+		t.Errorf("the mirror's transcript file is not the current one byte for byte")
+	}
+	if stdout, stderr, code := runCLI(t, "verify", out); code != 0 {
+		t.Fatalf("verify exit %d: %s %s", code, stdout, stderr)
+	}
+	checkLinks(t, site)
+}

@@ -15,6 +15,7 @@ import (
 
 	"backchannel/internal/bagit"
 	"backchannel/internal/library"
+	"backchannel/internal/transcript"
 	"backchannel/internal/web"
 )
 
@@ -36,7 +37,7 @@ func newOptions(t *testing.T) Options {
 	lib := library.New(data, nil)
 	lib.Swap(b)
 	t.Cleanup(func() { lib.Close() })
-	srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Assets: webassets.FS,
+	srv, err := web.NewServer(web.Config{Library: lib, Notes: lib, Versions: lib, Assets: webassets.FS,
 		BaseURL: "https://archive.example.org", NoPageCache: true})
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +48,8 @@ func newOptions(t *testing.T) Options {
 	}
 	return Options{
 		Handler: srv.Handler(), Archive: b.Archive, BaseURL: "https://archive.example.org", Sources: sources,
-		Info: []bagit.Field{{Label: "Archive-Name", Value: "Fictional"}}, Now: time.Now(),
+		History: func(slug string) []transcript.Version { return lib.History(b.Archive, slug) },
+		Info:    []bagit.Field{{Label: "Archive-Name", Value: "Fictional"}}, Now: time.Now(),
 	}
 }
 

@@ -39,6 +39,9 @@ type Source struct {
 	// SHA256 is the hex digest the build recorded; the file is copied
 	// only when it still has it.
 	SHA256 string
+	// Open, when set, reads the file (from the line store, which keeps
+	// each file's bytes by digest) instead of Path.
+	Open func() (io.ReadCloser, error)
 }
 
 // Options is what Export reads.
@@ -49,6 +52,10 @@ type Options struct {
 	// Archive is the archive it serves: the mirror has a page for each
 	// of its calls, lines and speakers.
 	Archive *transcript.Archive
+	// History lists the versions of a call, oldest first (nil: the
+	// mirror has the current versions only); each older version has its
+	// pinned pages in the mirror.
+	History func(slug string) []transcript.Version
 	// BaseURL is the site's public address (scheme and host), for
 	// canonical links.
 	BaseURL string
@@ -115,7 +122,10 @@ func Export(ctx context.Context, out string, force bool, o Options) (st *Stats, 
 		return nil, err
 	}
 	defer bag.Abandon()
-	e := &exporter{o: o, bag: bag, tmp: tmp, onDemand: map[string]*demand{}}
+	e := &exporter{o: o, bag: bag, tmp: tmp, onDemand: map[string]*demand{}, current: map[string]string{}}
+	for _, c := range o.Archive.Calls {
+		e.current[c.Slug] = transcript.VersionName(c.SHA256)
+	}
 	if e.o.Workers <= 0 {
 		e.o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -235,7 +245,12 @@ type exporter struct {
 	unmapped map[string]bool
 
 	index *searchIndex
+	// current is each call's current version, by slug.
+	current map[string]string
 }
+
+// currentOf is the name of a call's current version.
+func (e *exporter) currentOf(slug string) string { return e.current[slug] }
 
 // demand is a page some page links to.
 type demand struct {
@@ -338,7 +353,11 @@ func (e *exporter) writeSources(ctx context.Context) error {
 }
 
 func (e *exporter) copySource(s Source) error {
-	in, err := os.Open(s.Path)
+	open := s.Open
+	if open == nil {
+		open = func() (io.ReadCloser, error) { return os.Open(s.Path) }
+	}
+	in, err := open()
 	if err != nil {
 		return fmt.Errorf("mirror: the transcript file the build was made from: %w", err)
 	}
@@ -376,24 +395,52 @@ func (e *exporter) writeCall(ctx context.Context, i int, c *transcript.Call) err
 	call := "/calls/" + url.PathEscape(c.Slug)
 	local := map[string]string{} // ranges of this call linked from its pages: file → site
 	link := func(site, file string) {
-		if strings.HasPrefix(file, "calls/"+c.Slug+"/L") && strings.Contains(file, "-L") {
+		if (strings.HasPrefix(file, "calls/"+c.Slug+"/L") || strings.HasPrefix(file, "calls/"+c.Slug+"@")) && onDemand(file) {
 			local[file] = site
 			return
 		}
 		e.linked(site, file)
 	}
 	sites := []string{call, call + ".txt", call + ".json", call + ".csv", "/api/v1/calls/" + url.PathEscape(c.Slug)}
+	if e.o.History != nil {
+		sites = append(sites, call+"/history", "/api/v1/calls/"+url.PathEscape(c.Slug)+"/versions")
+	}
 	for _, site := range sites {
 		if err := e.writePage(ctx, site, link); err != nil {
 			return err
 		}
 	}
-	for n := 1; n <= len(full.Lines); n++ {
-		if err := e.writePage(ctx, call+"/L"+strconv.Itoa(n), link); err != nil {
-			return err
+	if err := e.writeLines(ctx, call, len(full.Lines), link); err != nil {
+		return err
+	}
+	if e.o.History != nil {
+		// Each older version: its pinned page, downloads and line pages.
+		for _, v := range e.o.History(c.Slug) {
+			if v.Name == e.current[c.Slug] {
+				continue
+			}
+			pinned := call + "@" + v.Name
+			for _, site := range []string{pinned, pinned + ".txt", pinned + ".json"} {
+				if err := e.writePage(ctx, site, link); err != nil {
+					return err
+				}
+			}
+			if err := e.writeLines(ctx, pinned, v.Lines, link); err != nil {
+				return err
+			}
 		}
 	}
 	return e.drain(ctx, local, link)
+}
+
+// writeLines writes the line pages 1 to n of the call page at site.
+func (e *exporter) writeLines(ctx context.Context, site string, n int, link func(site, file string)) error {
+	for i := 1; i <= n; i++ {
+		if err := e.writePage(ctx, site+"/L"+strconv.Itoa(i), link); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // drain writes the pages in local (file → site), and those the pages
@@ -494,7 +541,7 @@ func (e *exporter) writePage(ctx context.Context, site string, link func(site, f
 	if err != nil {
 		return fmt.Errorf("mirror: %q: %w", site, err)
 	}
-	file, _, ok := fileOf(u.Path, u.Query())
+	file, _, ok := fileOf(u.Path, u.Query(), e.currentOf)
 	if !ok {
 		return fmt.Errorf("mirror: no file for %s", site)
 	}
@@ -529,7 +576,7 @@ func (e *exporter) writeFile(ctx context.Context, site, file string, link func(s
 		return err
 	}
 	if isHTML {
-		l := &linker{base: e.o.BaseURL, link: link, unmapped: e.noteUnmapped}
+		l := &linker{base: e.o.BaseURL, link: link, unmapped: e.noteUnmapped, current: e.currentOf}
 		head := `<script src="` + rootOf(file) + `static/mirror.js" defer></script>` + "\n"
 		if err := l.rewriteHTML(f, resp.buf.Bytes(), file, false, head); err != nil {
 			f.Abort()
@@ -552,7 +599,7 @@ func (e *exporter) writeNotFound(ctx context.Context) error {
 		return err
 	}
 	var b bytes.Buffer
-	l := &linker{base: e.o.BaseURL}
+	l := &linker{base: e.o.BaseURL, current: e.currentOf}
 	if err := l.rewriteHTML(&b, resp.buf.Bytes(), "404.html", true, `<script src="/static/mirror.js" data-mirror-404 defer></script>`+"\n"); err != nil {
 		return fmt.Errorf("mirror: 404.html: %w", err)
 	}

@@ -3,7 +3,8 @@
 // the export wrote (search/), on a call page it marks the words of ?hl=,
 // and on 404.html it sends a range's address (/calls/x/L3-L9), which a
 // static server has no file for, to the call page with the range
-// selected. Every index file is a script (it loads from file:// too).
+// selected, and a pinned address of a call's current version to the
+// call's own page. Every index file is a script (it loads from file:// too).
 // Text from the archive is only ever set as textContent.
 (function () {
   "use strict";
@@ -27,6 +28,12 @@
     var m = /^(.*)\/calls\/([^\/]+)\/L(\d+)-L(\d+)\/?$/.exec(path);
     if (m) {
       window.location.replace(m[1] + "/calls/" + m[2] + "/index.html#L" + m[3] + "-L" + m[4]);
+      return;
+    }
+    // A call's current version pinned: its pages are the call's own.
+    m = /^(.*)\/calls\/([^\/@]+)@[0-9a-fA-F]{7,}(\/.*|\.txt|\.json|\.csv)?$/.exec(path);
+    if (m) {
+      window.location.replace(m[1] + "/calls/" + m[2] + (m[3] || "") + window.location.hash);
       return;
     }
     m = /^(.*)\/api\/v1\/(calls|speakers)(\/[^\/]+)?$/.exec(path);

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"backchannel/internal/transcript"
 )
 
 // The site's addresses and the mirror's files (relative to the bag's
@@ -19,6 +21,11 @@ import (
 //	/calls/{slug}               calls/{slug}/index.html
 //	/calls/{slug}.txt|.json|.csv calls/{slug}.txt|.json|.csv
 //	/calls/{slug}/L{n}          calls/{slug}/L{n}/index.html (and ranges L{a}-L{b})
+//	/calls/{slug}/history       calls/{slug}/history/index.html
+//	/calls/{slug}@{version}…    as /calls/{slug}… for the current version; for an
+//	                            older one calls/{slug}@{version}/index.html, …/L{n}/index.html,
+//	                            calls/{slug}@{version}.txt|.json
+//	/api/v1/calls/{slug}/versions  api/v1/calls/{slug}/versions.json
 //	/speakers/{id}              speakers/{id}/index.html
 //	/speakers/{id}?page=N       speakers/{id}/page-N.html
 //	/api/v1/calls               api/v1/calls.json
@@ -38,7 +45,12 @@ var (
 // (unescaped path segments), and whether the mirror has one. keepQuery
 // says whether the link keeps its query string (the mirror's own script
 // reads it: the search's words, the words a call page highlights).
-func fileOf(p string, q url.Values) (file string, keepQuery bool, ok bool) {
+//
+// current names the current version of a call (nil: none is known): a
+// link to the current version pinned (/calls/{slug}@{version}…) lands on
+// the unpinned page, which shows the same; older versions have files of
+// their own (calls/{slug}@{version}/…).
+func fileOf(p string, q url.Values, current func(slug string) string) (file string, keepQuery bool, ok bool) {
 	switch p {
 	case "/":
 		return "index.html", false, true
@@ -64,14 +76,22 @@ func fileOf(p string, q url.Values) (file string, keepQuery bool, ok bool) {
 	case len(parts) == 2 && parts[0] == "static":
 		return p[1:], false, true
 	case len(parts) == 2 && parts[0] == "calls":
-		for _, ext := range []string{".txt", ".json", ".csv"} {
-			if strings.HasSuffix(parts[1], ext) {
-				return p[1:], false, true
+		seg, ext := parts[1], ""
+		for _, e := range []string{".txt", ".json", ".csv"} {
+			if strings.HasSuffix(seg, e) {
+				seg, ext = strings.TrimSuffix(seg, e), e
+				break
 			}
 		}
-		return p[1:] + "/index.html", true, true
-	case len(parts) == 3 && parts[0] == "calls" && linesPath.MatchString(parts[2]):
-		return p[1:] + "/index.html", false, true
+		seg = pinned(seg, current)
+		if ext != "" {
+			return "calls/" + seg + ext, false, true
+		}
+		return "calls/" + seg + "/index.html", true, true
+	case len(parts) == 3 && parts[0] == "calls" && (linesPath.MatchString(parts[2]) || parts[2] == "history"):
+		return "calls/" + pinned(parts[1], current) + "/" + parts[2] + "/index.html", false, true
+	case len(parts) == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "calls" && parts[4] == "versions":
+		return p[1:] + ".json", false, true
 	case len(parts) == 2 && parts[0] == "speakers":
 		if n := q.Get("page"); n != "" && n != "1" {
 			if !speakerPage.MatchString(n) {
@@ -84,6 +104,21 @@ func fileOf(p string, q url.Values) (file string, keepQuery bool, ok bool) {
 		return p[1:] + ".json", false, true
 	}
 	return "", false, false
+}
+
+// pinned is the folder of a call's pages for the path segment seg
+// ({slug} or {slug}@{version}): the call's own for its current version
+// (a version's name or a prefix of it that is long enough to name one).
+func pinned(seg string, current func(slug string) string) string {
+	i := strings.LastIndexByte(seg, '@')
+	if i < 0 || current == nil {
+		return seg
+	}
+	slug, v := seg[:i], seg[i+1:]
+	if cur := current(slug); cur != "" && len(v) >= transcript.MinVersionDigits && strings.HasPrefix(cur, v) {
+		return slug
+	}
+	return seg
 }
 
 // relative is the link from the file from to the file to (both slash

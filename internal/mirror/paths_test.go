@@ -27,6 +27,15 @@ func TestFileOf(t *testing.T) {
 		{"/calls/a-call/L7", "calls/a-call/L7/index.html", false, true},
 		{"/calls/a-call/L3-L9", "calls/a-call/L3-L9/index.html", false, true},
 		{"/calls/a-call/L7x", "", false, false},
+		{"/calls/a-call/history", "calls/a-call/history/index.html", false, true},
+		{"/calls/a-call@8c239426c3f4", "calls/a-call/index.html", true, true},
+		{"/calls/a-call@8c23942", "calls/a-call/index.html", true, true},
+		{"/calls/a-call@8c23942/L7", "calls/a-call/L7/index.html", false, true},
+		{"/calls/a-call@8c23942.txt", "calls/a-call.txt", false, true},
+		{"/calls/a-call@0123456789ab", "calls/a-call@0123456789ab/index.html", true, true},
+		{"/calls/a-call@0123456789ab/L3-L4", "calls/a-call@0123456789ab/L3-L4/index.html", false, true},
+		{"/calls/a-call@0123456789ab.json", "calls/a-call@0123456789ab.json", false, true},
+		{"/api/v1/calls/a-call/versions", "api/v1/calls/a-call/versions.json", false, true},
 		{"/calls/a%20call/L7", "calls/a call/L7/index.html", false, true},
 		{"/speakers/ada", "speakers/ada/index.html", false, true},
 		{"/speakers/ada?page=1", "speakers/ada/index.html", false, true},
@@ -51,7 +60,13 @@ func TestFileOf(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		file, keep, ok := fileOf(u.Path, u.Query())
+		current := func(slug string) string {
+			if slug == "a-call" {
+				return "8c239426c3f4"
+			}
+			return ""
+		}
+		file, keep, ok := fileOf(u.Path, u.Query(), current)
 		if file != tt.file || keep != tt.keepQuery || ok != tt.ok {
 			t.Errorf("fileOf(%q) = %q, %v, %v; want %q, %v, %v", tt.site, file, keep, ok, tt.file, tt.keepQuery, tt.ok)
 		}

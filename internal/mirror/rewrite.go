@@ -21,6 +21,8 @@ type linker struct {
 	// unmapped is called with a link to the site that the mirror has no
 	// file for (tests assert it is never called).
 	unmapped func(site string)
+	// current names a call's current version (fileOf).
+	current func(slug string) string
 }
 
 // rewriteHTML copies the page src, written to the mirror's file from, to
@@ -101,7 +103,7 @@ func (l *linker) rewriteURL(v, from string, absolute bool) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	file, keepQuery, ok := fileOf(u.Path, u.Query())
+	file, keepQuery, ok := fileOf(u.Path, u.Query(), l.current)
 	if !ok {
 		if l.unmapped != nil {
 			l.unmapped(v)
