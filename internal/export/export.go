@@ -24,12 +24,13 @@ const (
 	Site Format = "site"
 )
 
-// Formats lists every format, for messages.
-var Formats = []Format{SQLite, NDJSON, CSV, Site}
+// Formats lists the formats ToFile writes.
+var Formats = []Format{SQLite, NDJSON, CSV}
 
-// ParseFormat returns the format named s, or an error listing the formats.
+// ParseFormat returns the format named s (one of Formats, or Site), or an
+// error listing them.
 func ParseFormat(s string) (Format, error) {
-	for _, f := range Formats {
+	for _, f := range append(Formats, Site) {
 		if string(f) == s {
 			return f, nil
 		}
