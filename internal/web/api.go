@@ -287,6 +287,9 @@ type apiCallDetail struct {
 	// Version is the version of the call these lines are (the first 12
 	// hex digits of its file's SHA-256), when versions are kept.
 	Version string `json:"version,omitempty"`
+	// Permalink is the call at this version, /calls/{slug}@{version}:
+	// the link to give out (absolute when the server has a base URL).
+	Permalink string `json:"permalink,omitempty"`
 	// CurrentVersion, on a pinned version's JSON (/calls/{slug}@{version}.json),
 	// is the version the call is now: null when it was removed.
 	CurrentVersion **string `json:"current_version,omitempty"`
@@ -384,7 +387,7 @@ func (s *Server) callJSON(a *transcript.Archive, sc *shownCall) apiCallDetail {
 	c := sc.Call
 	d := newAPICall(a, c)
 	if v := sc.Version; v != nil {
-		d.Version = v.Name
+		d.Version, d.Permalink = v.Name, s.base+v.URL
 		if !v.Current {
 			var cur *string
 			if !v.Removed {
