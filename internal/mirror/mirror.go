@@ -402,7 +402,11 @@ func (e *exporter) writeCall(ctx context.Context, i int, c *transcript.Call) err
 		e.linked(site, file)
 	}
 	sites := []string{call, call + ".txt", call + ".json", call + ".csv", "/api/v1/calls/" + url.PathEscape(c.Slug)}
+	var versions []transcript.Version
 	if e.o.History != nil {
+		versions = e.o.History(c.Slug)
+	}
+	if len(versions) > 0 { // a build made before versions were kept has none
 		sites = append(sites, call+"/history", "/api/v1/calls/"+url.PathEscape(c.Slug)+"/versions")
 	}
 	for _, site := range sites {
@@ -413,21 +417,19 @@ func (e *exporter) writeCall(ctx context.Context, i int, c *transcript.Call) err
 	if err := e.writeLines(ctx, call, len(full.Lines), link); err != nil {
 		return err
 	}
-	if e.o.History != nil {
-		// Each older version: its pinned page, downloads and line pages.
-		for _, v := range e.o.History(c.Slug) {
-			if v.Name == e.current[c.Slug] {
-				continue
-			}
-			pinned := call + "@" + v.Name
-			for _, site := range []string{pinned, pinned + ".txt", pinned + ".json"} {
-				if err := e.writePage(ctx, site, link); err != nil {
-					return err
-				}
-			}
-			if err := e.writeLines(ctx, pinned, v.Lines, link); err != nil {
+	// Each older version: its pinned page, downloads and line pages.
+	for _, v := range versions {
+		if v.Name == e.current[c.Slug] {
+			continue
+		}
+		pinned := call + "@" + v.Name
+		for _, site := range []string{pinned, pinned + ".txt", pinned + ".json"} {
+			if err := e.writePage(ctx, site, link); err != nil {
 				return err
 			}
+		}
+		if err := e.writeLines(ctx, pinned, v.Lines, link); err != nil {
+			return err
 		}
 	}
 	return e.drain(ctx, local, link)
