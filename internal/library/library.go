@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -162,6 +163,32 @@ func (l *Library) Notes(a *transcript.Archive, slug string) *annotate.Notes {
 		return b.Notes[slug]
 	}
 	return nil
+}
+
+// Annotated lists the calls of archive a's build that have notes, in
+// archive order (web.AnnotatedLister): a search asks for these calls'
+// notes only, not for every call's.
+func (l *Library) Annotated(a *transcript.Archive) []string {
+	slugs := []string{}
+	l.mu.RLock()
+	if b := l.buildOf(a); b != nil {
+		for slug := range b.Notes {
+			if _, ok := a.Call(slug); ok {
+				slugs = append(slugs, slug)
+			}
+		}
+	}
+	l.mu.RUnlock()
+	// Archive order: by date, then slug (transcript.Archive.Calls).
+	slices.SortFunc(slugs, func(x, y string) int {
+		cx, _ := a.Call(x)
+		cy, _ := a.Call(y)
+		if cx.Date != cy.Date {
+			return strings.Compare(cx.Date, cy.Date)
+		}
+		return strings.Compare(x, y)
+	})
+	return slugs
 }
 
 // History returns the versions of the call with the given slug in the

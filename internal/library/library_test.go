@@ -470,3 +470,33 @@ func TestLibrary_RequestReadsOneBuild(t *testing.T) {
 		t.Errorf("search of the new build: %v, %+v; want L5", err, r)
 	}
 }
+
+// Annotated lists the served build's calls that have notes, in archive
+// order, and nothing for an archive the library does not serve.
+func TestLibrary_Annotated(t *testing.T) {
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall, "2024-03-03-pier.md": pierCall,
+		"2024-03-02-ferry.notes.md": ferryNote, "2024-03-03-pier.notes.md": ferryNote})
+	data := t.TempDir()
+	mustIngest(t, dir, data, IngestOptions{})
+	lib := New(data, nil)
+	if err := lib.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	a := lib.Archive()
+	var want []string
+	for _, c := range a.Calls {
+		if lib.Notes(a, c.Slug) != nil {
+			want = append(want, c.Slug)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no call of the build has notes")
+	}
+	if diff := cmp.Diff(want, lib.Annotated(a)); diff != "" {
+		t.Errorf("Annotated (-calls with notes, in archive order +got):\n%s", diff)
+	}
+	if got := lib.Annotated(&transcript.Archive{}); got == nil || len(got) != 0 {
+		t.Errorf("Annotated of an archive not served = %#v, want empty", got)
+	}
+}

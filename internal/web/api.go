@@ -204,7 +204,7 @@ func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("q is empty: give words to search for, or a filter (speaker, call, after, before).")
 	}
 	q := p.query()
-	notes, notesOnly := SearchNotes(a, s.notesFunc(a), q)
+	notes, notesOnly := searchNotesIn(a, s.notesFunc(a), s.annotated(a), q)
 	res := &index.Result{}
 	if !notesOnly {
 		if res, err = s.lib.Search(r.Context(), a, q); err != nil {

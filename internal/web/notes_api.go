@@ -30,7 +30,9 @@ type NoteHit struct {
 
 // matchNotes runs a note search: the query text (without in:notes) and the
 // filters of q, over the notes of every call of a, at most maxNoteHits.
-func matchNotes(a *transcript.Archive, notes func(slug string) *annotate.Notes, text string, q index.Query) []annotate.Hit {
+// slugs are the calls that have notes, in archive order; nil: every call
+// of a is asked.
+func matchNotes(a *transcript.Archive, notes func(slug string) *annotate.Notes, slugs []string, text string, q index.Query) []annotate.Hit {
 	if notes == nil {
 		return nil
 	}
@@ -48,14 +50,26 @@ func matchNotes(a *transcript.Archive, notes func(slug string) *annotate.Notes, 
 		pq.Before = q.Before
 	}
 	var all []*annotate.Notes
-	dates := map[string]string{}
-	for _, c := range a.Calls {
-		if ns := notes(c.Slug); ns != nil {
-			all = append(all, ns)
-			dates[c.Slug] = c.Date
+	if slugs == nil {
+		for _, c := range a.Calls {
+			if ns := notes(c.Slug); ns != nil {
+				all = append(all, ns)
+			}
+		}
+	} else {
+		for _, slug := range slugs {
+			if ns := notes(slug); ns != nil {
+				all = append(all, ns)
+			}
 		}
 	}
-	return annotate.Search(all, pq, func(slug string) string { return dates[slug] }, maxNoteHits)
+	date := func(slug string) string {
+		if c, ok := a.Call(slug); ok {
+			return c.Date
+		}
+		return ""
+	}
+	return annotate.Search(all, pq, date, maxNoteHits)
 }
 
 // SearchNotes returns the notes that match q, for the "notes" of a
@@ -64,12 +78,17 @@ func matchNotes(a *transcript.Archive, notes func(slug string) *annotate.Notes, 
 // archive has none). It also reports whether q asks for notes only
 // (in:notes), in which case lines are not to be searched.
 func SearchNotes(a *transcript.Archive, notes func(slug string) *annotate.Notes, q index.Query) (hits []NoteHit, notesOnly bool) {
+	return searchNotesIn(a, notes, nil, q)
+}
+
+// searchNotesIn is SearchNotes asking only the calls in slugs (nil: all).
+func searchNotesIn(a *transcript.Archive, notes func(slug string) *annotate.Notes, slugs []string, q index.Query) (hits []NoteHit, notesOnly bool) {
 	text, only := annotate.NotesOnly(q.Text)
 	hits = []NoteHit{}
 	if a == nil || q.Page > 1 {
 		return hits, only
 	}
-	for _, h := range matchNotes(a, notes, text, q) {
+	for _, h := range matchNotes(a, notes, slugs, text, q) {
 		v := NoteHit{Call: h.Notes.Slug, Note: "headnote", Text: h.Notes.Headnote,
 			URL: callURL(h.Notes.Slug) + "#headnote", Fragments: []string{}}
 		if n := h.Note; n != nil {

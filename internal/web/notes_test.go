@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -373,5 +374,48 @@ func TestAPICall_Notes(t *testing.T) {
 	m := mustJSON(t, get(t, newTestServer(t, &fakeLibrary{}), "/api/v1/calls/"+slugHarbour))
 	if _, ok := m["notes"]; ok {
 		t.Error("notes key without notes")
+	}
+}
+
+// listingNotesLibrary is a notesLibrary that lists its annotated calls
+// (AnnotatedLister) and counts the calls whose notes are asked for.
+type listingNotesLibrary struct {
+	*notesLibrary
+	asked atomic.Int64
+}
+
+func (l *listingNotesLibrary) Notes(a *transcript.Archive, slug string) *annotate.Notes {
+	l.asked.Add(1)
+	return l.notesLibrary.Notes(a, slug)
+}
+
+func (l *listingNotesLibrary) Annotated(*transcript.Archive) []string { return []string{slugHarbour} }
+
+// A provider that lists its annotated calls is asked for those calls'
+// notes only, and the search page and the API find the same note.
+func TestSearch_NotesOfListedCalls(t *testing.T) {
+	s0, ns := newNotesServer(t, &fakeLibrary{SearchFunc: func(context.Context, index.Query) (*index.Result, error) {
+		return &index.Result{}, nil
+	}})
+	lib := s0.lib.(*notesLibrary)
+	ll := &listingNotesLibrary{notesLibrary: &notesLibrary{fakeLibrary: lib.fakeLibrary, notes: map[string]*annotate.Notes{slugHarbour: ns}}}
+	s, err := NewServer(Config{Library: ll, Notes: ll, Assets: s0.assets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := mustDoc(t, get(t, s, "/search?q=FERRY"))
+	if href := doc.Find(".note-results li.hit a").First().AttrOr("href", ""); href != "/calls/"+slugHarbour+"#note-2" {
+		t.Errorf("note link = %q", href)
+	}
+	if n := ll.asked.Load(); n != 1 {
+		t.Errorf("notes asked for %d calls, want the 1 listed", n)
+	}
+	ll.asked.Store(0)
+	rec := get(t, s, "/api/v1/search?q=FERRY")
+	if !strings.Contains(rec.Body.String(), `"url":"/calls/`+slugHarbour+`#note-2"`) {
+		t.Errorf("API lacks the note hit: %.400s", rec.Body.String())
+	}
+	if n := ll.asked.Load(); n != 1 {
+		t.Errorf("API: notes asked for %d calls, want the 1 listed", n)
 	}
 }

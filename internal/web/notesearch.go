@@ -34,7 +34,7 @@ func (s *Server) searchNotes(a *transcript.Archive, p searchParams, text string)
 		return nil
 	}
 	var out []noteHitView
-	for _, h := range matchNotes(a, s.notesFunc(a), text, p.query()) {
+	for _, h := range matchNotes(a, s.notesFunc(a), s.annotated(a), text, p.query()) {
 		v := noteHitView{Slug: h.Notes.Slug, CallTitle: h.Notes.Slug,
 			URL: callURL(h.Notes.Slug) + "#headnote", Label: "Editor’s note"}
 		// The call by its slug (an index made once), not a map of every
