@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
+	"backchannel/internal/durable"
 	"backchannel/internal/transcript"
 )
 
@@ -150,7 +150,7 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 	if err := computeHot(ctx, buildDir, cmp.Or(opts.hotMinDocs, hotMinDocs)); err != nil {
 		return err
 	}
-	if err := syncTree(buildDir); err != nil {
+	if err := durable.SyncTree(buildDir); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -501,60 +501,7 @@ func writeFileSync(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeSynced(path, b)
-}
-
-// writeSynced writes b to a new file at path and fsyncs it before closing.
-func writeSynced(path string, b []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// syncTree fsyncs every file and directory under root, root included.
-func syncTree(root string) error {
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && !d.Type().IsRegular() {
-			return nil
-		}
-		if d.IsDir() {
-			return syncDir(path)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		err = f.Sync()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	})
-}
-
-func syncDir(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return durable.Create(path, b)
 }
 
 // selfTest checks that the first word of the first line of c with words

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"backchannel/internal/durable"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -189,7 +190,7 @@ func writeColumns(path string, c *columns) error {
 			b = binary.LittleEndian.AppendUint32(b, v)
 		}
 	}
-	return writeSynced(path, b)
+	return durable.Create(path, b)
 }
 
 // readColumns maps the columns file at path. On a little-endian machine

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"backchannel/internal/durable"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -167,7 +168,7 @@ func computeDense(ctx context.Context, dir string, minDocs int) error {
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(docs))
 	buf = append(buf, offs...)
 	buf = append(buf, data...)
-	return writeSynced(filepath.Join(dir, denseFile), buf)
+	return durable.Create(filepath.Join(dir, denseFile), buf)
 }
 
 // openDense maps denseFile of the index in dir; nil when the build made

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"backchannel/internal/durable"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -155,14 +156,14 @@ func computeHot(ctx context.Context, dir string, minDocs int) error {
 		}
 		entries[w] = e
 	}
-	if err := writeSynced(filepath.Join(dir, hotFile), buf); err != nil {
+	if err := durable.Create(filepath.Join(dir, hotFile), buf); err != nil {
 		return err
 	}
 	b, err := json.Marshal(entries)
 	if err != nil {
 		return err
 	}
-	return writeSynced(filepath.Join(dir, hotIndex), b)
+	return durable.Create(filepath.Join(dir, hotIndex), b)
 }
 
 // openHot opens the hot words of the index in dir; none when the build

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"backchannel/internal/durable"
+
 	"backchannel/internal/annotate"
 	"backchannel/internal/index"
 	"backchannel/internal/store"
@@ -211,10 +213,10 @@ func Ingest(ctx context.Context, transcripts, dataDir string, opts IngestOptions
 	if err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
-	if err := opts.step("info", func() error { return writeSynced(filepath.Join(tmp, infoFile), b) }); err != nil {
+	if err := opts.step("info", func() error { return durable.Create(filepath.Join(tmp, infoFile), b) }); err != nil {
 		return res, fmt.Errorf("build: %w", err)
 	}
-	if err := opts.step("sync", func() error { return syncTree(tmp) }); err != nil {
+	if err := opts.step("sync", func() error { return durable.SyncTree(tmp) }); err != nil {
 		return res, fmt.Errorf("build: sync: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -481,7 +483,7 @@ func writeNotes(dir string, in notesInput) error {
 		return err
 	}
 	for i, f := range in.files {
-		if err := writeSynced(filepath.Join(dir, f.Slug+annotate.Suffix), in.data[i]); err != nil {
+		if err := durable.Create(filepath.Join(dir, f.Slug+annotate.Suffix), in.data[i]); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"backchannel/internal/durable"
 )
 
 // Names in the data folder.
@@ -138,7 +140,7 @@ func swapCurrent(dataDir, name string) (previous string, err error) {
 		_ = os.Remove(tmpLink)
 		return "", fmt.Errorf("swap: %w", err)
 	}
-	if err := syncDir(dataDir); err != nil {
+	if err := durable.SyncDir(dataDir); err != nil {
 		return previous, fmt.Errorf("swap: sync %s: %w", dataDir, err)
 	}
 	return previous, nil
@@ -161,9 +163,10 @@ func removeLeftovers(dataDir string, log *slog.Logger) {
 			}
 		}
 	}
-	// Objects half-written by a killed build.
+	// Objects and sources half-written by a killed build.
 	tmps, _ := filepath.Glob(filepath.Join(dataDir, objectsDir, "*", ".tmp-*"))
-	for _, p := range tmps {
+	srcs, _ := filepath.Glob(filepath.Join(dataDir, objectsDir, "source", "*", ".tmp-*"))
+	for _, p := range append(tmps, srcs...) {
 		_ = os.Remove(p)
 	}
 }
@@ -185,57 +188,4 @@ func removeOld(dataDir, current, previous string, log *slog.Logger) {
 			log.Warn("remove old build", "path", name, "err", err)
 		}
 	}
-}
-
-func syncDir(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// syncTree fsyncs every file and folder under root, root included.
-func syncTree(root string) error {
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return syncDir(path)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		err = f.Sync()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	})
-}
-
-// writeSynced writes b to a new file at path and fsyncs it.
-func writeSynced(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"backchannel/internal/durable"
+
 	"backchannel/internal/store"
 	"backchannel/internal/transcript"
 )
@@ -105,7 +107,7 @@ func (log versionLog) write(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeSynced(filepath.Join(dir, versionsFile), b)
+	return durable.Create(filepath.Join(dir, versionsFile), b)
 }
 
 // History returns the versions of the call with the given slug that the

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"unsafe"
 
+	"backchannel/internal/durable"
 	"backchannel/internal/transcript"
 )
 
@@ -101,7 +102,7 @@ func (s *Store) Put(key string, c *transcript.Call) error {
 	if err != nil {
 		return fmt.Errorf("store %s: %w", c.Slug, err)
 	}
-	if err := writeAtomic(p, b); err != nil {
+	if err := writeObject(p, b); err != nil {
 		return fmt.Errorf("store %s: %w", c.Slug, err)
 	}
 	return nil
@@ -159,60 +160,22 @@ func (s *Store) Sync() error {
 		if !e.IsDir() {
 			continue
 		}
-		if err := syncDir(filepath.Join(s.dir, e.Name())); err != nil {
+		if err := durable.SyncDir(filepath.Join(s.dir, e.Name())); err != nil {
 			return fmt.Errorf("sync line store: %w", err)
 		}
 		if e.Name() == sourceDir {
 			sub, _ := os.ReadDir(filepath.Join(s.dir, sourceDir))
 			for _, f := range sub {
-				if err := syncDir(filepath.Join(s.dir, sourceDir, f.Name())); err != nil {
+				if err := durable.SyncDir(filepath.Join(s.dir, sourceDir, f.Name())); err != nil {
 					return fmt.Errorf("sync line store: %w", err)
 				}
 			}
 		}
 	}
-	if err := syncDir(s.dir); err != nil {
+	if err := durable.SyncDir(s.dir); err != nil {
 		return fmt.Errorf("sync line store: %w", err)
 	}
 	return nil
-}
-
-// writeAtomic writes b at path through a synced temporary file and a
-// rename: the name holds the whole object or nothing.
-func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // PutSource keeps data, the bytes of a transcript file whose SHA-256 is
@@ -229,7 +192,7 @@ func (s *Store) PutSource(sha256hex string, data []byte) error {
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != sha256hex {
 		return fmt.Errorf("store source %s: the bytes have another digest", sha256hex)
 	}
-	if err := writeAtomic(p, data); err != nil {
+	if err := writeObject(p, data); err != nil {
 		return fmt.Errorf("store source %s: %w", sha256hex, err)
 	}
 	return nil
@@ -288,6 +251,15 @@ func (s *Store) Remove(key string) error {
 		return fmt.Errorf("remove object %s: %w", key, err)
 	}
 	return nil
+}
+
+// writeObject writes an object's bytes at path, making its folder first:
+// the name holds the whole object or nothing.
+func writeObject(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return durable.Replace(path, b)
 }
 
 // Call returns object key whole: the call's header and every line,

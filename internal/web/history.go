@@ -150,27 +150,37 @@ func historyVersions(slug string, hist []transcript.Version, calls []*transcript
 	return out
 }
 
-func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) error {
+// callHistory returns the call of the request's {slug}: its title, its
+// page ("" when it is no longer in the archive) and its versions, newest
+// first, with what each changed.
+func (s *Server) callHistory(r *http.Request) (slug, title, page string, versions []historyVersion, err error) {
 	a, err := s.archive()
 	if err != nil {
-		return err
+		return "", "", "", nil, err
 	}
-	slug := chi.URLParam(r, "slug")
+	slug = chi.URLParam(r, "slug")
 	hist, calls, err := s.loadHistory(a, slug)
+	if err != nil {
+		return "", "", "", nil, err
+	}
+	title, current := calls[len(calls)-1].Title, ""
+	if c, ok := a.Call(slug); ok {
+		page, title, current = callURL(slug), c.Title, c.SHA256
+	}
+	if title == "" {
+		title = slug
+	}
+	return slug, title, page, historyVersions(slug, hist, calls, current), nil
+}
+
+func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) error {
+	slug, title, page, versions, err := s.callHistory(r)
 	if err != nil {
 		return err
 	}
-	p := historyPage{Slug: slug, Title: calls[len(calls)-1].Title}
-	current := ""
-	if c, ok := a.Call(slug); ok {
-		p.CallURL, p.Title, current = callURL(slug), c.Title, c.SHA256
-	}
-	if p.Title == "" {
-		p.Title = slug
-	}
-	p.Versions = historyVersions(slug, hist, calls, current)
-	p.basePage = basePage{Title: "History of " + p.Title, Canonical: historyURL(slug), Nav: "calls",
-		Description: "Every version of " + p.Title + " that the archive has indexed, with what changed."}
+	p := historyPage{Slug: slug, Title: title, CallURL: page, Versions: versions}
+	p.basePage = basePage{Title: "History of " + title, Canonical: historyURL(slug), Nav: "calls",
+		Description: "Every version of " + title + " that the archive has indexed, with what changed."}
 	return s.render(w, r, http.StatusOK, "history.html", &p)
 }
 
@@ -188,23 +198,14 @@ type apiVersion struct {
 }
 
 func (s *Server) handleAPIVersions(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.archive()
+	_, _, _, versions, err := s.callHistory(r)
 	if err != nil {
 		return err
-	}
-	slug := chi.URLParam(r, "slug")
-	hist, calls, err := s.loadHistory(a, slug)
-	if err != nil {
-		return err
-	}
-	current := ""
-	if c, ok := a.Call(slug); ok {
-		current = c.SHA256
 	}
 	out := struct {
 		Versions []apiVersion `json:"versions"`
 	}{Versions: []apiVersion{}}
-	for _, v := range historyVersions(slug, hist, calls, current) {
+	for _, v := range versions {
 		out.Versions = append(out.Versions, apiVersion{Version: v.Name, SHA256: v.SHA256, FirstIndexed: v.When,
 			LineCount: v.Lines, Added: v.Added, Removed: v.Removed, Changed: v.Changed, URL: v.URL, Current: v.Current})
 	}
