@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -443,4 +444,89 @@ func swapLink(t testing.TB, data, name string) {
 	if err := os.Rename(tmp, filepath.Join(data, "current")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestServeReadOnly_Rsync: a replica's data folder kept in step with the
+// writer's by deploy/sync-data.sh (rsync, as the README documents) serves
+// each build the writer makes once the script has run, also when the
+// writer made two builds between runs (the replica's build is then
+// deleted under it), and every read meanwhile is a 200.
+func TestServeReadOnly_Rsync(t *testing.T) {
+	if _, err := exec.LookPath("rsync"); err != nil {
+		missingTool(t, "no rsync on $PATH (Debian: apt-get install rsync)")
+	}
+	script, err := filepath.Abs(filepath.Join("..", "..", "deploy", "sync-data.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runSync := func(src, dst string) {
+		t.Helper()
+		out, err := exec.Command("sh", script, src, dst).CombinedOutput()
+		if err != nil {
+			t.Fatalf("sync-data.sh: %v\n%s", err, out)
+		}
+	}
+	transcripts, src := t.TempDir(), t.TempDir()
+	writeReplicaCall(t, transcripts, "replica-01", 8, "amber")
+	writeReplicaCall(t, transcripts, "replica-02", 8, "cobalt")
+	mustIngest(t, transcripts, src)
+	dst := filepath.Join(t.TempDir(), "data")
+	runSync(src, dst)
+	srv := startServeArgs(t, filepath.Join(t.TempDir(), "none"), dst, "--read-only", "--stale-grace", "1s")
+
+	var (
+		mu       sync.Mutex
+		problems []string
+		reads    int
+	)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, p := range []string{"/calls/replica-01", "/calls/replica-02/L3", "/search?q=pier"} {
+				resp, err := http.Get(srv.base + p)
+				mu.Lock()
+				reads++
+				if err != nil {
+					problems = append(problems, fmt.Sprintf("%s: %v", p, err))
+				} else {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						problems = append(problems, fmt.Sprintf("%s: %d", p, resp.StatusCode))
+					}
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+
+	words := []string{"saffron", "indigo", "umber", "teal"}
+	for k, builds := range []int{1, 2, 1} {
+		for b := range builds {
+			writeReplicaCall(t, transcripts, "replica-01", 8, words[(k+b)%len(words)])
+			mustIngest(t, transcripts, src)
+		}
+		want := currentBuildID(t, src)
+		runSync(src, dst)
+		took := waitFor(t, 2*time.Second, fmt.Sprintf("sync %d: replica serving build %s", k+1, want), func() bool {
+			h, err := getHealth(srv.base)
+			return err == nil && h.status == 200 && h.build == want
+		})
+		t.Logf("sync %d (%d builds made since the last): served %v after the script ended", k+1, builds, took.Round(time.Millisecond))
+		if entries, _ := filepath.Glob(filepath.Join(dst, "build-*")); len(entries) > 2 {
+			t.Errorf("sync %d: %d builds in the copy, want the writer's two at most", k+1, len(entries))
+		}
+	}
+	close(stop)
+	<-done
+	if len(problems) > 0 {
+		t.Errorf("%d of %d reads failed, e.g. %v", len(problems), reads, problems[:min(5, len(problems))])
+	}
+	t.Logf("%d reads, all 200", reads)
 }
