@@ -10,7 +10,8 @@ import (
 // Limits on what Parse reads. Text past them is ignored and the Query is
 // marked Truncated, so a caller can say so.
 const (
-	MaxBytes        = 1024 // bytes of query text read
+	MaxBytes        = 10 << 10 // bytes of query text read: a pasted turn
+
 	MaxTerms        = 32   // words, phrases and prefixes, counting each OR branch
 	MaxPhraseWords  = 16   // words kept in one phrase
 	MaxFilterValues = 8    // speaker: or call: values kept
@@ -54,6 +55,10 @@ type Query struct {
 	Before   string   // YYYY-MM-DD or ""
 	// Truncated is true when text past a limit was ignored.
 	Truncated bool
+	// Pasted is true when the text reads as a pasted sentence, so that a
+	// "-word" in it was read as a dash before a word, not an exclusion
+	// (see Parse).
+	Pasted bool
 }
 
 // Empty reports whether q has no clause and no filter.
@@ -155,6 +160,9 @@ var fields = []string{"speaker", "call", "marking", "after", "before"}
 type scanner struct {
 	s   string
 	pos int
+	// dashesAsText reads "-word" as the word: the text is pasted.
+	dashesAsText bool
+	sawOr        bool
 }
 
 func (sc *scanner) peek() (rune, int) {
@@ -222,12 +230,17 @@ func (sc *scanner) next() (item, bool) {
 			continue
 		}
 		neg := false
-		if r, n := sc.peek(); r == '-' {
-			neg = true
-			sc.pos += n
-			sc.skipUnbalanced()
-			if sc.atBoundary() {
-				continue // a lone "-"
+		if r, n := sc.peek(); r == '-' && !sc.dashesAsText {
+			// An exclusion is a "-" directly before a word or a quote;
+			// "--word" and "- word" are dashes in the text.
+			next, _ := utf8.DecodeRuneInString(sc.s[sc.pos+n:])
+			if unicode.IsLetter(next) || unicode.IsDigit(next) || isOpenQuote(next) {
+				neg = true
+				sc.pos += n
+				sc.skipUnbalanced()
+				if sc.atBoundary() {
+					continue
+				}
 			}
 		}
 		r, n := sc.peek()
@@ -248,6 +261,7 @@ func (sc *scanner) next() (item, bool) {
 		}
 		w := sc.word()
 		if !neg && w == "OR" {
+			sc.sawOr = true
 			return item{kind: itemOr}, true
 		}
 		t, ok := wordTerm(w)
@@ -313,7 +327,11 @@ func ValidDate(s string) bool {
 
 // wordTerm reads a bare word: prefix* or a plain word. Words with no letter
 // or digit are dropped.
+//
+// Leading hyphens go: "--word" (a dash glued to the word, as transcripts
+// write an interruption) is the word.
 func wordTerm(w string) (Term, bool) {
+	w = strings.TrimLeft(w, "-")
 	if strings.HasSuffix(w, "*") {
 		trimmed := strings.TrimRight(w, "*")
 		if !strings.Contains(trimmed, "*") && countWordChars(trimmed) >= MinPrefix {
@@ -335,12 +353,60 @@ func capWords(s string) string {
 	return strings.Join(f, " ")
 }
 
+// pastedWords is how many words, besides exclusions, make a query read as
+// a pasted sentence when it has no OR and no filter.
+const pastedWords = 6
+
 // Parse reads s as a query. It never fails: what it cannot read as
 // written it reads as plain words, and what it cannot use it drops.
+//
+// A "-" directly before a word or a quote at the start of a term
+// excludes it, unless the text reads as a pasted sentence: at least
+// pastedWords words besides the exclusions, and no OR and no filter.
+// Transcripts write interruptions as a dash glued to the next word
+// ("--the doors", "-I thought"), and such a paste is then read as its
+// words, with Pasted set. A dash after a letter ("quasi-govern") or
+// doubled ("--word") is never an exclusion.
 func Parse(s string) Query {
+	s, truncated := clean(s)
+	q, sc := parse(s, false)
+	if q.hasExclusion() && !sc.sawOr && q.noFilters() && q.positiveWords() >= pastedWords {
+		q, _ = parse(s, true)
+		q.Pasted = true
+	}
+	q.Truncated = q.Truncated || truncated
+	return q
+}
+
+func (q Query) hasExclusion() bool {
+	for _, c := range q.Clauses {
+		if c.Negate {
+			return true
+		}
+	}
+	return false
+}
+
+func (q Query) noFilters() bool {
+	return len(q.Speakers) == 0 && len(q.Calls) == 0 && q.After == "" && q.Before == ""
+}
+
+// positiveWords counts the words of q's positive clauses.
+func (q Query) positiveWords() int {
+	n := 0
+	for _, c := range q.Positive() {
+		for _, t := range c.Terms {
+			n += len(strings.Fields(t.Text))
+		}
+	}
+	return n
+}
+
+// parse reads cleaned text s, with "-word" as an exclusion or, with
+// dashesAsText, as the word.
+func parse(s string, dashesAsText bool) (Query, *scanner) {
 	var q Query
-	s, q.Truncated = clean(s)
-	sc := &scanner{s: s}
+	sc := &scanner{s: s, dashesAsText: dashesAsText}
 	terms := 0
 	pendingOr := false
 	lastPositive := false // the last item was a positive term clause
@@ -372,7 +438,7 @@ func Parse(s string) Query {
 		pendingOr = false
 		lastPositive = !it.neg
 	}
-	return q
+	return q, sc
 }
 
 func (q *Query) addFilter(field, value string) {

@@ -49,6 +49,15 @@ func TestParse(t *testing.T) {
 		{"ellipsis word kept", "problem…", "problem…"},
 		{"negated field is a word", "-speaker:kd x", "-speaker:kd x"},
 		{"repeated after keeps latest", "after:2025-01-01 after:2025-02-01", "after:2025-02-01"},
+		{"glued double dash is text", "business --the doors", "business the doors"},
+		{"glued em dash is text", "a quasi-govern —I thought", "a quasi-govern —I thought"},
+		{"dash after a letter is text", "well- known", "well- known"},
+		{"dash before a dash is text", "-–war peace", "–war peace"},
+		{"exclusion typed on purpose", "harbour contract -draft", "harbour contract -draft"},
+		{"exclusion in a long query with OR", "one OR two three four five six seven -war", "one OR two three four five six seven -war"},
+		{"exclusion in a long query with a filter", "one two three four five six -war speaker:kd", "one two three four five six -war speaker:kd"},
+		{"pasted sentence: -word is text", "and I thought the whole -I mean the court", "and I thought the whole I mean the court"},
+		{"five words and an exclusion stay typed", "the harbour contract was signed -draft", "the harbour contract was signed -draft"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,4 +129,22 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("String not canonical: %q then %q", canon, again.String())
 		}
 	})
+}
+
+// TestParse_Pasted: a long paste without operators reads its "-word" as
+// text and says so; a query with an exclusion typed on purpose does not.
+func TestParse_Pasted(t *testing.T) {
+	for _, tt := range []struct {
+		in     string
+		pasted bool
+	}{
+		{"and I thought the whole -I mean the court", true},
+		{"opened business --the doors for business", false}, // no exclusion to doubt
+		{"harbour contract -draft", false},
+		{"one OR two three four five six seven -war", false},
+	} {
+		if got := Parse(tt.in).Pasted; got != tt.pasted {
+			t.Errorf("Parse(%q).Pasted = %v, want %v", tt.in, got, tt.pasted)
+		}
+	}
 }
