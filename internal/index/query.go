@@ -42,6 +42,9 @@ type Result struct {
 	Facets   Facets
 	Parsed   string // how the query was read, in the query language
 	Fallback bool   // true when not every word matched and some-word results are shown
+	// Pasted is true when the query read as a pasted sentence, so a
+	// "-word" in it was searched as the word, not excluded.
+	Pasted bool
 	// Suggestions, when the words as typed found nothing, are queries
 	// (in the query language, ready for ?q=) with each unknown word
 	// replaced by the closest indexed word; only a suggestion that finds

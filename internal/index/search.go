@@ -116,7 +116,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Parsed: r.parsed.String(), Hits: []Hit{}, Total: f.rk.Total,
-		Fallback: f.fallback, Suggestions: f.suggestions, PrefixCuts: f.p.cuts}
+		Fallback: f.fallback, Suggestions: f.suggestions, PrefixCuts: f.p.cuts, Pasted: r.parsed.Pasted}
 	res.Facets = x.facets(f.rk)
 	defer x.putCounts(f.rk.calls)
 	r, p := f.r, f.p
@@ -184,8 +184,10 @@ type found struct {
 // the one before found nothing:
 //
 //  1. every word as typed (a hot word's stored ranking, when it is alone);
-//  2. every word, with the misspelled ones corrected (suggest);
-//  3. any of the words as typed, and close spellings of them (without
+//  2. for a quote (quoteMinWords free words or more), most of its words,
+//     the lines that hold them in order and close together first;
+//  3. every word, with the misspelled ones corrected (suggest);
+//  4. any of the words as typed, and close spellings of them (without
 //     close spellings when they make too many clauses for Bleve).
 func (x *Index) find(ctx context.Context, r *request) (*found, error) {
 	f := &found{r: r, p: x.plan(r), form: strictForm, hot: x.hotWord(r)}
@@ -197,6 +199,17 @@ func (x *Index) find(ctx context.Context, r *request) (*found, error) {
 	}
 	if err != nil || f.rk.Total > 0 || len(f.p.clauses) == 0 {
 		return f, err
+	}
+
+	if f.p.quote != nil {
+		rk, err := x.run(ctx, r, f.p, quoteForm)
+		if err != nil {
+			return nil, err
+		}
+		if rk.Total > 0 {
+			f.rk, f.form, f.fallback = rk, quoteForm, true
+			return f, nil
+		}
 	}
 
 	if s := x.suggest(r.parsed); len(s) > 0 {
@@ -236,8 +249,11 @@ func (x *Index) find(ctx context.Context, r *request) (*found, error) {
 // their dense words.
 func (x *Index) run(ctx context.Context, r *request, p *plan, f form) (*ranking, error) {
 	rr := rankRequest{q: p.query(r, f, allFilters), order: r.order, from: r.from, size: r.size, count: countAll, dates: r.dates}
-	if f == strictForm {
+	switch f {
+	case strictForm:
 		rr.words, rr.checks = p.order, p.checks
+	case quoteForm:
+		rr.words = p.order
 	}
 	return x.rank(ctx, rr)
 }

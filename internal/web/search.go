@@ -17,9 +17,9 @@ import (
 
 // Limits on search parameters, checked before the index sees them.
 const (
-	maxQueryLen  = 2000 // bytes of q
-	maxFilterLen = 200  // bytes of speaker, call
-	maxPageLinks = 9    // page numbers shown around the current page
+	maxQueryLen  = query.MaxBytes // bytes of q: a pasted turn
+	maxFilterLen = 200            // bytes of speaker, call
+	maxPageLinks = 9              // page numbers shown around the current page
 )
 
 // searchParams are the search parameters as given, for echoing them back
