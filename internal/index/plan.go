@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -92,7 +93,22 @@ const (
 	// whose close spellings are more clauses than Bleve allows.
 	looseExactForm
 	numForms
+	// quoteForm (a query's form, not a clause's): most of the clauses,
+	// and two of the three rarest (quoteRare) to drive the search, for a
+	// query of quoteMinWords free words or more when no line has them
+	// all: a pasted quote with a word the line does not have.
+	quoteForm = numForms
 )
+
+// Quote form limits.
+const (
+	quoteMinWords = 4 // free words that make a query a quote
+	quoteRare     = 3 // the rarest clauses (found at all), two of which a hit must have
+)
+
+// quoteMin is how many of n clauses a hit of quoteForm must have: all
+// but a third (at least one less than all).
+func quoteMin(n int) int { return n - max(1, n/3) }
 
 // clauseForm is a clause in one form: its query, and what the page
 // phase highlights for it.
@@ -123,11 +139,18 @@ type plan struct {
 	checks []*phraseCheck
 	// cuts are the prefixes that matched more words than were searched.
 	cuts []PrefixCut
+	// quote is set for a query of quoteMinWords free words or more and
+	// nothing else but exclusions: the clauses' document frequencies, for
+	// quoteForm.
+	quote []int
 }
 
 // checksFor are the phrase checks of the query in form f: the strict
 // query's, or none for the loose ones (which search whole phrases).
 func (p *plan) checksFor(f form) []*phraseCheck {
+	if f == quoteForm {
+		return nil
+	}
 	if f != strictForm {
 		return nil
 	}
@@ -437,7 +460,7 @@ func (x *Index) plan(r *request) *plan {
 		free = free[:query.MaxPhraseWords]
 	}
 	bonus := freeWords >= 2 && len(free) >= 2 // one word's own tokens are already a phrase
-	common := true
+	common := len(free) < quoteMinWords       // a quote's words are chained from positions (align.go)
 	for _, t := range free {
 		common = common && x.pairWords[t.exact]
 	}
@@ -445,6 +468,7 @@ func (x *Index) plan(r *request) *plan {
 	// forms among the terms searched.
 	exactForms := bonus && !common
 	seen := map[string]bool{}
+	var dfs []int // by clause: its document frequency, or -1
 	for _, c := range r.parsed.Clauses {
 		// A repeated clause ("word for word") adds nothing to the AND;
 		// a repeated OR branch nothing to the OR.
@@ -495,13 +519,21 @@ func (x *Index) plan(r *request) *plan {
 			}
 		}
 		p.clauses = append(p.clauses, cp)
+		df := -1 // not a free word: no quote form
+		if len(free) >= quoteMinWords && len(c.Terms) == 1 && c.Terms[0].Kind == query.Word {
+			df = x.docFreq(c.Terms[0].Text)
+		}
+		dfs = append(dfs, df)
+	}
+	if len(free) >= quoteMinWords && !slices.Contains(dfs, -1) {
+		p.quote = dfs
 	}
 	if bonus {
 		// The free words in the order typed: as spoken, or in any
 		// inflection ("informally passed" for "informally pass it").
 		exact := x.phraseExact(free, boostBonus)
 		if common {
-			// Only the commonest words ("go no"): the phrase as spoken is
+			// Only the commonest words, and few ("go no"): the phrase as spoken is
 			// one word pair, while the phrase in any inflection would read
 			// the positions of every line with either word (60% of such a
 			// search's time at 1M lines); inflections of such
@@ -539,6 +571,35 @@ func (p *plan) query(r *request, f form, which filterMask) bq.Query {
 	switch {
 	case len(p.clauses) == 0:
 		b.AddMust(bq.NewMatchAllQuery())
+	case f == quoteForm:
+		// The rarest clauses drive the search; most clauses must match.
+		order := make([]int, len(p.clauses))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool { return p.quote[order[a]] < p.quote[order[b]] })
+		var rare []bq.Query
+		for _, i := range order {
+			if p.quote[i] > 0 && len(rare) < quoteRare {
+				rare = append(rare, p.clauses[i][strictForm].q)
+			}
+		}
+		switch {
+		case len(rare) == 0:
+			b.AddMust(bq.NewMatchNoneQuery())
+		case len(rare) < quoteRare:
+			b.AddMust(disj(rare...))
+		default:
+			// Two of the three: a pasted word the line lacks may be
+			// one of them.
+			d := bq.NewDisjunctionQuery(rare)
+			d.SetMin(2)
+			b.AddMust(d)
+		}
+		for _, c := range p.clauses {
+			b.AddShould(c[strictForm].q)
+		}
+		b.SetMinShould(float64(quoteMin(len(p.clauses))))
 	case f == strictForm:
 		// The word-order bonus is a clause only for the commonest words
 		// (a word pair); otherwise the ranking phase reads it from the
@@ -628,9 +689,27 @@ const boostFilter = 0
 // highlightMarks is what the page phase highlights: the words of the
 // clauses in form f, the form that was searched.
 func (p *plan) highlightMarks(f form) []mark {
+	if f == quoteForm {
+		f = looseExactForm // any of the words
+	}
 	var ms []mark
 	for _, c := range p.clauses {
 		ms = append(ms, c[f].marks...)
 	}
 	return ms
+}
+
+// docFreq is the number of lines with the word text as typed (its first
+// token), 0 when none.
+func (x *Index) docFreq(text string) int {
+	toks := x.tokens(text)
+	if len(toks) == 0 {
+		return 0
+	}
+	tfr, err := x.reader.TermFieldReader(context.Background(), []byte(toks[0].exact), fieldText, false, false, false)
+	if err != nil {
+		return 0
+	}
+	defer tfr.Close()
+	return int(tfr.Count())
 }

@@ -197,7 +197,7 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 		rc.maxDate = max(rc.maxDate, d)
 	}
 	var finishErr error
-	var ob orderBuf
+	var al aligner
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		return func(d *search.DocumentMatch) error {
 			if d != nil {
@@ -207,7 +207,7 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 				}
 				score := d.Score
 				if words != nil {
-					score *= ob.bonus(words, d.FieldTermLocations)
+					score *= al.bonus(words, d.FieldTermLocations)
 				}
 				rc.add(d.IndexInternalID.Value(), score)
 				sctx.DocumentMatchPool.Put(d)
@@ -263,70 +263,10 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 	return out, nil
 }
 
-// The word-order bonus. Free words in the order typed rank first: as
-// spoken (boostBonus), or in any inflection (boostStemmed). It was a
-// phrase clause that Bleve evaluated beside the words, reading every
-// position of every line with those words a second and third time (62%
-// of a two-word search at 1M lines, pprof); it is now read from the
-// positions of the words the search matches anyway.
-
-// orderWord is one free word of the query.
+// orderWord is one free word of the query, in the order typed.
 type orderWord struct {
 	exact string   // the word as typed, folded: a text-field term
 	alts  []string // its text-field terms in any inflection (stemAlts)
-}
-
-// orderBuf holds the positions of one hit's words, reused from hit to hit.
-type orderBuf struct {
-	exact, any [][]uint64 // by word: positions of its exact form, of any form
-}
-
-// bonus returns the factor a hit's score is multiplied by: boostBonus when
-// the words occur in order as spoken, boostStemmed when in order in any
-// inflection, 1 otherwise.
-func (b *orderBuf) bonus(words []orderWord, locs []search.FieldTermLocation) float64 {
-	n := len(words)
-	if cap(b.exact) < n {
-		b.exact, b.any = make([][]uint64, n), make([][]uint64, n)
-	}
-	b.exact, b.any = b.exact[:n], b.any[:n]
-	for i := range n {
-		b.exact[i], b.any[i] = b.exact[i][:0], b.any[i][:0]
-	}
-	for _, l := range locs {
-		if l.Field != fieldText {
-			continue
-		}
-		for i, w := range words {
-			if l.Term == w.exact {
-				b.exact[i] = append(b.exact[i], l.Location.Pos)
-			}
-			if l.Term == w.exact || slices.Contains(w.alts, l.Term) {
-				b.any[i] = append(b.any[i], l.Location.Pos)
-			}
-		}
-	}
-	switch {
-	case inOrder(b.exact):
-		return boostBonus
-	case inOrder(b.any):
-		return boostStemmed
-	}
-	return 1
-}
-
-// inOrder reports whether some position p has word i at p+i for every i.
-func inOrder(pos [][]uint64) bool {
-next:
-	for _, p := range pos[0] {
-		for i := 1; i < len(pos); i++ {
-			if !slices.Contains(pos[i], p+uint64(i)) {
-				continue next
-			}
-		}
-		return true
-	}
-	return false
 }
 
 // getCounts returns n zeroed counts, reusing ones put back: the call
