@@ -22,9 +22,12 @@ ingest: build
 	./bin/backchannel ingest
 
 ## test: vet, then every test with the race detector, then the relevance report.
+## The quote-search evaluation (cmd/bench TestQuoteSearch) writes its table to bin/quotes.txt.
 test: vet
-	$(GO) test -race -count=1 -timeout 15m ./...
+	@mkdir -p bin && rm -f bin/quotes.txt
+	BACKCHANNEL_QUOTES_REPORT=$(CURDIR)/bin/quotes.txt $(GO) test -race -count=1 -timeout 15m ./...
 	@$(GO) test -count=1 -run 'TestRelevance' -v ./internal/index/ 2>&1 | grep -E '^(relevance|success@1|MRR|--- FAIL)' || true
+	@cat bin/quotes.txt 2>/dev/null || true
 
 ## test-short: the fast tests only (no browser, no validators).
 test-short:

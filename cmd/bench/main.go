@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runSearch(ctx, args[1:], stdout, stderr)
 		case "http":
 			return runHTTP(ctx, args[1:], stderr)
+		case "quotes":
+			return runQuotes(ctx, args[1:], stdout, stderr)
 		}
 	}
 	return runBench(ctx, args, stdout, stderr)

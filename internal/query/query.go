@@ -10,12 +10,12 @@ import (
 // Limits on what Parse reads. Text past them is ignored and the Query is
 // marked Truncated, so a caller can say so.
 const (
-	MaxBytes        = 10 << 10 // bytes of query text read: a pasted turn
+	MaxBytes = 10 << 10 // bytes of query text read: a pasted turn
 
-	MaxTerms        = 32   // words, phrases and prefixes, counting each OR branch
-	MaxPhraseWords  = 16   // words kept in one phrase
-	MaxFilterValues = 8    // speaker: or call: values kept
-	MinPrefix       = 2    // letters or digits before a trailing *
+	MaxTerms        = 32 // words, phrases and prefixes, counting each OR branch
+	MaxPhraseWords  = 16 // words kept in one phrase
+	MaxFilterValues = 8  // speaker: or call: values kept
+	MinPrefix       = 2  // letters or digits before a trailing *
 )
 
 // Kind says how a Term matches.
