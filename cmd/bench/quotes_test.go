@@ -23,7 +23,13 @@ func TestQuoteSearch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the 211k-line quote evaluation is skipped in -short mode")
 	}
-	corpus := filepath.Join("..", "..", "..", "shared", "corpora", "scotus-oyez")
+	// ../shared beside the repository, or BACKCHANNEL_CORPORA (for a
+	// checkout elsewhere, such as a git worktree).
+	corpora := filepath.Join("..", "..", "..", "shared", "corpora")
+	if dir := os.Getenv("BACKCHANNEL_CORPORA"); dir != "" {
+		corpora = dir
+	}
+	corpus := filepath.Join(corpora, "scotus-oyez")
 	if _, err := os.Stat(filepath.Join(corpus, "turns")); err != nil {
 		t.Skipf("corpus %s is absent (%v): the public test corpora live in ../shared/corpora beside the repository", corpus, err)
 	}
