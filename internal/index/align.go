@@ -49,6 +49,7 @@ type alignItem struct {
 type aligner struct {
 	items []alignItem
 	best  []float64
+	gaps  []int // gaps[i]: ellipses before query word i and at it
 }
 
 // bonus returns the factor a hit's score is multiplied by:
@@ -107,6 +108,16 @@ func (a *aligner) score(words []orderWord, locs []search.FieldTermLocation) floa
 	}
 	items := a.items
 	a.best = slices.Grow(a.best[:0], len(items))[:len(items)]
+	// An ellipsis in the query marks a gap of any length: the line words
+	// between the words on either side of it cost nothing.
+	a.gaps = slices.Grow(a.gaps[:0], len(words))[:len(words)]
+	gaps := 0
+	for i, w := range words {
+		if w.gap {
+			gaps++
+		}
+		a.gaps[i] = gaps
+	}
 	top := 0.0
 	for j, it := range items {
 		b := it.w
@@ -116,10 +127,14 @@ func (a *aligner) score(words []orderWord, locs []search.FieldTermLocation) floa
 			if gap < 0 || prev.q1 >= it.q0 {
 				continue
 			}
-			if float64(gap)*alignSkipLine > float64(len(words)) {
+			if gaps == 0 && float64(gap)*alignSkipLine > float64(len(words)) {
 				break // every earlier item is further away still
 			}
-			if c := a.best[k] + it.w - alignSkipWord*float64(it.q0-prev.q1-1) - alignSkipLine*float64(gap); c > b {
+			lineCost := alignSkipLine * float64(gap)
+			if a.gaps[it.q0] > a.gaps[prev.q1] {
+				lineCost = 0
+			}
+			if c := a.best[k] + it.w - alignSkipWord*float64(it.q0-prev.q1-1) - lineCost; c > b {
 				b = c
 			}
 		}

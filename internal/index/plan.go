@@ -25,6 +25,13 @@ import (
 type qtok struct {
 	exact string
 	stems []string
+	gap   bool // an ellipsis stands before it in the query: words were cut there
+}
+
+// hasEllipsis reports whether text begins (with strings.HasPrefix) or
+// ends (strings.HasSuffix) with an ellipsis, "…" or "...".
+func hasEllipsis(text string, at func(s, affix string) bool) bool {
+	return at(text, "…") || at(text, "...")
 }
 
 // tokens analyses text as the index does.
@@ -450,9 +457,17 @@ func (x *Index) plan(r *request) *plan {
 	p := &plan{}
 	var free []qtok // single free words, in order, for the phrase bonus
 	freeWords := 0
+	gap := false // an ellipsis before the next free word
 	for _, c := range r.parsed.Clauses {
 		if len(c.Terms) == 1 && c.Terms[0].Kind == query.Word && !c.Negate {
-			free = append(free, x.tokens(c.Terms[0].Text)...)
+			text := c.Terms[0].Text
+			toks := x.tokens(text)
+			if len(toks) > 0 {
+				toks[0].gap = gap || hasEllipsis(text, strings.HasPrefix)
+				gap = false
+			}
+			gap = gap || hasEllipsis(text, strings.HasSuffix)
+			free = append(free, toks...)
 			freeWords++
 		}
 	}
@@ -544,7 +559,7 @@ func (x *Index) plan(r *request) *plan {
 			// Read from the positions of the words of every hit (rank.go).
 			p.order = make([]orderWord, len(free))
 			for i, t := range free {
-				p.order[i] = orderWord{exact: t.exact, alts: x.stemAlts(t)}
+				p.order[i] = orderWord{exact: t.exact, alts: x.stemAlts(t), gap: t.gap}
 			}
 			stemmed := x.stemmedPhrase(free)
 			stemmed.SetBoost(boostStemmed)

@@ -267,6 +267,7 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 type orderWord struct {
 	exact string   // the word as typed, folded: a text-field term
 	alts  []string // its text-field terms in any inflection (stemAlts)
+	gap   bool     // an ellipsis stands before it in the query
 }
 
 // getCounts returns n zeroed counts, reusing ones put back: the call
