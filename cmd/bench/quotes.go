@@ -249,6 +249,9 @@ type quoteResult struct {
 	FTSMRR     float64 `json:"fts5_mrr"`
 	// Misses are a few pastes whose line Backchannel did not put first.
 	Misses []string `json:"misses,omitempty"`
+	// TooLong counts the pastes Backchannel answered with 503 (the
+	// search ran out of time): misses.
+	TooLong int `json:"too_long"`
 }
 
 // quoteReport is what `bench quotes -json` writes.
@@ -354,7 +357,9 @@ func runQuotes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			got, err := searchHTTP(ctx, client, base, q)
 			took = append(took, time.Since(t0))
 			bcTime += took[len(took)-1]
-			if err != nil {
+			if errors.Is(err, errTooLong) {
+				res.TooLong++ // a miss: the user got no answer
+			} else if err != nil {
 				return fmt.Errorf("quotes: %q: %w", q, err)
 			}
 			rank := slicesIndex(got, want) + 1
@@ -383,8 +388,8 @@ func runQuotes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		res.BCSuccess, res.BCMRR = float64(bcFirst)/k, bcRR/k
 		res.FTSSuccess, res.FTSMRR = float64(ftsFirst)/k, ftsRR/k
 		rep.Variants = append(rep.Variants, res)
-		logf("%-50s Backchannel %.3f (%.3f)  FTS5 %.3f (%.3f)  [%.1f s, %.1f s]", v.Name, res.BCSuccess, res.BCMRR, res.FTSSuccess, res.FTSMRR,
-			bcTime.Seconds(), ftsTime.Seconds())
+		logf("%-50s Backchannel %.3f (%.3f)  FTS5 %.3f (%.3f)  [%.1f s, %.1f s; %d out of time]", v.Name, res.BCSuccess, res.BCMRR, res.FTSSuccess, res.FTSMRR,
+			bcTime.Seconds(), ftsTime.Seconds(), res.TooLong)
 		for _, m := range res.Misses {
 			logf("    miss %s", m)
 		}
@@ -433,6 +438,9 @@ func slicesIndex(ids []string, want string) int {
 	return -1
 }
 
+// errTooLong is a search that ran out of time (503).
+var errTooLong = errors.New("search took too long")
+
 // searchHTTP asks the server for q and returns its hits as "call#line".
 func searchHTTP(ctx context.Context, c *http.Client, base, q string) ([]string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/search?size="+strconv.Itoa(quoteDepth)+"&q="+url.QueryEscape(q), nil)
@@ -444,6 +452,9 @@ func searchHTTP(ctx context.Context, c *http.Client, base, q string) ([]string, 
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		return nil, errTooLong
+	}
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, b)

@@ -540,7 +540,7 @@ func (x *Index) plan(r *request) *plan {
 		}
 		dfs = append(dfs, df)
 	}
-	if len(free) >= quoteMinWords && !slices.Contains(dfs, -1) {
+	if len(free) >= quoteMinWords && !slices.Contains(dfs, -1) && x.quoteAffordable(dfs) {
 		p.quote = dfs
 	}
 	if bonus {
@@ -713,6 +713,28 @@ func (p *plan) highlightMarks(f form) []mark {
 	}
 	return ms
 }
+
+// quoteAffordable reports whether the quote form of clauses with document
+// frequencies dfs reads few enough lines: its hits have two of the three
+// rarest words found, so the second rarest must be on at most
+// quoteMaxShare of the lines. A paste of only common words reads its
+// positions on most of the archive; it goes on down the ladder instead.
+func (x *Index) quoteAffordable(dfs []int) bool {
+	var found []int
+	for _, df := range dfs {
+		if df > 0 {
+			found = append(found, df)
+		}
+	}
+	if len(found) < 2 {
+		return len(found) == 1
+	}
+	slices.Sort(found)
+	return float64(found[1]) <= quoteMaxShare*float64(max(x.meta.Lines, 1))
+}
+
+// quoteMaxShare: see quoteAffordable.
+const quoteMaxShare = 0.02
 
 // docFreq is the number of lines with the word text as typed (its first
 // token), 0 when none.
