@@ -716,21 +716,31 @@ func (p *plan) highlightMarks(f form) []mark {
 
 // quoteAffordable reports whether the quote form of clauses with document
 // frequencies dfs reads few enough lines: its hits have two of the three
-// rarest words found, so the second rarest must be on at most
-// quoteMaxShare of the lines. A paste of only common words reads its
-// positions on most of the archive; it goes on down the ladder instead.
+// rarest words found (or one of one or two), and their estimated number
+// (the words taken as independent) must be at most quoteMaxShare of the
+// lines. A paste of only common words would read the positions of most
+// of the archive; it goes on down the ladder instead.
 func (x *Index) quoteAffordable(dfs []int) bool {
-	var found []int
+	var d []float64
 	for _, df := range dfs {
 		if df > 0 {
-			found = append(found, df)
+			d = append(d, float64(df))
 		}
 	}
-	if len(found) < 2 {
-		return len(found) == 1
+	slices.Sort(d)
+	n := float64(max(x.meta.Lines, 1))
+	var est float64
+	switch len(d) {
+	case 0:
+		return false
+	case 1, 2:
+		for _, v := range d {
+			est += v
+		}
+	default:
+		est = (d[0]*d[1] + d[0]*d[2] + d[1]*d[2]) / n
 	}
-	slices.Sort(found)
-	return float64(found[1]) <= quoteMaxShare*float64(max(x.meta.Lines, 1))
+	return est <= quoteMaxShare*n
 }
 
 // quoteMaxShare: see quoteAffordable.
