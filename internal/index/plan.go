@@ -164,6 +164,15 @@ func (p *plan) checksFor(f form) []*phraseCheck {
 	return p.checks
 }
 
+// filterTerm is a filter's term: it adds nothing to the score (term
+// leaves a boost of 0 at Bleve's default of 1).
+func filterTerm(field, t string) bq.Query {
+	q := bq.NewTermQuery(t)
+	q.SetField(field)
+	q.SetBoost(boostFilter)
+	return q
+}
+
 func term(field, t string, boost float64) bq.Query {
 	q := bq.NewTermQuery(t)
 	q.SetField(field)
@@ -652,12 +661,12 @@ func (p *plan) query(r *request, f form, which filterMask) bq.Query {
 	}
 	if which&callFilter != 0 {
 		if r.call != "" {
-			filters = append(filters, term(fieldSlug, r.call, boostFilter))
+			filters = append(filters, filterTerm(fieldSlug, r.call))
 		}
 		if len(r.parsed.Calls) > 0 {
 			var any []bq.Query
 			for _, c := range r.parsed.Calls {
-				any = append(any, term(fieldSlug, c, boostFilter))
+				any = append(any, filterTerm(fieldSlug, c))
 			}
 			filters = append(filters, disj(any...))
 		}
@@ -665,7 +674,7 @@ func (p *plan) query(r *request, f form, which filterMask) bq.Query {
 	if len(r.parsed.Markings) > 0 {
 		var any []bq.Query
 		for _, m := range r.parsed.Markings {
-			any = append(any, term(fieldMarking, markingKey(m), boostFilter))
+			any = append(any, filterTerm(fieldMarking, markingKey(m)))
 		}
 		filters = append(filters, disj(any...))
 	}
@@ -689,9 +698,9 @@ func (p *plan) query(r *request, f form, which filterMask) bq.Query {
 // speakerQuery matches a speaker key as typed or folded.
 func speakerQuery(key string) bq.Query {
 	if f := foldKey(key); f != key && f != "" {
-		return disj(term(fieldKeys, key, boostFilter), term(fieldKeys, f, boostFilter))
+		return disj(filterTerm(fieldKeys, key), filterTerm(fieldKeys, f))
 	}
-	return term(fieldKeys, key, boostFilter)
+	return filterTerm(fieldKeys, key)
 }
 
 // boostFilter makes a filter's share of the score nothing at all. Any

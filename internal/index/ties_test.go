@@ -55,3 +55,32 @@ func TestSearch_TiesInArchiveOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestSearch_FiltersAddNothing: a speaker or call filter leaves each
+// hit's score as it is without the filter (a filter term once scored with
+// Bleve's default boost of 1, so speakers with rarer keys ranked higher).
+func TestSearch_FiltersAddNothing(t *testing.T) {
+	x, _ := buildOpen(t, fixtureArchive())
+	all := mustSearch(t, x, Query{Text: "the", Size: MaxSize})
+	score := map[string]float64{}
+	for _, h := range all.Hits {
+		score[docID(h.Call, h.Line)] = h.Score
+	}
+	for _, q := range []Query{
+		{Text: "the", Speaker: "okafor", Size: MaxSize},
+		{Text: "the speaker:okafor", Size: MaxSize},
+		{Text: "the", Call: "2024-03-02-lefevre-obrien", Size: MaxSize},
+		{Text: "the call:2024-03-02-lefevre-obrien", Size: MaxSize},
+	} {
+		r := mustSearch(t, x, q)
+		if len(r.Hits) == 0 {
+			t.Fatalf("%+v: no hits", q)
+		}
+		for _, h := range r.Hits {
+			id := docID(h.Call, h.Line)
+			if want, ok := score[id]; !ok || h.Score != want {
+				t.Errorf("%+v: %s scores %v, without the filter %v", q, id, h.Score, want)
+			}
+		}
+	}
+}
