@@ -101,7 +101,8 @@ func runExportSite(ctx context.Context, dirs dirFlags, sf siteFlags, stdout, std
 // transcript file, from the line store, which keeps each file's bytes by
 // their digest (or, for a build made before it did, from where the build
 // read it, and only if it still has the digest the build recorded), and
-// each notes file as the build keeps it.
+// each notes file as the build keeps it; and the files of the calls'
+// older versions that the line store keeps.
 func buildSources(b *library.Build) []mirror.Source {
 	name := func(p string) string {
 		rel, err := filepath.Rel(b.Info.Transcripts, p)
@@ -110,20 +111,31 @@ func buildSources(b *library.Build) []mirror.Source {
 		}
 		return filepath.ToSlash(rel)
 	}
+	fromStore := func(sum string) func() (io.ReadCloser, error) {
+		return func() (io.ReadCloser, error) {
+			data, err := b.Store.Source(sum)
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(bytes.NewReader(data)), nil
+		}
+	}
 	var out []mirror.Source
 	for _, c := range b.Archive.Calls {
 		src := mirror.Source{Name: name(c.Path), Path: c.Path, SHA256: c.SHA256}
 		if b.Store.HasSource(c.SHA256) {
-			sum := c.SHA256
-			src.Open = func() (io.ReadCloser, error) {
-				data, err := b.Store.Source(sum)
-				if err != nil {
-					return nil, err
-				}
-				return io.NopCloser(bytes.NewReader(data)), nil
-			}
+			src.Open = fromStore(c.SHA256)
 		}
 		out = append(out, src)
+		// The files of its older versions, whose pinned pages the mirror
+		// has, when the store keeps them: versions/{slug}@{version}.md.
+		current := transcript.VersionName(c.SHA256)
+		for _, v := range b.History(c.Slug) {
+			if v.Name != current && b.Store.HasSource(v.SHA256) {
+				out = append(out, mirror.Source{Name: "versions/" + c.Slug + "@" + v.Name + filepath.Ext(c.Path),
+					Path: "the line store's copy of " + c.Slug + "@" + v.Name, SHA256: v.SHA256, Open: fromStore(v.SHA256)})
+			}
+		}
 	}
 	for _, nf := range b.Info.Notes {
 		// The build's copy of the notes file (library's layout: notes/ in

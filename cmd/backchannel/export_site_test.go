@@ -388,6 +388,9 @@ func TestExportSite_Versions(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(site, "transcripts", slug+".md")); string(got) != after {
 		t.Errorf("the mirror's transcript file is not the current one byte for byte")
 	}
+	if got, _ := os.ReadFile(filepath.Join(site, "transcripts", "versions", slug+"@"+old+".md")); string(got) != string(before) {
+		t.Errorf("the older version's file is not in the mirror byte for byte")
+	}
 	if stdout, stderr, code := runCLI(t, "verify", out); code != 0 {
 		t.Fatalf("verify exit %d: %s %s", code, stdout, stderr)
 	}
