@@ -58,11 +58,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	lw := web.NewLogWriter(stderr, logDelay)
 	defer lw.Flush()
 	logger := slog.New(slog.NewTextHandler(lw, nil))
-	// A soft memory limit keeps the heap near its live size (about 100 MB
-	// at a million lines, with lines read on demand) instead of letting it
-	// grow to twice that between collections; GOMEMLIMIT overrides it.
+	// A soft memory limit bounds the heap (about 80 MB live at a million
+	// lines, with lines read from the line store on demand); within it the
+	// collector runs four times less often than by default: a search page
+	// allocates most of its 5 ms of CPU, and collection was about 15% of it
+	// (GOGC=400 measured 20% less CPU per request for 60 MB more heap).
+	// GOMEMLIMIT and GOGC override them.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(serveMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
 	}
 
 	// The pages' templates are parsed while the build opens: neither
@@ -225,6 +231,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, readHe
 const (
 	logDelay         = 100 * time.Millisecond
 	serveMemoryLimit = 256 << 20
+	serveGCPercent   = 400
 )
 
 // madeServer is what web.NewServer returned.
