@@ -10,6 +10,7 @@ import (
 
 	"backchannel/internal/annotate"
 	"backchannel/internal/export"
+	"backchannel/internal/export/sqlite"
 	"backchannel/internal/library"
 	"backchannel/internal/transcript"
 	"backchannel/internal/web"
@@ -79,7 +80,12 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Notes:   func(slug string) *annotate.Notes { return notes[slug] },
 		Record:  func(c *transcript.Call, ns *annotate.Notes) any { return web.CallJSON(a, c, ns) },
 	}
-	if err := export.ToFile(ctx, f, *out, *force, src); err != nil {
+	write := map[export.Format]export.FileWriter{
+		export.SQLite: sqlite.Write,
+		export.NDJSON: export.Stream(export.WriteNDJSON),
+		export.CSV:    export.Stream(export.WriteCSV),
+	}[f]
+	if err := export.ToFile(ctx, *out, *force, src, write); err != nil {
 		if errors.Is(err, export.ErrExists) {
 			return fmt.Errorf("export: %w", err)
 		}

@@ -62,7 +62,7 @@ func WriteCSV(ctx context.Context, w io.Writer, src Source) error {
 		return fmt.Errorf("export csv: %w", err)
 	}
 	row := make([]string, len(CSVHeader))
-	err := src.each(ctx, func(c *transcript.Call, ns *annotate.Notes) error {
+	err := src.Each(ctx, func(c *transcript.Call, ns *annotate.Notes) error {
 		write := func(record string, set func(r []string)) error {
 			clear(row)
 			row[colRecord], row[colCall], row[colCallTitle], row[colDate] = record, c.Slug, c.Title, c.Date

@@ -7,16 +7,19 @@
 // stream: they read one call's lines at a time through Source.Lines, so
 // the memory they use does not grow with the archive.
 //
-// The SQLite file has the tables calls, participants, lines and notes,
-// with foreign keys from participants, lines and notes to their call and
-// from a line to its speaker among the call's participants, and lines_fts,
-// an FTS5 index over the lines' text (external content: lines). NDJSON is
-// one JSON object per call per line of the file, the object the API gives
-// for the call (Source.Record). CSV is one table with a "record" column
-// saying what each row is: call, participant, line or note (see CSVHeader).
+// The SQLite file (written by the subpackage sqlite, so that only the
+// programs that write one link an SQL engine) has the tables calls,
+// participants, lines and notes, with foreign keys from participants, lines
+// and notes to their call and from a line to its speaker among the call's
+// participants, and lines_fts, an FTS5 index over the lines' text (external
+// content: lines). NDJSON is one JSON object per call per line of the file,
+// the object the API gives for the call (Source.Record). CSV is one table
+// with a "record" column saying what each row is: call, participant, line or
+// note (see CSVHeader).
 //
-// ToFile writes any of them under a temporary name beside the final one
-// and renames it into place only once complete, so a failed or interrupted
-// export never leaves a partial file under the final name; it refuses to
-// replace an existing file unless asked to.
+// ToFile writes any of them (a FileWriter: Stream(WriteNDJSON),
+// Stream(WriteCSV) or sqlite.Write) under a temporary name beside the final
+// one and renames it into place only once complete, so a failed or
+// interrupted export never leaves a partial file under the final name; it
+// refuses to replace an existing file unless asked to.
 package export

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -14,7 +15,7 @@ import (
 // Format is a kind of export file.
 type Format string
 
-// The formats ToFile writes.
+// The formats of an export file.
 const (
 	SQLite Format = "sqlite"
 	NDJSON Format = "ndjson"
@@ -63,9 +64,9 @@ func (s Source) notes(slug string) *annotate.Notes {
 	return s.Notes(slug)
 }
 
-// each calls f with every call of the archive, in archive order, with its
+// Each calls f with every call of the archive, in archive order, with its
 // lines and notes. It stops at the first error, or when ctx is done.
-func (s Source) each(ctx context.Context, f func(c *transcript.Call, ns *annotate.Notes) error) error {
+func (s Source) Each(ctx context.Context, f func(c *transcript.Call, ns *annotate.Notes) error) error {
 	lines := s.Lines
 	if lines == nil {
 		lines = s.Archive.WithLines
@@ -85,12 +86,32 @@ func (s Source) each(ctx context.Context, f func(c *transcript.Call, ns *annotat
 	return nil
 }
 
-// ToFile writes the archive in format f to path. It writes to a temporary
-// file in the same folder and renames it to path only when the export is
-// complete and on disk; on any error the temporary file is removed and
-// path is untouched. Without force it fails with an error wrapping
-// ErrExists when path exists, checked again at the moment of the rename.
-func ToFile(ctx context.Context, f Format, path string, force bool, src Source) (err error) {
+// FileWriter writes an export into a new file at path.
+type FileWriter func(ctx context.Context, path string, src Source) error
+
+// Stream makes a FileWriter of a writer of a byte stream (WriteNDJSON,
+// WriteCSV).
+func Stream(write func(ctx context.Context, w io.Writer, src Source) error) FileWriter {
+	return func(ctx context.Context, path string, src Source) error {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := write(ctx, f, src); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+}
+
+// ToFile writes the archive to path with write. write writes to a
+// temporary file in the same folder, which is renamed to path only when
+// the export is complete and on disk; on any error the temporary file (and
+// an SQLite journal beside it) is removed and path is untouched. Without
+// force ToFile fails with an error wrapping ErrExists when path exists,
+// checked again at the moment of the rename.
+func ToFile(ctx context.Context, path string, force bool, src Source, write FileWriter) (err error) {
 	if !force {
 		if _, err := os.Lstat(path); err == nil {
 			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
@@ -105,33 +126,20 @@ func ToFile(ctx context.Context, f Format, path string, force bool, src Source) 
 		return fmt.Errorf("export: %w", err)
 	}
 	tmpPath := tmp.Name()
+	tmp.Close() // the writer opens it by name (SQLite does)
 	defer func() {
 		if err != nil {
-			tmp.Close()
 			os.Remove(tmpPath)
 			os.Remove(tmpPath + "-journal")
 		}
 	}()
-	switch f {
-	case SQLite:
-		tmp.Close() // SQLite opens the (empty) file itself
-		if err = WriteSQLite(ctx, tmpPath, src); err != nil {
-			return err
-		}
-		if tmp, err = os.OpenFile(tmpPath, os.O_RDWR, 0); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-	case NDJSON, CSV:
-		write := WriteNDJSON
-		if f == CSV {
-			write = WriteCSV
-		}
-		if err = write(ctx, tmp, src); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("export: unknown format %q", f)
+	if err = write(ctx, tmpPath, src); err != nil {
+		return err
 	}
+	if tmp, err = os.OpenFile(tmpPath, os.O_RDWR, 0); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer tmp.Close()
 	if err = tmp.Chmod(0o644); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

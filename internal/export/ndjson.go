@@ -21,7 +21,7 @@ func WriteNDJSON(ctx context.Context, w io.Writer, src Source) error {
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw) // Encode ends each value with "\n"
-	err := src.each(ctx, func(c *transcript.Call, ns *annotate.Notes) error {
+	err := src.Each(ctx, func(c *transcript.Call, ns *annotate.Notes) error {
 		if err := enc.Encode(src.Record(c, ns)); err != nil {
 			return fmt.Errorf("export ndjson: %s: %w", c.Slug, err)
 		}

@@ -1,4 +1,9 @@
-package export
+// Package sqlite writes the SQLite form of an export (package export): the
+// tables calls, participants, lines and notes with foreign keys, and
+// lines_fts, an FTS5 index over the lines, through the pure-Go
+// modernc.org/sqlite. It is a package of its own so that only the programs
+// that write the file link an SQL engine.
+package sqlite
 
 import (
 	"context"
@@ -7,6 +12,7 @@ import (
 	"fmt"
 
 	"backchannel/internal/annotate"
+	"backchannel/internal/export"
 	"backchannel/internal/transcript"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -74,11 +80,11 @@ var sqliteSchema = []string{
 	tokenize = 'unicode61 remove_diacritics 2')`,
 }
 
-// WriteSQLite writes the archive into a new SQLite database at path (an
-// empty or missing file). Rows go in one transaction, a call at a time,
+// Write writes the archive into a new SQLite database at path (an empty or
+// missing file); export.ToFile gives it a temporary path. Rows go in one transaction, a call at a time,
 // with the foreign keys checked as they are inserted; lines_fts is built
 // at the end from the lines table and merged into one segment.
-func WriteSQLite(ctx context.Context, path string, src Source) (err error) {
+func Write(ctx context.Context, path string, src export.Source) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("export sqlite: %w", err)
@@ -126,7 +132,7 @@ func WriteSQLite(ctx context.Context, path string, src Source) (err error) {
 		defer st.Close()
 		ins[name] = st
 	}
-	err = src.each(ctx, func(c *transcript.Call, ns *annotate.Notes) error {
+	err = src.Each(ctx, func(c *transcript.Call, ns *annotate.Notes) error {
 		var headnote, fidelity, corrections any
 		if ns != nil {
 			headnote, fidelity = null(ns.Headnote), null(ns.Fidelity)
@@ -146,7 +152,7 @@ func WriteSQLite(ctx context.Context, path string, src Source) (err error) {
 		if _, err := ins["call"].ExecContext(ctx, c.Slug, c.Title, null(c.Date), null(c.Language), null(string(c.Completeness)),
 			null(c.Source.Publisher), null(c.Source.URL), null(c.Source.Published), null(c.Source.Note),
 			null(c.Summary), null(c.Media), null(c.Format), null(c.SHA256), len(c.Lines),
-			headnote, fidelity, corrections, callURL(c.Slug)); err != nil {
+			headnote, fidelity, corrections, export.CallURL(c.Slug)); err != nil {
 			return fmt.Errorf("call %s: %w", c.Slug, err)
 		}
 		for i, p := range c.Participants {
@@ -172,7 +178,7 @@ func WriteSQLite(ctx context.Context, path string, src Source) (err error) {
 		}
 		for _, n := range ns.Notes {
 			if _, err := ins["note"].ExecContext(ctx, c.Slug, n.N, n.First, n.Last, null(n.Quote), n.Body, null(n.Detached),
-				callURL(c.Slug)+"#"+n.ID()); err != nil {
+				export.CallURL(c.Slug)+"#"+n.ID()); err != nil {
 				return fmt.Errorf("%s note %d: %w", c.Slug, n.N, err)
 			}
 		}
