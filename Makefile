@@ -33,8 +33,10 @@ test: vet
 test-short:
 	$(GO) test -short -count=1 ./...
 
+## vet: go vet, staticcheck (a tool in go.mod, so the version is pinned) and gofmt.
 vet:
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 
 fmt:

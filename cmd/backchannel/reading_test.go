@@ -53,13 +53,12 @@ func (st *site) getDoc(t *testing.T, path string, status int) *goquery.Document 
 // readingPages is one page of every type for st: path and status.
 func (st *site) readingPages() [][2]any {
 	c := st.calls[0]
-	call := "/calls/" + url.PathEscape(c.Slug)
 	pages := [][2]any{
 		{"/", 200}, {"/search?q=" + url.QueryEscape(searchableWord(c.Lines[0].Text)), 200}, {"/search", 200},
 		{"/search/help", 200}, {"/speakers/" + url.PathEscape(c.Participants[0].ID), 200}, {"/no-such-page", 404},
 	}
 	for _, c := range st.calls {
-		call = "/calls/" + url.PathEscape(c.Slug)
+		call := "/calls/" + url.PathEscape(c.Slug)
 		pages = append(pages, [2]any{call, 200}, [2]any{call + "/L1", 200}, [2]any{fmt.Sprintf("%s/L1-L%d", call, min(3, len(c.Lines))), 200})
 	}
 	return pages

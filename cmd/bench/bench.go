@@ -108,13 +108,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if o.self, err = snapshot(self, filepath.Join(o.work, "bench.snapshot")); err != nil {
 		return err
 	}
-	var results []*sizeResult
 	for _, n := range o.sizes {
 		r, err := benchSize(ctx, o, n, logf)
 		if err != nil {
 			return fmt.Errorf("%d lines: %w", n, err)
 		}
-		results = append(results, r)
 		table := r.markdown()
 		fmt.Fprintln(stdout, table)
 		if o.results != "" {

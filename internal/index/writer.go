@@ -83,17 +83,6 @@ func openWriter(dir string, open func(config map[string]any) (bleve.Index, error
 	return w, nil
 }
 
-// failed returns the first background error, if there was one.
-func (w *writer) failed() error {
-	select {
-	case err := <-w.errs:
-		w.errs <- err // for the next caller
-		return err
-	default:
-		return nil
-	}
-}
-
 // wait waits for done, a background error or the end of ctx, whichever
 // comes first.
 func (w *writer) wait(ctx context.Context, done <-chan error) error {

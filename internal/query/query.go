@@ -140,12 +140,11 @@ func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // item is a parsed token before OR grouping.
 type item struct {
-	kind   int // itemTerm, itemOr, itemFilter
-	neg    bool
-	term   Term
-	field  string
-	value  string
-	source string // for a filter whose value is invalid: the token as typed
+	kind  int // itemTerm, itemOr, itemFilter
+	neg   bool
+	term  Term
+	field string
+	value string
 }
 
 const (

@@ -123,7 +123,7 @@ func TestKey(t *testing.T) {
 		}
 		keys[k] = true
 	}
-	if Key("md", "a", "") != Key("md", "a", "") {
+	if a, b := Key("md", "a", ""), Key("md", "a", ""); a != b {
 		t.Error("Key is not deterministic")
 	}
 }

@@ -134,11 +134,10 @@ func TestParse_NewsCall(t *testing.T) {
 		t.Errorf("header = date %q published %q completeness %q media %q", c.Date, c.Source.Published, c.Completeness, c.Media)
 	}
 	type want struct {
-		kind     LineKind
-		speaker  string
-		text     string
-		srcLine  int
-		contains []string
+		kind    LineKind
+		speaker string
+		text    string
+		srcLine int
 	}
 	wants := []want{
 		{kind: Direction, text: "[phone rings]", srcLine: 20},
