@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"backchannel/internal/transcript"
 )
 
 // watchDelay is how long Watch waits after the last change to a file
@@ -124,7 +126,7 @@ func (l *Library) Reload(ctx context.Context, transcripts string, opts IngestOpt
 
 // addTree watches dir and every folder below it.
 func addTree(w *fsnotify.Watcher, dir string) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(transcript.WalkRoot(dir), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

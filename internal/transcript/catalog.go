@@ -186,8 +186,10 @@ func sameFiles(a, b snapshot) error {
 // or written since the catalog was made, as far as its state tells, or nil.
 // Unlike FreshAt it trusts files written as the catalog was made: it says
 // whether the folder changed, not whether the catalog can stand for it.
+// The same folder named another way (relative from another working
+// directory) is the same folder.
 func (cat *Catalog) Changed(now *Snapshot) error {
-	return sameFiles(cat.Snapshot, now.s)
+	return sameFiles(cat.Snapshot, now.s.as(cat.Snapshot))
 }
 
 // Fresh returns nil when the catalog still describes the transcripts

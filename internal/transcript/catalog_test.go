@@ -384,3 +384,72 @@ func TestLineCache_OneReadAtATime(t *testing.T) {
 		t.Errorf("%d reads of one call for 8 concurrent requests, want 1", n)
 	}
 }
+
+// TestCatalog_ChangedNamedAnotherWay: the folder a catalog was made from,
+// named relative to another working directory, has not changed; an edit
+// made under either name has.
+func TestCatalog_ChangedNamedAnotherWay(t *testing.T) {
+	dir := catalogDir(t)
+	cat, _ := settledCatalog(t, dir)
+	t.Chdir(filepath.Dir(dir))
+	rel := filepath.Base(dir)
+	for _, name := range []string{dir, rel, "./" + rel + "/"} {
+		if err := cat.Changed(TakeSnapshot(name)); err != nil {
+			t.Errorf("Changed(%s) on an unchanged folder = %v, want nil", name, err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("read %s: %v", dir, err)
+	}
+	var file string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".md") {
+			file = filepath.Join(dir, e.Name())
+			break
+		}
+	}
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("\nAnd one more fictional line.\n")
+	f.Close()
+	for _, name := range []string{dir, rel} {
+		if err := cat.Changed(TakeSnapshot(name)); err == nil {
+			t.Errorf("Changed(%s) after an edit = nil, want an error", name)
+		}
+	}
+}
+
+// TestLoadDir_SymlinkedFolder: a transcripts folder that is a symbolic
+// link (to a checkout kept elsewhere) is read through the link: the same
+// calls and lines as the folder itself, and a catalog made through the
+// link sees an edit made through it.
+func TestLoadDir_SymlinkedFolder(t *testing.T) {
+	dir := catalogDir(t)
+	link := filepath.Join(t.TempDir(), "transcripts")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := LoadDir(dir)
+	got, ps := LoadDir(link)
+	if len(got.Calls) == 0 || len(got.Calls) != len(want.Calls) {
+		t.Fatalf("LoadDir through a link: %d calls, want %d (%v)", len(got.Calls), len(want.Calls), ps)
+	}
+	for i, c := range got.Calls {
+		if c.Slug != want.Calls[i].Slug || !reflect.DeepEqual(c.Lines, want.Calls[i].Lines) {
+			t.Errorf("call %d through the link = %s, want %s with the same lines", i, c.Slug, want.Calls[i].Slug)
+		}
+	}
+	cat, _ := settledCatalog(t, link)
+	if err := cat.Fresh(link); err != nil {
+		t.Fatalf("Fresh through the link on an unchanged folder: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(link, "zz-added.md"), []byte("not a transcript yet\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.Changed(TakeSnapshot(link)); err == nil {
+		t.Error("Changed through the link after a file was added = nil, want an error")
+	}
+}

@@ -75,15 +75,16 @@ func loadDir(dir string, store *callStore) (*Archive, Problems) {
 	var sums, sidecars []string
 	used := map[string]bool{}     // sidecar paths that belong to a transcript
 	bySlug := map[string]string{} // slug → path of the first file with it
-	walkErr := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	walk := WalkRoot(dir)
+	walkErr := filepath.WalkDir(walk, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			ps = append(ps, Problem{Path: path, Severity: Error, Message: fmt.Sprintf("cannot read: %v", unwrapPath(err))})
-			if d != nil && d.IsDir() && path != dir {
+			if d != nil && d.IsDir() && path != walk {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if path == dir {
+		if path == walk {
 			return nil
 		}
 		if why := skipReason(d.Name()); why != "" {

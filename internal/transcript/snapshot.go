@@ -47,6 +47,37 @@ type snapshot struct {
 	Files []fileState
 }
 
+// as returns s with its folder and file paths spelled as in ref when both
+// name the same folder (the same absolute, symlink-resolved path), so that
+// a folder given relative from one working directory compares equal to
+// itself given another way. Otherwise s is returned unchanged.
+func (s snapshot) as(ref snapshot) snapshot {
+	if s.Dir == ref.Dir || s.Abs == "" || s.Abs != ref.Abs {
+		return s
+	}
+	out := s
+	out.Dir = ref.Dir
+	out.Files = make([]fileState, len(s.Files))
+	for i, f := range s.Files {
+		if rel, err := filepath.Rel(s.Dir, f.Path); err == nil {
+			f.Path = filepath.Join(ref.Dir, rel)
+		}
+		out.Files[i] = f
+	}
+	return out
+}
+
+// WalkRoot is dir as filepath.WalkDir should be given it: a transcripts
+// folder that is a symbolic link (to a checkout kept elsewhere, say) is
+// walked through the link, which WalkDir alone does not do for its root;
+// the paths it reports still begin with dir.
+func WalkRoot(dir string) string {
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return dir + string(filepath.Separator)
+	}
+	return dir
+}
+
 // takeSnapshot stats every file that LoadDir reads in dir: transcripts
 // (and anything else it would look at: unknown formats, symlinks) and
 // metadata sidecars, in walk order. Skipped names (README, hidden, "_",
@@ -57,15 +88,16 @@ func takeSnapshot(dir string) snapshot {
 	if root, err := filepath.EvalSymlinks(dir); err == nil {
 		s.Abs, _ = filepath.Abs(root)
 	}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	root := WalkRoot(dir)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			s.Files = append(s.Files, fileState{Path: path, Err: err.Error()})
-			if d != nil && d.IsDir() && path != dir {
+			if d != nil && d.IsDir() && path != root {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if path == dir {
+		if path == root {
 			return nil
 		}
 		why := skipReason(d.Name())
