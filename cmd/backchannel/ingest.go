@@ -19,7 +19,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			"ingest leaves the current build exactly as it was.", stderr)
 	var dirs dirFlags
 	dirs.register(fs, true)
-	skipBad := fs.Bool("skip-bad", false, "build the good files and list the bad ones, instead of refusing them all")
+	skipBad := fs.Bool("skip-bad", false, "build the good files instead of refusing them all: a bad file already archived keeps its archived version, a new one is left out")
 	rebuild := fs.Bool("rebuild", false, "read every transcript and re-index every call, not only the ones that changed")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -61,6 +61,9 @@ func reportIngest(w io.Writer, res *library.IngestResult, err error) error {
 	}
 	if res != nil {
 		printProblems(w, res.Problems)
+		if len(res.Kept) > 0 {
+			fmt.Fprintf(w, "keeping the archived version of %s: %v\n", plural(len(res.Kept), "bad file"), res.Kept)
+		}
 		if len(res.Skipped) > 0 {
 			fmt.Fprintf(w, "skipping %s: %v\n", plural(len(res.Skipped), "bad file"), res.Skipped)
 		}

@@ -99,6 +99,8 @@ func startServeWith(t *testing.T, args []string) *server {
 // two lines at once and removed, under --watch. No answer is a 503 or
 // another error, and no answer mixes two versions of a call (the two
 // edited lines are always both old or both new). A removed call is a 404.
+// While the one call is broken, an edit of the other is served, the broken
+// one keeps its last good version, and /healthz (200) names the bad file.
 func TestServeWatch_NeverOffline(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	for _, f := range []string{"2023-11-08-lindqvist-amara.md", "2023-12-01-amara-brandt.md"} {
@@ -182,6 +184,27 @@ func TestServeWatch_NeverOffline(t *testing.T) {
 	}
 	broken := strings.Replace(string(orig), "title:", "title: [", 1)
 	edit("a broken header reported", []byte(broken), func() bool { return strings.Contains(healthText(), slug+".md") })
+	// An edit of another call while this one is broken is built and
+	// served; the broken call keeps its last good version meanwhile.
+	otherPath := filepath.Join(dir, "2023-11-08-lindqvist-amara.md")
+	otherOrig, err := os.ReadFile(otherPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherEdit := strings.Replace(string(otherOrig), "Have you got a minute before", "Have you got a fictional minute before", 1)
+	if err := os.WriteFile(otherPath, []byte(otherEdit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 15*time.Second, "an edit beside a broken call served", func() bool {
+		_, body := srv.get(t, "/calls/2023-11-08-lindqvist-amara.json")
+		return strings.Contains(string(body), "fictional minute")
+	})
+	if resp, body := srv.get(t, "/healthz"); resp.StatusCode != 200 || !strings.Contains(string(body), slug+".md") {
+		t.Errorf("/healthz with a broken call kept at its last version = %d, want 200 naming %s.md:\n%s", resp.StatusCode, slug, body)
+	}
+	if _, body := srv.get(t, "/calls/"+slug+".json"); !strings.Contains(string(body), "Guten Morgen") {
+		t.Errorf("the broken call does not serve its last good version:\n%.300s", body)
+	}
 	half := orig[:len(orig)*2/3]
 	edit("a half-written file built or reported", half, func() bool { return !strings.Contains(healthText(), "title") })
 	two := strings.NewReplacer("Guten Morgen", "Guten Abend", "Deutlich runter", "Deutlich weiter runter").Replace(string(orig))

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,8 +29,10 @@ type IngestOptions struct {
 	// Rebuild reads every transcript and indexes every call again, even
 	// when the current build could be reused.
 	Rebuild bool
-	// SkipBad builds the good files and leaves the bad ones out, instead
-	// of refusing them all.
+	// SkipBad builds the good files instead of refusing them all: a bad
+	// file that the current build holds keeps the version it holds (Kept),
+	// so nothing archived goes offline; a new bad file is left out
+	// (Skipped). Watch builds this way.
 	SkipBad bool
 	// RacyMargin is how recent a change to a file may be before the
 	// build's catalog does not trust its state (the next build reads it
@@ -59,17 +62,21 @@ func (o IngestOptions) step(step string, do func() error) error {
 	return do()
 }
 
+// margin is the racy margin the options ask for.
+func (o IngestOptions) margin() time.Duration {
+	switch {
+	case o.RacyMargin < 0:
+		return 0
+	case o.RacyMargin > 0:
+		return o.RacyMargin
+	}
+	return transcript.RacyMargin
+}
+
 // snapshot takes the state of the transcripts folder with the options'
 // racy margin.
 func (o IngestOptions) snapshot(dir string) *transcript.Snapshot {
-	s := transcript.TakeSnapshot(dir)
-	switch {
-	case o.RacyMargin < 0:
-		return s.WithMargin(0)
-	case o.RacyMargin > 0:
-		return s.WithMargin(o.RacyMargin)
-	}
-	return s
+	return transcript.TakeSnapshot(dir).WithMargin(o.margin())
 }
 
 // IngestResult says what Ingest did.
@@ -92,9 +99,10 @@ type IngestResult struct {
 	// Problems are every problem found in the transcripts and notes:
 	// warnings, and with SkipBad the errors of the files left out.
 	Problems transcript.Problems
-	// Skipped are the files left out (SkipBad).
-	Skipped  []string
-	Duration time.Duration
+	// Kept are the bad files served at the version the previous build
+	// holds, and Skipped the bad files left out (SkipBad).
+	Kept, Skipped []string
+	Duration      time.Duration
 }
 
 // BadArchiveError means the transcripts have errors: nothing was built.
@@ -190,6 +198,11 @@ func Ingest(ctx context.Context, transcripts, dataDir string, opts IngestOptions
 	}
 	if res.Index, err = index.Build(ctx, filepath.Join(tmp, indexDir), archive, iopts); err != nil {
 		return res, fmt.Errorf("build: %w", err)
+	}
+	if res.Read {
+		// Files written just before they were read are trusted once they
+		// still hold what was read, so the next start need not read them.
+		in.catalog.Settle(opts.margin())
 	}
 	if err := opts.step("catalog", func() error { return in.catalog.WriteFile(filepath.Join(tmp, catalogFile)) }); err != nil {
 		return res, fmt.Errorf("build: %w", err)
@@ -318,7 +331,7 @@ var errChangedWhileRead = errors.New("the transcripts changed while they were re
 // returns the folder's catalog with each call's object.
 func readCatalog(ctx context.Context, transcripts string, snap *transcript.Snapshot, st *store.Store, prior *Build, opts IngestOptions, res *IngestResult) (*transcript.Catalog, error) {
 	a, problems := transcript.LoadDirLazy(transcripts, lineCacheBytes)
-	res.Problems, res.Skipped = problems, nil
+	res.Problems, res.Kept, res.Skipped = problems, nil, nil
 	var bad []string
 	if problems.HasErrors() {
 		bad = badFiles(problems)
@@ -345,6 +358,11 @@ func readCatalog(ctx context.Context, transcripts string, snap *transcript.Snaps
 	cat.SetObjects(store.Key)
 	if err := opts.step("objects", func() error { return storeLines(ctx, a, cat.Objects(), st, prior) }); err != nil {
 		return nil, err
+	}
+	if prior != nil && len(bad) > 0 {
+		// Their lines are in the store already: prior's objects.
+		res.Kept = cat.Keep(prior.Catalog, bad)
+		res.Skipped = slices.DeleteFunc(slices.Clone(bad), func(p string) bool { return slices.Contains(res.Kept, p) })
 	}
 	return cat, nil
 }

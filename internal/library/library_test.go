@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +191,91 @@ func TestIngest_BadFile(t *testing.T) {
 	// The bad file is read again by the next build (it is not trusted).
 	if res := mustIngest(t, dir, data, IngestOptions{SkipBad: true}); !res.Read || res.Unchanged {
 		t.Error("a build after --skip-bad trusted the catalog with a bad file in it")
+	}
+}
+
+// TestIngest_SkipBadKeepsArchived: with SkipBad, a call whose file breaks
+// keeps the version the current build holds (it never goes offline), an
+// edit to another call beside it is built, a new bad file is left out, and
+// once the file is fixed the fix is built.
+func TestIngest_SkipBadKeepsArchived(t *testing.T) {
+	const (
+		ferry, pier, gull = "2024-03-02-ferry.md", "2024-03-03-pier.md", "2024-03-04-gull.md"
+		broken            = "---\ntitle: Fictional call about a ferry\ndate: 2024-03-02\n---\n\nZQ: nobody declared me\n"
+	)
+	dir := archiveDir(t, map[string]string{ferry: ferryCall, pier: pierCall})
+	data := t.TempDir()
+	first := mustIngest(t, dir, data, IngestOptions{})
+	write(t, filepath.Join(dir, ferry), broken)
+	write(t, filepath.Join(dir, pier), strings.Replace(pierCall, "closed for the storm", "open again at noon", 1))
+	write(t, filepath.Join(dir, gull), strings.Replace(broken, "2024-03-02", "2024-03-04", 1))
+
+	res := mustIngest(t, dir, data, IngestOptions{SkipBad: true})
+	if res.ID == first.ID || !slices.Equal(res.Kept, []string{filepath.Join(dir, ferry)}) || !slices.Equal(res.Skipped, []string{filepath.Join(dir, gull)}) {
+		t.Fatalf("kept %v, skipped %v; want the ferry kept and the gull left out", res.Kept, res.Skipped)
+	}
+	b := mustOpen(t, data)
+	var slugs []string
+	for _, c := range b.Archive.Calls {
+		slugs = append(slugs, c.Slug)
+	}
+	if want := []string{"2024-03-02-ferry", "2024-03-03-pier"}; !slices.Equal(slugs, want) {
+		t.Errorf("calls = %v, want %v in archive order", slugs, want)
+	}
+	if got, want := texts(t, b.Archive, "2024-03-02-ferry"), texts(t, first.Archive, "2024-03-02-ferry"); !slices.Equal(got, want) {
+		t.Errorf("the broken call's lines = %q, want its archived version %q", got, want)
+	}
+	if got := texts(t, b.Archive, "2024-03-03-pier"); len(got) != 1 || !strings.Contains(got[0], "open again at noon") {
+		t.Errorf("the edit beside the broken file = %q, want it built", got)
+	}
+	if r, err := b.Index.Search(t.Context(), index.Query{Text: "noon"}); err != nil || r.Total != 1 {
+		t.Errorf("search for the edit's new word: %v, %v", r, err)
+	}
+	if vs := b.History("2024-03-02-ferry"); len(vs) != 1 {
+		t.Errorf("the kept call has %d versions, want 1 (keeping it is not a new version)", len(vs))
+	}
+	if vs := b.History("2024-03-03-pier"); len(vs) != 2 {
+		t.Errorf("the edited call has %d versions, want 2", len(vs))
+	}
+
+	write(t, filepath.Join(dir, ferry), strings.Replace(ferryCall, "at ten", "at eleven", 1))
+	os.Remove(filepath.Join(dir, gull))
+	fixed := mustIngest(t, dir, data, IngestOptions{SkipBad: true})
+	if len(fixed.Kept) != 0 || len(fixed.Skipped) != 0 {
+		t.Errorf("after the fix: kept %v, skipped %v", fixed.Kept, fixed.Skipped)
+	}
+	if got := texts(t, fixed.Archive, "2024-03-02-ferry"); !strings.Contains(got[0], "at eleven") {
+		t.Errorf("after the fix the ferry reads %q", got)
+	}
+}
+
+// TestIngest_SettlesNewFiles: files written just before a build are not
+// trusted by its catalog while they are that new; once the build is past
+// the racy margin and they still hold what was read, its catalog trusts
+// them, so the next ingest (or serve's start) reads nothing and builds
+// nothing.
+func TestIngest_SettlesNewFiles(t *testing.T) {
+	const margin = 300 * time.Millisecond
+	dir := archiveDir(t, map[string]string{"2024-03-02-ferry.md": ferryCall, "2024-03-03-pier.md": pierCall})
+	data := t.TempDir()
+	slow := func(step string) error { // a build that takes longer than the margin
+		if step == "index" {
+			time.Sleep(margin + 100*time.Millisecond)
+		}
+		return nil
+	}
+	if _, err := Ingest(t.Context(), dir, data, IngestOptions{RacyMargin: margin, failAt: slow}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Ingest(t.Context(), dir, data, IngestOptions{RacyMargin: margin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Build != nil {
+		res.Build.Close()
+	}
+	if res.Read || !res.Unchanged {
+		t.Errorf("the ingest after a build of new files read them again (read %v, unchanged %v)", res.Read, res.Unchanged)
 	}
 }
 

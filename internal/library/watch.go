@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -27,7 +28,9 @@ const (
 
 // Watch builds the transcripts folder whenever a file in it changes and
 // serves each new build. A broken edit is logged and recorded in the
-// health details; the last good build keeps serving. A build that failed
+// health details, and the broken file keeps the version the last build
+// holds (a new broken file is left out), so an edit to another call is
+// served all the same (opts.SkipBad is always set). A build that failed
 // for a reason that may pass (another build held the lock, a full disk)
 // is tried again with backoff until it succeeds, and meanwhile Health says
 // the library is stale. Watch marks the library ready once it is watching
@@ -43,6 +46,7 @@ func (l *Library) Watch(ctx context.Context, transcripts string, opts IngestOpti
 	}
 	l.SetReady(nil)
 	l.logger.Info("watching for changes", "transcripts", transcripts)
+	opts.SkipBad = true
 
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -102,7 +106,11 @@ func (l *Library) Reload(ctx context.Context, transcripts string, opts IngestOpt
 		return fmt.Errorf("reload %s: %w", transcripts, err)
 	}
 	for _, p := range res.Problems {
-		l.logger.Warn("transcript warning", "problem", p.String())
+		if p.Severity == transcript.Error {
+			l.logger.Error("bad transcript", "problem", p.String())
+		} else {
+			l.logger.Warn("transcript warning", "problem", p.String())
+		}
 	}
 	if res.Build != nil { // unchanged: the current build, opened to compare
 		l.openMu.Lock()
@@ -116,7 +124,7 @@ func (l *Library) Reload(ctx context.Context, transcripts string, opts IngestOpt
 	if err := l.serveCurrent(); err != nil {
 		return fmt.Errorf("reload %s: %w", transcripts, err)
 	}
-	l.setLastErr(nil)
+	l.setLastErr(badFilesError(transcripts, res))
 	l.setStale(nil)
 	if !res.Unchanged {
 		l.logger.Info("reloaded", "build", res.ID, "calls", len(res.Archive.Calls), "seconds", res.Duration.Seconds())
@@ -135,4 +143,27 @@ func addTree(w *fsnotify.Watcher, dir string) error {
 		}
 		return nil
 	})
+}
+
+// badFilesError says which bad files a build kept at their previous
+// version and which it left out, with every error found in them, or
+// returns nil when there were none.
+func badFilesError(transcripts string, res *IngestResult) error {
+	if len(res.Kept) == 0 && len(res.Skipped) == 0 {
+		return nil
+	}
+	var errs transcript.Problems
+	for _, p := range res.Problems {
+		if p.Severity == transcript.Error {
+			errs = append(errs, p)
+		}
+	}
+	var parts []string
+	if len(res.Kept) > 0 {
+		parts = append(parts, fmt.Sprintf("serving the previous version of %s", strings.Join(res.Kept, ", ")))
+	}
+	if len(res.Skipped) > 0 {
+		parts = append(parts, fmt.Sprintf("left out %s", strings.Join(res.Skipped, ", ")))
+	}
+	return fmt.Errorf("reload %s: bad files: %s; fix them:\n%w", transcripts, strings.Join(parts, "; "), errs)
 }

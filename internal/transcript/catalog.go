@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -229,6 +232,113 @@ func (cat *Catalog) SetObjects(key func(format, sha256, sidecarSHA256 string) st
 // Fresh, so the folder is read again.
 func (cat *Catalog) Distrust(paths ...string) {
 	cat.Racy = append(cat.Racy, paths...)
+}
+
+// Settle trusts again the files the catalog did not trust because they
+// were written just before they were read (Racy), once the clock has moved
+// margin past them: a file whose state is still the one recorded and whose
+// content is still the one loaded (its call's digest, or its sidecar's) is
+// trusted, as git trusts a racily clean entry it has hashed again. A file
+// distrusted for another reason (a bad file, Distrust, Keep) has no
+// matching digest and stays. A build calls it as late as it can, so that
+// the next one need not read the folder again.
+func (cat *Catalog) Settle(margin time.Duration) {
+	if len(cat.Racy) == 0 {
+		return
+	}
+	state := make(map[string]fileState, len(cat.Snapshot.Files))
+	for _, f := range cat.Snapshot.Files {
+		state[f.Path] = f
+	}
+	loaded := make(map[string]string, 2*len(cat.Calls))
+	for i := range cat.Calls {
+		c := &cat.Calls[i]
+		loaded[c.Path] = c.SHA256
+		if c.Sidecar != "" {
+			loaded[c.Sidecar] = c.SidecarSHA256
+		}
+	}
+	now := time.Now()
+	var racy []string
+	seen := make(map[string]bool, len(cat.Racy))
+	for _, p := range cat.Racy {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		f, ok := state[p]
+		sum, known := loaded[p]
+		if ok && known && f.Err == "" && !f.racy(now, margin) && statFile(p) == f && fileSHA256(p) == sum {
+			continue
+		}
+		racy = append(racy, p)
+	}
+	cat.Racy = racy
+}
+
+// Keep puts back, for each of paths (files of cat's folder that could not
+// be read this time: bad files left out), the call prior made of the same
+// file, lines and line-store object included, in its place in archive
+// order, and returns the paths kept. A path prior has no call for (a new
+// file), or whose slug another call of cat now has, is not kept. prior's
+// folder may be named another way; files are matched by their place in
+// it. Kept files are distrusted, so the next build reads them again.
+func (cat *Catalog) Keep(prior *Catalog, paths []string) (kept []string) {
+	if prior == nil || len(paths) == 0 {
+		return nil
+	}
+	old := make(map[string]*catalogCall, len(prior.Calls))
+	for i := range prior.Calls {
+		c := &prior.Calls[i]
+		if rel, err := filepath.Rel(prior.Snapshot.Dir, c.Path); err == nil {
+			old[filepath.ToSlash(rel)] = c
+		}
+	}
+	slugs := make(map[string]bool, len(cat.Calls))
+	for i := range cat.Calls {
+		slugs[cat.Calls[i].Slug] = true
+	}
+	for _, p := range paths {
+		rel, err := filepath.Rel(cat.Snapshot.Dir, p)
+		if err != nil {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		c, ok := old[rel]
+		if !ok || slugs[c.Slug] {
+			continue
+		}
+		cc := *c
+		cc.Path = filepath.Join(cat.Snapshot.Dir, filepath.FromSlash(rel))
+		at := sort.Search(len(cat.Calls), func(i int) bool { return walkOrder(cat.relPath(cat.Calls[i].Path), rel) > 0 })
+		cat.Calls = slices.Insert(cat.Calls, at, cc)
+		slugs[cc.Slug] = true
+		kept = append(kept, p)
+	}
+	cat.Distrust(kept...)
+	return kept
+}
+
+// relPath is path relative to the catalog's folder, with forward slashes.
+func (cat *Catalog) relPath(path string) string {
+	rel, err := filepath.Rel(cat.Snapshot.Dir, path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// walkOrder compares two slash-separated paths in the order
+// filepath.WalkDir visits them (names sorted within each folder), which is
+// archive order.
+func walkOrder(a, b string) int {
+	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		if c := strings.Compare(as[i], bs[i]); c != 0 {
+			return c
+		}
+	}
+	return len(as) - len(bs)
 }
 
 // Objects lists the object key of every call, in archive order.

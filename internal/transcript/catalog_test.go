@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -451,5 +452,69 @@ func TestLoadDir_SymlinkedFolder(t *testing.T) {
 	}
 	if err := cat.Changed(TakeSnapshot(link)); err == nil {
 		t.Error("Changed through the link after a file was added = nil, want an error")
+	}
+}
+
+// TestCatalog_Settle: files written just before a catalog was made are not
+// trusted (Racy); once the margin has passed and they still hold what was
+// read, Settle trusts them and the catalog is Fresh. A file changed since,
+// or a bad file (distrusted, no call), stays untrusted.
+func TestCatalog_Settle(t *testing.T) {
+	const margin = 300 * time.Millisecond
+	dir := catalogDir(t)
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("2024-09-09-bad.md", "---\ntitle: Broken\ndate: 2024-09-09\n---\n\nZQ: nobody declared me\n")
+	snap := TakeSnapshot(dir).WithMargin(margin)
+	a, ps := LoadDir(dir)
+	var warnings Problems
+	var bad []string
+	for _, p := range ps {
+		if p.Severity == Error {
+			bad = append(bad, p.Path)
+		} else {
+			warnings = append(warnings, p)
+		}
+	}
+	cat, err := NewCatalog(snap, a, warnings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.Distrust(bad...)
+	if len(cat.Racy) <= len(bad) {
+		t.Fatalf("files written just now: racy %v, want every file", cat.Racy)
+	}
+	cat.Settle(margin) // too early: the clock has not moved past the margin
+	if len(cat.Racy) <= len(bad) {
+		t.Fatalf("Settle before the margin passed trusted %v", cat.Racy)
+	}
+	time.Sleep(margin + 50*time.Millisecond)
+	changed := a.Calls[0].Path
+	data, err := os.ReadFile(changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(changed, append(data, "\nA fictional line added.\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat.Settle(margin)
+	want := append([]string{changed}, bad...)
+	slices.Sort(want)
+	got := slices.Sorted(slices.Values(cat.Racy))
+	if !slices.Equal(got, want) {
+		t.Errorf("after Settle racy = %v, want only the changed and the bad file %v", got, want)
+	}
+	if err := os.WriteFile(changed, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "2024-09-09-bad.md"))
+	cat.Racy = slices.DeleteFunc(cat.Racy, func(p string) bool { return p != changed })
+	time.Sleep(margin + 50*time.Millisecond)
+	cat.Settle(margin) // the content is the one loaded again, but its state is not the one recorded
+	if len(cat.Racy) != 1 {
+		t.Errorf("a file whose state changed was trusted: racy %v", cat.Racy)
 	}
 }
