@@ -388,7 +388,7 @@ func testLineMenu(t *testing.T, s *suite, st *site) {
 
 // testCopyExcerpt: Copy quote on a line of an excerpt says "(excerpt;
 // source: Bloomberg, 2025-11-25)" and links to the line on the base URL;
-// a range across an omission quotes it as […].
+// a range of lines whose order is not known quotes them apart with " / ".
 func testCopyExcerpt(t *testing.T, s *suite, st *site) {
 	s.clipboard.Lock()
 	defer s.clipboard.Unlock()
@@ -396,8 +396,8 @@ func testCopyExcerpt(t *testing.T, s *suite, st *site) {
 	s.grantClipboard(t, tb, st.srv.base)
 	call := "/calls/" + slug14
 	for _, tt := range []struct{ frag, want string }{
-		{"", "Steve Witkoff: “If we can get the Russia-Ukraine thing solved, everybody will be jumping for joy.” — Call between Steve Witkoff and Yuri Ushakov, October 14, 2025, line 1 " + excerptNote + ". " + readingBase + call + "#L1"},
-		{"#L1-L2", "Steve Witkoff: “If we can get the Russia-Ukraine thing solved, everybody will be jumping for joy.” […] Yuri Ushakov: “You need to solve only one problem… the Russian-Ukrainian war.” — Call between Steve Witkoff and Yuri Ushakov, October 14, 2025, lines 1–2 " + excerptNote + ". " + readingBase + call + "#L1-L2"},
+		{"", "Steve Witkoff: “You respect that he is a man of peace… you’re really glad to have seen it happen.” — Call between Steve Witkoff and Yuri Ushakov, October 14, 2025, line 1 " + excerptNote + ". " + readingBase + call + "#L1"},
+		{"#L1-L2", "Steve Witkoff: “You respect that he is a man of peace… you’re really glad to have seen it happen.” / Steve Witkoff: “If we can get the Russia-Ukraine thing solved, everybody will be jumping for joy.” — Call between Steve Witkoff and Yuri Ushakov, October 14, 2025, lines 1–2 " + excerptNote + ". " + readingBase + call + "#L1-L2"},
 	} {
 		tb.open(t, st.url(call+tt.frag))
 		setClipboard(t, tb, "")

@@ -12,6 +12,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -197,45 +199,71 @@ func pageItems(s *goquery.Selection) []string {
 	return out
 }
 
-// TestReading_Excerpts: the shipped calls show an omission between every
-// two quoted lines, never numbered; the Oct 29 call says its order is not
-// known and shows no omission as if in order, and no lines "around" a
-// line; a quote of one of their lines says "(excerpt; source: Bloomberg,
-// 2025-11-25)" in the line page's description, its citations and search
-// hits.
+// excerptCall is a fictional excerpt in the order spoken, with omissions
+// marked between its quoted lines.
+const excerptCall = `---
+title: "Call between Ines Okafor and Pál Varga (excerpt)"
+date: 2024-06-12
+language: en
+completeness: excerpt
+source:
+  publisher: The Fictional Courier
+  url: ""
+  published: 2024-06-21
+  note: >-
+    Three fictional lines quoted by a fictional column, in the order spoken.
+participants:
+  - id: ines-okafor
+    name: Ines Okafor
+    labels: [IO]
+  - id: pal-varga
+    name: Pál Varga
+    labels: [PV]
+---
+
+IO: The survey boat left the harbour before dawn.
+
+[…]
+
+PV: The dredger cannot start until the council signs.
+
+[…]
+
+IO: Then we ask the council on Thursday.
+`
+
+// TestReading_Excerpts: an excerpt in the order spoken shows an omission
+// between every two quoted lines, never numbered, also in the lines around
+// a line and in its text download; the shipped calls, whose order is not
+// known, say so and show no omission as if in order, and no lines
+// "around" a line; a quote of one of their lines says "(excerpt; source:
+// Bloomberg, 2025-11-25)" in the line page's description, its citations
+// and search hits.
 func TestReading_Excerpts(t *testing.T) {
 	st := readingSites(t)[0]
 
-	doc := st.getDoc(t, "/calls/"+slug14, 200)
-	if diff := cmp.Diff([]string{"L1", "gap", "L2", "gap", "L3"}, pageItems(doc.Find("section.transcript ol.lines"))); diff != "" {
-		t.Errorf("%s: lines and omissions (-want +got):\n%s", slug14, diff)
-	}
-	if gap := doc.Find("li.gap").First(); !strings.Contains(gap.Text(), "[…]") || gap.AttrOr("id", "") != "" || gap.Find("a.ln").Length() != 0 {
-		t.Errorf("an omission is shown as %q (id %q): want […], without a number or an id", gap.Text(), gap.AttrOr("id", ""))
-	}
-	if n := doc.Find(".notice-excerpt").Text(); !strings.Contains(n, "Excerpt: not the full call") || !strings.Contains(n, "[…]") {
-		t.Errorf("%s: excerpt notice %q does not explain […]", slug14, n)
-	}
-
-	doc = st.getDoc(t, "/calls/"+slug29, 200)
-	if doc.Find("li.gap").Length() != 0 {
-		t.Errorf("%s (order not known) shows %d omission markers as if its lines were in order", slug29, doc.Find("li.gap").Length())
-	}
-	if doc.Find("section.transcript ul.lines.unordered > li.line").Length() != 3 {
-		t.Errorf("%s: the lines are not an unordered list of 3", slug29)
-	}
-	if n := doc.Find(".notice-excerpt .order-unknown").Text(); !strings.Contains(n, "Order not known") {
-		t.Errorf("%s does not say that the order of its lines is not known: %q", slug29, doc.Find(".notice-excerpt").Text())
-	}
-
-	// Context never spans an omission without showing it.
-	doc = st.getDoc(t, "/calls/"+slug14+"/L2", 200)
-	if diff := cmp.Diff([]string{"L1", "gap", "L2", "gap", "L3"}, pageItems(doc.Find("section.context ol.lines"))); diff != "" {
-		t.Errorf("%s/L2: the lines around it (-want +got):\n%s", slug14, diff)
-	}
-	doc = st.getDoc(t, "/calls/"+slug29+"/L3", 200)
-	if doc.Find("section.context li.line").Length() != 0 || !strings.Contains(doc.Find("section.context").Text(), "order of this call’s lines is not known") {
-		t.Errorf("%s/L3 shows lines around a line whose order is not known: %q", slug29, doc.Find("section.context").Text())
+	for _, slug := range []string{slug14, slug29} {
+		doc := st.getDoc(t, "/calls/"+slug, 200)
+		if doc.Find("li.gap").Length() != 0 {
+			t.Errorf("%s (order not known) shows %d omission markers as if its lines were in order", slug, doc.Find("li.gap").Length())
+		}
+		if doc.Find("section.transcript ul.lines.unordered > li.line").Length() != 3 {
+			t.Errorf("%s: the lines are not an unordered list of 3", slug)
+		}
+		if n := doc.Find(".notice-excerpt .order-unknown").Text(); !strings.Contains(n, "Order not known") {
+			t.Errorf("%s does not say that the order of its lines is not known: %q", slug, doc.Find(".notice-excerpt").Text())
+		}
+		if n := doc.Find(".notice-excerpt").Text(); !strings.Contains(n, "Excerpt: not the full call") {
+			t.Errorf("%s: excerpt notice %q", slug, n)
+		}
+		doc = st.getDoc(t, "/calls/"+slug+"/L3", 200)
+		if doc.Find("section.context li.line").Length() != 0 || !strings.Contains(doc.Find("section.context").Text(), "order of this call’s lines is not known") {
+			t.Errorf("%s/L3 shows lines around a line whose order is not known: %q", slug, doc.Find("section.context").Text())
+		}
+		_, txt := st.srv.get(t, "/calls/"+slug+".txt")
+		if !strings.Contains(string(txt), "Order: not known") {
+			t.Errorf("%s.txt does not say the order is not known:\n%s", slug, txt)
+		}
 	}
 
 	// A line of an excerpt is never quoted without saying so.
@@ -254,23 +282,48 @@ func TestReading_Excerpts(t *testing.T) {
 			}
 		}
 	}
-	doc = st.getDoc(t, "/search?q=problem", 200)
+	doc := st.getDoc(t, "/search?q=problem", 200)
 	hit := doc.Find("ol.hits > li.hit").First()
 	if !strings.Contains(hit.Find(".hit-meta").Text(), excerptNote) {
 		t.Errorf("the search hit %q lacks %q", hit.Find(".hit-meta").Text(), excerptNote)
 	}
+	if hit.Find("details.context li.line").Length() != 0 {
+		t.Errorf("the hit of a call whose order is not known shows lines around it")
+	}
+
+	// An excerpt in the order spoken: its omissions, everywhere.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "2024-06-12-okafor-varga-excerpt.md"), []byte(excerptCall), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ex := &site{name: "excerpt", dir: dir, srv: startServeArgs(t, dir, t.TempDir(), "--base-url", readingBase)}
+	const slug = "2024-06-12-okafor-varga-excerpt"
+	doc = ex.getDoc(t, "/calls/"+slug, 200)
+	if diff := cmp.Diff([]string{"L1", "gap", "L2", "gap", "L3"}, pageItems(doc.Find("section.transcript ol.lines"))); diff != "" {
+		t.Errorf("%s: lines and omissions (-want +got):\n%s", slug, diff)
+	}
+	if gap := doc.Find("li.gap").First(); !strings.Contains(gap.Text(), "[…]") || gap.AttrOr("id", "") != "" || gap.Find("a.ln").Length() != 0 {
+		t.Errorf("an omission is shown as %q (id %q): want […], without a number or an id", gap.Text(), gap.AttrOr("id", ""))
+	}
+	if n := doc.Find(".notice-excerpt").Text(); !strings.Contains(n, "Excerpt: not the full call") || !strings.Contains(n, "[…]") {
+		t.Errorf("%s: excerpt notice %q does not explain […]", slug, n)
+	}
+	// Context never spans an omission without showing it.
+	doc = ex.getDoc(t, "/calls/"+slug+"/L2", 200)
+	if diff := cmp.Diff([]string{"L1", "gap", "L2", "gap", "L3"}, pageItems(doc.Find("section.context ol.lines"))); diff != "" {
+		t.Errorf("%s/L2: the lines around it (-want +got):\n%s", slug, diff)
+	}
+	doc = ex.getDoc(t, "/search?q=dredger", 200)
+	hit = doc.Find("ol.hits > li.hit").First()
 	if diff := cmp.Diff([]string{"L1", "gap", "L2", "gap", "L3"}, pageItems(hit.Find("details.context ol.lines"))); diff != "" {
 		t.Errorf("the hit's lines around it (-want +got):\n%s", diff)
 	}
-
-	// The text download marks the omissions too, and says the order is not known.
-	_, txt := st.srv.get(t, "/calls/"+slug14+".txt")
-	if n := strings.Count(string(txt), "\n[…]"); n != 2 {
-		t.Errorf("%s.txt marks %d omissions, want 2:\n%s", slug14, n, txt)
+	if want := "(excerpt; source: The Fictional Courier, 2024-06-21)"; !strings.Contains(hit.Find(".hit-meta").Text(), want) {
+		t.Errorf("the search hit %q lacks %q", hit.Find(".hit-meta").Text(), want)
 	}
-	_, txt = st.srv.get(t, "/calls/"+slug29+".txt")
-	if !strings.Contains(string(txt), "Order: not known") {
-		t.Errorf("%s.txt does not say the order is not known:\n%s", slug29, txt)
+	_, txt := ex.srv.get(t, "/calls/"+slug+".txt")
+	if n := strings.Count(string(txt), "\n[…]"); n != 2 {
+		t.Errorf("%s.txt marks %d omissions, want 2:\n%s", slug, n, txt)
 	}
 }
 
