@@ -157,7 +157,7 @@ func Ingest(ctx context.Context, transcripts, dataDir string, opts IngestOptions
 	defer unlock()
 	removeLeftovers(dataDir, log)
 
-	st := store.Open(filepath.Join(dataDir, objectsDir))
+	st := store.Open(filepath.Join(dataDir, objectsDir)).KeepOpen(openObjects) // served when nothing changed
 	prior := openPrior(dataDir, st, log)
 	defer func() { prior.Close() }()
 

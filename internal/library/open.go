@@ -53,9 +53,14 @@ func (b *Build) Close() error {
 	if b == nil || b.Index == nil {
 		return nil
 	}
-	b.closeOnce.Do(func() { b.closeErr = b.Index.Close() })
+	b.closeOnce.Do(func() { b.closeErr = errors.Join(b.Index.Close(), b.Store.Close()) })
 	return b.closeErr
 }
+
+// openObjects is how many line-store objects a served build keeps open:
+// more than the calls of a page of search hits, far below a process's
+// file limit.
+const openObjects = 128
 
 // OpenCurrent opens the current build of dataDir. It returns an error
 // wrapping ErrNoBuild when there is none.
@@ -64,7 +69,7 @@ func OpenCurrent(dataDir string) (*Build, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := openBuild(dir, store.Open(filepath.Join(dataDir, objectsDir)))
+	b, err := openBuild(dir, store.Open(filepath.Join(dataDir, objectsDir)).KeepOpen(openObjects))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -211,5 +213,63 @@ func TestStore_Source(t *testing.T) {
 	}
 	if _, err := s.Source(sha); !errors.Is(err, ErrDamaged) {
 		t.Errorf("a damaged source: %v, want ErrDamaged", err)
+	}
+}
+
+// TestStore_KeepOpen: a store that keeps objects open reads the same lines
+// as one that opens each per read, keeps at most n open, survives being
+// closed while it reads (later reads open the object again), and tells a
+// missing object apart as before.
+func TestStore_KeepOpen(t *testing.T) {
+	dir := t.TempDir()
+	plain := Open(dir)
+	var keys []string
+	for i := range 5 {
+		c := fictionalCall(10 + i)
+		k := Key("md", fmt.Sprintf("%064d", i), "")
+		if err := plain.Put(k, c); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	kept := Open(dir).KeepOpen(2)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range 200 {
+				k := keys[(g+r)%len(keys)]
+				want, err := plain.LineRange(k, 2, 4)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got, err := kept.LineRange(k, 2, 4)
+				if err != nil || !reflect.DeepEqual(got, want) {
+					t.Errorf("kept-open LineRange(%s, 2, 4) = %v, %v; want %v", k[:8], got, err, want)
+					return
+				}
+				if g == 0 && r == 100 {
+					kept.Close()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if c := kept.open.Load(); c != nil {
+		t.Errorf("after Close the store still keeps %d objects open", c.Len())
+	}
+	again := Open(dir).KeepOpen(2)
+	for _, k := range keys {
+		if _, err := again.LineRange(k, 1, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := again.open.Load().Len(); n != 2 {
+		t.Errorf("%d objects open, want at most 2", n)
+	}
+	if _, err := again.LineRange(Key("md", fmt.Sprintf("%064d", 99), ""), 1, 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a missing object = %v, want ErrNotFound", err)
 	}
 }
