@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -252,6 +253,53 @@ type quoteResult struct {
 	// TooLong counts the pastes Backchannel answered with 503 (the
 	// search ran out of time): misses.
 	TooLong int `json:"too_long"`
+	// Backchannel's latency on this paste's queries, as the report's.
+	P50ms float64 `json:"p50_ms"`
+	P99ms float64 `json:"p99_ms"`
+	MaxMs float64 `json:"max_ms"`
+}
+
+// quotePaste is one paste and Backchannel's answer to it.
+type quotePaste struct {
+	Variant string   `json:"variant"`
+	Q       string   `json:"q"`
+	Want    string   `json:"want"` // the sampled line, call#line
+	Rank    int      `json:"rank"` // of Want among the hits, 1-based; 0: not among them
+	First   []string `json:"first"`
+	Ms      float64  `json:"ms"`
+	TooLong bool     `json:"too_long,omitempty"`
+}
+
+// writePastes writes every paste as a JSON line to path.
+func writePastes(path string, pastes [][]quotePaste) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	enc.SetEscapeHTML(false)
+	for _, ps := range pastes {
+		for _, p := range ps {
+			if err := enc.Encode(p); err != nil {
+				f.Close()
+				return err
+			}
+		}
+	}
+	return f.Close()
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// percentiles returns the median, the 99th percentile and the maximum of
+// times (nearest rank), in their unit; zeros when there are none.
+func percentiles(times []float64) (p50, p99, top float64) {
+	if len(times) == 0 {
+		return 0, 0, 0
+	}
+	t := slices.Clone(times)
+	slices.Sort(t)
+	return t[len(t)/2], t[len(t)*99/100], t[len(t)-1]
 }
 
 // quoteReport is what `bench quotes -json` writes.
@@ -277,6 +325,8 @@ func runQuotes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	seed := fs.Uint64("seed", 16, "sampling seed")
 	jsonOut := fs.String("json", "", "also write the report here as JSON")
 	work := fs.String("work", "", "folder for the index (default: a temporary folder, removed after)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of Backchannel's searches (server and client) here")
+	queriesOut := fs.String("queries", "", "write every paste, its rank and its time here (JSON lines)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -346,42 +396,68 @@ func runQuotes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	rep := quoteReport{Lines: len(lines), Calls: len(a.Calls), Seed: *seed, Samples: len(samples), BuildSecs: build.Seconds(),
 		LatencyNote: "wall time of GET /api/v1/search?q=…&size=20 on loopback, one at a time, body read and decoded"}
-	client := &http.Client{Timeout: 60 * time.Second}
-	var took []time.Duration
-	for vi, v := range quoteVariants() {
+	// Every paste first, then Backchannel's searches (profiled alone with
+	// -cpuprofile), then FTS5's on the same pastes.
+	variants := quoteVariants()
+	pastes := make([][]quotePaste, len(variants))
+	for vi, v := range variants {
 		rng := rand.New(rand.NewPCG(*seed, uint64(vi)+1))
+		for _, s := range samples {
+			pastes[vi] = append(pastes[vi], quotePaste{Variant: v.Name, Q: v.paste(s.Words, rng), Want: s.Line.Call + "#" + strconv.Itoa(s.Line.N)})
+		}
+	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 60 * time.Second}
+	for vi := range pastes {
+		for i := range pastes[vi] {
+			p := &pastes[vi][i]
+			t0 := time.Now()
+			got, err := searchHTTP(ctx, client, base, p.Q)
+			p.Ms = millis(time.Since(t0))
+			switch {
+			case errors.Is(err, errTooLong):
+				p.TooLong = true // a miss: the user got no answer
+			case err != nil:
+				stopProfile()
+				return fmt.Errorf("quotes: %q: %w", p.Q, err)
+			}
+			p.Rank, p.First = slicesIndex(got, p.Want)+1, first(got, 3)
+		}
+	}
+	if err := stopProfile(); err != nil {
+		return err
+	}
+	var took []float64
+	for vi, v := range variants {
 		res := quoteResult{Variant: v.Name, Target: v.Target, N: len(samples)}
 		var bcFirst, ftsFirst int
 		var bcRR, ftsRR float64
-		var bcTime, ftsTime time.Duration
-		for _, s := range samples {
-			q := v.paste(s.Words, rng)
-			want := s.Line.Call + "#" + strconv.Itoa(s.Line.N)
-			t0 := time.Now()
-			got, err := searchHTTP(ctx, client, base, q)
-			took = append(took, time.Since(t0))
-			bcTime += took[len(took)-1]
-			if errors.Is(err, errTooLong) {
-				res.TooLong++ // a miss: the user got no answer
-			} else if err != nil {
-				return fmt.Errorf("quotes: %q: %w", q, err)
+		var vtook []float64
+		var ftsTime time.Duration
+		for i := range pastes[vi] {
+			p := &pastes[vi][i]
+			vtook = append(vtook, p.Ms)
+			if p.TooLong {
+				res.TooLong++
 			}
-			rank := slicesIndex(got, want) + 1
-			if rank == 1 {
+			if p.Rank == 1 {
 				bcFirst++
 			} else if len(res.Misses) < 8 {
-				res.Misses = append(res.Misses, fmt.Sprintf("%q: %s at rank %d (first %v)", q, want, rank, first(got, 3)))
+				res.Misses = append(res.Misses, fmt.Sprintf("%q: %s at rank %d (first %v)", p.Q, p.Want, p.Rank, p.First))
 			}
-			if rank > 0 {
-				bcRR += 1 / float64(rank)
+			if p.Rank > 0 {
+				bcRR += 1 / float64(p.Rank)
 			}
 			t1 := time.Now()
-			fr, err := ftsSearch(ctx, db, q)
+			fr, err := ftsSearch(ctx, db, p.Q)
 			ftsTime += time.Since(t1)
 			if err != nil {
-				return fmt.Errorf("quotes: fts %q: %w", q, err)
+				return fmt.Errorf("quotes: fts %q: %w", p.Q, err)
 			}
-			if r := slicesIndex(fr, want) + 1; r > 0 {
+			if r := slicesIndex(fr, p.Want) + 1; r > 0 {
 				if r == 1 {
 					ftsFirst++
 				}
@@ -391,17 +467,22 @@ func runQuotes(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		k := float64(len(samples))
 		res.BCSuccess, res.BCMRR = float64(bcFirst)/k, bcRR/k
 		res.FTSSuccess, res.FTSMRR = float64(ftsFirst)/k, ftsRR/k
+		res.P50ms, res.P99ms, res.MaxMs = percentiles(vtook)
+		took = append(took, vtook...)
 		rep.Variants = append(rep.Variants, res)
-		logf("%-50s Backchannel %.3f (%.3f)  FTS5 %.3f (%.3f)  [%.1f s, %.1f s; %d out of time]", v.Name, res.BCSuccess, res.BCMRR, res.FTSSuccess, res.FTSMRR,
-			bcTime.Seconds(), ftsTime.Seconds(), res.TooLong)
+		logf("%-50s Backchannel %.3f (%.3f)  FTS5 %.3f (%.3f)  [p50 %.1f ms, p99 %.1f ms; FTS5 %.1f s; %d out of time]", v.Name, res.BCSuccess, res.BCMRR, res.FTSSuccess, res.FTSMRR,
+			res.P50ms, res.P99ms, ftsTime.Seconds(), res.TooLong)
 		for _, m := range res.Misses {
 			logf("    miss %s", m)
 		}
 	}
-	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	rep.Queries = len(took)
-	rep.P50ms, rep.P99ms, rep.MaxMs = ms(took[len(took)/2]), ms(took[len(took)*99/100]), ms(took[len(took)-1])
+	rep.P50ms, rep.P99ms, rep.MaxMs = percentiles(took)
+	if *queriesOut != "" {
+		if err := writePastes(*queriesOut, pastes); err != nil {
+			return err
+		}
+	}
 	fmt.Fprint(stdout, quoteTable(rep))
 	if *jsonOut != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
@@ -418,13 +499,13 @@ func quoteTable(rep quoteReport) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Known-item quote search: %d spans of 7-10 words, each in exactly one of %d lines (%d calls), seed %d\n\n",
 		rep.Samples, rep.Lines, rep.Calls, rep.Seed)
-	fmt.Fprintf(&b, "| paste | target | Backchannel success@1 (MRR) | SQLite FTS5 success@1 (MRR) |\n|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| paste | target | Backchannel success@1 (MRR) | SQLite FTS5 success@1 (MRR) | Backchannel p50 / p99 ms |\n|---|---|---|---|---|\n")
 	for _, v := range rep.Variants {
 		target := "-"
 		if v.Target > 0 {
 			target = fmt.Sprintf("≥ %.3f", v.Target)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.3f (%.3f) | %.3f (%.3f) |\n", v.Variant, target, v.BCSuccess, v.BCMRR, v.FTSSuccess, v.FTSMRR)
+		fmt.Fprintf(&b, "| %s | %s | %.3f (%.3f) | %.3f (%.3f) | %.1f / %.1f |\n", v.Variant, target, v.BCSuccess, v.BCMRR, v.FTSSuccess, v.FTSMRR, v.P50ms, v.P99ms)
 	}
 	fmt.Fprintf(&b, "\nBackchannel over HTTP: %d queries, p50 %.1f ms, p99 %.1f ms, max %.1f ms (%s); index built in %.0f s\n",
 		rep.Queries, rep.P50ms, rep.P99ms, rep.MaxMs, rep.LatencyNote, rep.BuildSecs)
