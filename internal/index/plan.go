@@ -591,6 +591,23 @@ const (
 // query assembles the search for r: its clauses in form f, with the
 // filters of which.
 func (p *plan) query(r *request, f form, which filterMask) bq.Query {
+	return p.build(r, f, which, false)
+}
+
+// rankQuery is query for the ranking phase: in quoteForm, the clauses
+// are marked and no minimum is asked of them; the ranking phase keeps the
+// hits with at least minClauses marks (quotemark.go). It returns 0 for
+// minClauses in the other forms.
+func (p *plan) rankQuery(r *request, f form) (q bq.Query, minClauses int) {
+	if f != quoteForm || len(p.clauses) == 0 {
+		return p.query(r, f, allFilters), 0
+	}
+	return p.build(r, f, allFilters, true), quoteMin(len(p.clauses))
+}
+
+// build is query; marked marks the clauses of quoteForm instead of
+// asking Bleve for a minimum of them (rankQuery).
+func (p *plan) build(r *request, f form, which filterMask, marked bool) bq.Query {
 	b := bq.NewBooleanQuery(nil, nil, nil)
 	switch {
 	case len(p.clauses) == 0:
@@ -620,10 +637,16 @@ func (p *plan) query(r *request, f form, which filterMask) bq.Query {
 			d.SetMin(2)
 			b.AddMust(d)
 		}
-		for _, c := range p.clauses {
-			b.AddShould(c[strictForm].q)
+		for i, c := range p.clauses {
+			if marked {
+				b.AddShould(&markedQuery{q: c[strictForm].q, n: i})
+			} else {
+				b.AddShould(c[strictForm].q)
+			}
 		}
-		b.SetMinShould(float64(quoteMin(len(p.clauses))))
+		if !marked {
+			b.SetMinShould(float64(quoteMin(len(p.clauses))))
+		}
 	case f == strictForm:
 		// The word-order bonus is a clause only for the commonest words
 		// (a word pair); otherwise the ranking phase reads it from the

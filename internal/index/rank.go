@@ -180,6 +180,9 @@ type rankRequest struct {
 	// dates: a hit counts only when its call's date is in the range (a
 	// wide date filter; see Index.dateRange).
 	dates *dateRange
+	// minClauses: a hit counts only when it has at least this many
+	// clauses marked (quotemark.go); 0 for no such check.
+	minClauses int
 }
 
 // rank runs rr.q, keeping hits [from, from+size) in rr.order and
@@ -201,7 +204,8 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		return func(d *search.DocumentMatch) error {
 			if d != nil {
-				if checks != nil && !x.dense.passes(d.IndexInternalID.Value(), d.FieldTermLocations, checks) {
+				if rr.minClauses > 0 && clauseMarks(d.FieldTermLocations) < rr.minClauses ||
+					checks != nil && !x.dense.passes(d.IndexInternalID.Value(), d.FieldTermLocations, checks) {
 					sctx.DocumentMatchPool.Put(d)
 					return nil
 				}
@@ -247,7 +251,7 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 	}
 	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
 	req := bleve.NewSearchRequestOptions(q, size, from, false) // sorted by score only: Bleve's fast path
-	req.IncludeLocations = words != nil || checks != nil
+	req.IncludeLocations = words != nil || checks != nil || rr.minClauses > 0
 	if from+size == 0 && checks == nil {
 		// Counts only: no scores, so no frequencies read, and Bleve may
 		// intersect and unite posting lists as bitmaps. (Score "none"

@@ -248,7 +248,8 @@ func (x *Index) find(ctx context.Context, r *request) (*found, error) {
 // the hits' word positions, and checks the phrases it searched without
 // their dense words.
 func (x *Index) run(ctx context.Context, r *request, p *plan, f form) (*ranking, error) {
-	rr := rankRequest{q: p.query(r, f, allFilters), order: r.order, from: r.from, size: r.size, count: countAll, dates: r.dates}
+	q, minClauses := p.rankQuery(r, f)
+	rr := rankRequest{q: q, minClauses: minClauses, order: r.order, from: r.from, size: r.size, count: countAll, dates: r.dates}
 	switch f {
 	case strictForm:
 		rr.words, rr.checks = p.order, p.checks

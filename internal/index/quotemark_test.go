@@ -1,0 +1,63 @@
+package index
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestQuoteMarks: the quote rung's ranking, with its clauses marked and
+// counted by the ranking phase, keeps the same lines with the same scores
+// as Bleve's disjunction with a minimum of clauses: same total, same
+// page, same facet counts. The pastes are spans of the synthetic lines
+// with a word replaced by one that no line has, or a word added, so that
+// no line has every word.
+func TestQuoteMarks(t *testing.T) {
+	a := synthArchive(6000)
+	x, _ := buildOpen(t, a)
+	ctx := context.Background()
+	tried := 0
+	for ci, c := range a.Calls {
+		for li, l := range c.Lines {
+			if (ci+li)%7 != 0 || tried >= 80 {
+				continue
+			}
+			words := strings.Fields(l.Text)
+			if len(words) < 8 {
+				continue
+			}
+			span := words[1:8]
+			pastes := []string{
+				strings.Join(span[:3], " ") + " zzqx " + strings.Join(span[4:], " "),
+				strings.Join(span[:2], " ") + " the " + strings.Join(span[2:], " ") + " inaudible",
+			}
+			for _, q := range pastes {
+				r, err := validate(Query{Text: q, Size: 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := x.plan(r)
+				if p.quote == nil {
+					continue
+				}
+				tried++
+				marked, err := x.run(ctx, r, p, quoteForm)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bleve, err := x.rank(ctx, rankRequest{q: p.query(r, quoteForm, allFilters), order: r.order, size: r.size, count: countAll, words: p.order})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(bleve, marked, cmp.AllowUnexported(ranking{})); diff != "" {
+					t.Errorf("%q: marked quote ranking differs from Bleve's minimum (-bleve +marked):\n%s", q, diff)
+				}
+			}
+		}
+	}
+	if tried < 40 {
+		t.Fatalf("%d pastes took the quote rung, want at least 40", tried)
+	}
+}
