@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // dmitrievSlug is the shipped call whose third line is Dmitriev's "word
@@ -182,5 +185,72 @@ func TestCheck_DataFolder(t *testing.T) {
 	srv := startServe(t, dir, data)
 	if resp, _ := srv.get(t, "/calls/"+dmitrievSlug+"/L3"); resp.StatusCode != 200 {
 		t.Errorf("a call page with a damaged version log = %d", resp.StatusCode)
+	}
+}
+
+// TestVersions_MovedAndOutsideLines: a version that only puts lines in
+// another order says which moved (page and API) rather than "nothing
+// changed"; a version whose lines all read as before says the change is
+// outside the lines.
+func TestVersions_MovedAndOutsideLines(t *testing.T) {
+	transcripts, data := t.TempDir(), t.TempDir()
+	const slug = "fictional-moved-02"
+	path := filepath.Join(transcripts, slug+".md")
+	writeReplicaCall(t, transcripts, slug, 4, "amber")
+	mustIngest(t, transcripts, data)
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Line 4 put first: the same words, in another place.
+	head, turns, _ := strings.Cut(string(orig), "---\n\n")
+	paras := strings.Split(strings.TrimSpace(turns), "\n\n")
+	paras[3] = strings.Replace(paras[3], "BR:", "Bo Reyes (BR):", 1)
+	paras[1] = strings.Replace(paras[1], "Bo Reyes (BR):", "BR:", 1)
+	moved := head + "---\n\n" + strings.Join(append([]string{paras[3]}, paras[:3]...), "\n\n") + "\n"
+	if err := os.WriteFile(path, []byte(moved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustIngest(t, transcripts, data)
+	// Then only the title changes.
+	if err := os.WriteFile(path, []byte(strings.Replace(moved, "title: Fictional replica call", "title: A fictional replica call", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustIngest(t, transcripts, data)
+
+	srv := startServeArgs(t, filepath.Join(t.TempDir(), "none"), data, "--read-only")
+	resp, body := srv.get(t, "/calls/"+slug+"/history")
+	if resp.StatusCode != 200 {
+		t.Fatalf("history = %d", resp.StatusCode)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := doc.Find("li.version")
+	if versions.Length() != 3 {
+		t.Fatalf("%d versions on the history page, want 3", versions.Length())
+	}
+	newest, middle := versions.Eq(0), versions.Eq(1)
+	if n := newest.Find(".version-note").Text(); !strings.Contains(n, "Every line reads as before") {
+		t.Errorf("a version that changed only the header says %q", newest.Find(".version-facts").Text())
+	}
+	if f := middle.Find(".version-facts").Text(); !strings.Contains(f, "↕1 moved") || middle.Find(".version-note").Length() != 0 {
+		t.Errorf("the reordered version says %q", f)
+	}
+	if m := middle.Find("li.diff-moved").Text(); !strings.Contains(m, "L1") || !strings.Contains(m, "was L4") || !strings.Contains(m, "line 4 reaches") {
+		t.Errorf("the moved line reads %q, want L1 (was L4) with its words", m)
+	}
+	var api struct {
+		Versions []struct {
+			Moved, Changed, Added, Removed int
+		} `json:"versions"`
+	}
+	_, js := srv.get(t, "/api/v1/calls/"+slug+"/versions")
+	if err := json.Unmarshal(js, &api); err != nil || len(api.Versions) != 3 {
+		t.Fatalf("versions API: %v\n%s", err, js)
+	}
+	if v := api.Versions[1]; v.Moved != 1 || v.Changed != 0 || v.Added != 0 || v.Removed != 0 {
+		t.Errorf("versions API for the reordered version = %+v, want 1 moved only", v)
 	}
 }

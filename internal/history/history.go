@@ -17,6 +17,7 @@ const Similar = 0.6
 type Now struct {
 	N       int  // its line number there
 	Changed bool // its speaker or words changed
+	Moved   bool // the same line, elsewhere among the others
 }
 
 // Mapping follows the lines of an older version into a newer one.
@@ -28,17 +29,20 @@ type Mapping struct {
 	Added []int
 }
 
-// Counts are how many lines a version added, removed and changed.
-func (m Mapping) Counts() (added, removed, changed int) {
+// Counts are how many lines a version added, removed, changed and moved
+// (the same words put elsewhere among the other lines).
+func (m Mapping) Counts() (added, removed, changed, moved int) {
 	for _, n := range m.Now {
 		switch {
 		case n == nil:
 			removed++
 		case n.Changed:
 			changed++
+		case n.Moved:
+			moved++
 		}
 	}
-	return len(m.Added), removed, changed
+	return len(m.Added), removed, changed, moved
 }
 
 // key is what two lines must share to be the same line.
@@ -85,7 +89,7 @@ func Map(old, new []transcript.Line) Mapping {
 		}
 		if best >= 0 {
 			used[best] = true
-			m.Now[i] = &Now{N: new[best].N, Changed: a[i] != b[best]}
+			m.Now[i] = &Now{N: new[best].N, Changed: a[i] != b[best], Moved: a[i] == b[best]}
 		}
 	}
 	for j := range new {

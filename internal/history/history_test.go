@@ -31,28 +31,31 @@ func TestMap(t *testing.T) {
 		new    []transcript.Line
 		want   []*Now
 		added  []int
-		counts [3]int
+		counts [4]int
 	}{
-		{"unchanged", v1, []*Now{{N: 1}, {N: 2}, {N: 3}, {N: 4}}, nil, [3]int{0, 0, 0}},
+		{"unchanged", v1, []*Now{{N: 1}, {N: 2}, {N: 3}, {N: 4}}, nil, [4]int{0, 0, 0, 0}},
 		{"lines inserted before, between and after",
 			lines("ben: Good morning.", "ana: The ferry leaves at ten.", "ben: Then we wait on the pier.", "ana: Is it cold?",
 				"ana: Bring the lantern and the rope.", "ben: I will say it word for word.", "ana: Goodbye."),
-			[]*Now{{N: 2}, {N: 3}, {N: 5}, {N: 6}}, []int{1, 4, 7}, [3]int{3, 0, 0}},
+			[]*Now{{N: 2}, {N: 3}, {N: 5}, {N: 6}}, []int{1, 4, 7}, [4]int{3, 0, 0, 0}},
 		{"a word corrected",
 			lines("ana: The ferry leaves at eleven.", "ben: Then we wait on the pier.", "ana: Bring the lantern and the rope.", "ben: I will say it word for word."),
-			[]*Now{{N: 1, Changed: true}, {N: 2}, {N: 3}, {N: 4}}, nil, [3]int{0, 0, 1}},
+			[]*Now{{N: 1, Changed: true}, {N: 2}, {N: 3}, {N: 4}}, nil, [4]int{0, 0, 1, 0}},
 		{"a line removed",
 			lines("ana: The ferry leaves at ten.", "ana: Bring the lantern and the rope.", "ben: I will say it word for word."),
-			[]*Now{{N: 1}, nil, {N: 2}, {N: 3}}, nil, [3]int{0, 1, 0}},
+			[]*Now{{N: 1}, nil, {N: 2}, {N: 3}}, nil, [4]int{0, 1, 0, 0}},
 		{"a line moved far and corrected",
 			lines("ben: I will say it exactly word for word.", "ana: The ferry leaves at ten.", "ben: Then we wait on the pier.", "ana: Bring the lantern and the rope."),
-			[]*Now{{N: 2}, {N: 3}, {N: 4}, {N: 1, Changed: true}}, nil, [3]int{0, 0, 1}},
+			[]*Now{{N: 2}, {N: 3}, {N: 4}, {N: 1, Changed: true}}, nil, [4]int{0, 0, 1, 0}},
+		{"lines put in another order",
+			lines("ana: Bring the lantern and the rope.", "ana: The ferry leaves at ten.", "ben: Then we wait on the pier.", "ben: I will say it word for word."),
+			[]*Now{{N: 2}, {N: 3}, {N: 1, Moved: true}, {N: 4}}, nil, [4]int{0, 0, 0, 1}},
 		{"a speaker relabelled: not the same line",
 			lines("ana: The ferry leaves at ten.", "ben: Then we wait on the pier.", "cai: Bring the lantern and the rope.", "ben: I will say it word for word."),
-			[]*Now{{N: 1}, {N: 2}, nil, {N: 4}}, []int{3}, [3]int{1, 1, 0}},
+			[]*Now{{N: 1}, {N: 2}, nil, {N: 4}}, []int{3}, [4]int{1, 1, 0, 0}},
 		{"rewritten beyond recognition",
 			lines("ana: The ferry leaves at ten.", "ben: Then we wait on the pier.", "ana: Nothing like it at all now.", "ben: I will say it word for word."),
-			[]*Now{{N: 1}, {N: 2}, nil, {N: 4}}, []int{3}, [3]int{1, 1, 0}},
+			[]*Now{{N: 1}, {N: 2}, nil, {N: 4}}, []int{3}, [4]int{1, 1, 0, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,8 +66,8 @@ func TestMap(t *testing.T) {
 			if diff := cmp.Diff(tt.added, m.Added); diff != "" {
 				t.Errorf("Added (-want +got):\n%s", diff)
 			}
-			a, r, c := m.Counts()
-			if got := [3]int{a, r, c}; got != tt.counts {
+			a, r, c, mv := m.Counts()
+			if got := [4]int{a, r, c, mv}; got != tt.counts {
 				t.Errorf("Counts = %v, want %v", got, tt.counts)
 			}
 		})

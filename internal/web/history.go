@@ -33,12 +33,13 @@ type historyVersion struct {
 	Added        int
 	Removed      int
 	Changed      int
+	Moved        int
 	Changes      []historyChange
 }
 
 // historyChange is one line of a version's diff from the one before.
 type historyChange struct {
-	Kind    string // "added", "removed", "changed"
+	Kind    string // "added", "removed", "changed", "moved"
 	N       int    // the line in this version; 0 when removed
 	Was     int    // the line in the version before; 0 when added
 	Speaker string
@@ -51,8 +52,8 @@ type historyChange struct {
 // versionDiff is what version b changed from version a (nil: b is the
 // first).
 type versionDiff struct {
-	added, removed, changed int
-	changes                 []historyChange
+	added, removed, changed, moved int
+	changes                        []historyChange
 }
 
 // loadHistory returns the versions of a call, oldest first, each with its
@@ -80,7 +81,7 @@ func (s *Server) loadHistory(a *transcript.Archive, slug string) ([]transcript.V
 func diffVersions(slug string, older, newer *transcript.Call, olderName, newerName string) versionDiff {
 	m := history.Map(older.Lines, newer.Lines)
 	var d versionDiff
-	d.added, d.removed, d.changed = m.Counts()
+	d.added, d.removed, d.changed, d.moved = m.Counts()
 	name := func(c *transcript.Call, id string) string {
 		if p, ok := c.Participant(id); ok && p.Name != "" {
 			return p.Name
@@ -106,6 +107,11 @@ func diffVersions(slug string, older, newer *transcript.Call, olderName, newerNa
 			nl, _ := newer.Line(now.N)
 			all = append(all, placed{float64(now.N), historyChange{Kind: "changed", N: now.N, Was: ol.N, Speaker: name(newer, nl.Speaker),
 				Pieces: history.Words(ol.Text, nl.Text), URL: lineURL(newerName, now.N), WasURL: lineURL(olderName, ol.N)}})
+			after = float64(now.N)
+		case now.Moved:
+			nl, _ := newer.Line(now.N)
+			all = append(all, placed{float64(now.N), historyChange{Kind: "moved", N: now.N, Was: ol.N, Speaker: name(newer, nl.Speaker),
+				Text: nl.Text, URL: lineURL(newerName, now.N), WasURL: lineURL(olderName, ol.N)}})
 			after = float64(now.N)
 		default:
 			after = float64(now.N)
@@ -143,7 +149,7 @@ func historyVersions(slug string, hist []transcript.Version, calls []*transcript
 			hv.Added = len(calls[0].Lines)
 		} else {
 			d := diffVersions(slug, calls[i-1], calls[i], hist[i-1].Name, v.Name)
-			hv.Added, hv.Removed, hv.Changed, hv.Changes = d.added, d.removed, d.changed, d.changes
+			hv.Added, hv.Removed, hv.Changed, hv.Moved, hv.Changes = d.added, d.removed, d.changed, d.moved, d.changes
 		}
 		out[len(hist)-1-i] = hv
 	}
@@ -193,6 +199,7 @@ type apiVersion struct {
 	Added        int    `json:"added"`
 	Removed      int    `json:"removed"`
 	Changed      int    `json:"changed"`
+	Moved        int    `json:"moved"`
 	URL          string `json:"url"`
 	Current      bool   `json:"current"`
 }
@@ -207,7 +214,7 @@ func (s *Server) handleAPIVersions(w http.ResponseWriter, r *http.Request) error
 	}{Versions: []apiVersion{}}
 	for _, v := range versions {
 		out.Versions = append(out.Versions, apiVersion{Version: v.Name, SHA256: v.SHA256, FirstIndexed: v.When,
-			LineCount: v.Lines, Added: v.Added, Removed: v.Removed, Changed: v.Changed, URL: v.URL, Current: v.Current})
+			LineCount: v.Lines, Added: v.Added, Removed: v.Removed, Changed: v.Changed, Moved: v.Moved, URL: v.URL, Current: v.Current})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
