@@ -35,6 +35,9 @@ const (
 	// maxAlignItems bounds the work on one line: positions past it (in
 	// a very long line full of common words) are not chained.
 	maxAlignItems = 512
+	// maxAlignPos: positions past it are not chained (they do not fit
+	// the sort key).
+	maxAlignPos = 1<<32 - 1
 )
 
 // alignItem is one matched word (or a swapped pair of neighbours) of the
@@ -47,9 +50,11 @@ type alignItem struct {
 
 // aligner holds one hit's items and chain scores, reused from hit to hit.
 type aligner struct {
-	items []alignItem
-	best  []float64
-	gaps  []int // gaps[i]: ellipses before query word i and at it
+	keys          []uint64 // position<<32 | query word<<8 | 1 for another inflection
+	items         []alignItem
+	swaps, merged []alignItem
+	best          []float64
+	gaps          []int // gaps[i]: ellipses before query word i and at it
 }
 
 // bonus returns the factor a hit's score is multiplied by:
@@ -65,43 +70,64 @@ func (a *aligner) bonus(words []orderWord, locs []search.FieldTermLocation) floa
 // score returns the points of the best chain of words of the line (locs)
 // in the order of words.
 func (a *aligner) score(words []orderWord, locs []search.FieldTermLocation) float64 {
-	a.items = a.items[:0]
+	// Each matched word at each position as one integer, sorted: by
+	// position, then query word, the word as typed before another
+	// inflection. Sorting integers is several times cheaper than sorting
+	// the items, and a position a line's words were matched at twice
+	// (by two clauses with the same word) is one item.
+	a.keys = a.keys[:0]
 	for _, l := range locs {
-		if l.Field != fieldText {
+		if l.Field != fieldText || l.Location.Pos > maxAlignPos {
 			continue
 		}
 		for i, w := range words {
 			switch {
 			case l.Term == w.exact:
-				a.items = append(a.items, alignItem{q0: i, q1: i, p0: int(l.Location.Pos), p1: int(l.Location.Pos), w: alignExact})
+				a.keys = append(a.keys, l.Location.Pos<<32|uint64(i)<<8)
 			case slices.Contains(w.alts, l.Term):
-				a.items = append(a.items, alignItem{q0: i, q1: i, p0: int(l.Location.Pos), p1: int(l.Location.Pos), w: alignInflect})
+				a.keys = append(a.keys, l.Location.Pos<<32|uint64(i)<<8|1)
 			}
 		}
 	}
-	if len(a.items) == 0 {
+	if len(a.keys) == 0 {
 		return 0
 	}
-	slices.SortFunc(a.items, func(x, y alignItem) int {
-		if x.p0 != y.p0 {
-			return x.p0 - y.p0
+	slices.Sort(a.keys)
+	a.keys = slices.Compact(a.keys)
+	a.items = a.items[:0]
+	for _, k := range a.keys {
+		p, q, w := int(k>>32), int(k>>8&0xffffff), alignExact
+		if k&1 != 0 {
+			w = alignInflect
 		}
-		return x.q0 - y.q0
-	})
+		a.items = append(a.items, alignItem{q0: q, q1: q, p0: p, p1: p, w: w})
+	}
 	// A word one would have been found one place later, and the next
-	// word one place earlier: a swapped pair, one item.
+	// word one place earlier: a swapped pair, one item, after the items
+	// at its position.
 	n := len(a.items)
+	a.swaps = a.swaps[:0]
 	for j := 0; j < n; j++ {
 		x := a.items[j]
 		for k := j + 1; k < n && a.items[k].p0 <= x.p0+1; k++ {
 			y := a.items[k]
 			if y.p0 == x.p0+1 && y.q0 == x.q0-1 {
-				a.items = append(a.items, alignItem{q0: y.q0, q1: x.q0, p0: x.p0, p1: y.p0, w: x.w + y.w - alignSwap})
+				a.swaps = append(a.swaps, alignItem{q0: y.q0, q1: x.q0, p0: x.p0, p1: y.p0, w: x.w + y.w - alignSwap})
 			}
 		}
 	}
-	if len(a.items) > n {
-		slices.SortStableFunc(a.items, func(x, y alignItem) int { return x.p0 - y.p0 })
+	if len(a.swaps) > 0 {
+		a.merged = a.merged[:0]
+		j := 0
+		for _, sw := range a.swaps { // in order of position already
+			for j < n && a.items[j].p0 <= sw.p0 {
+				a.merged = append(a.merged, a.items[j])
+				j++
+			}
+			a.merged = append(a.merged, sw)
+		}
+		a.merged = append(a.merged, a.items[j:n]...)
+		a.items, a.merged = a.merged, a.items
 	}
 	if len(a.items) > maxAlignItems {
 		a.items = a.items[:maxAlignItems]
