@@ -637,14 +637,18 @@ func (p *plan) build(r *request, f form, which filterMask, marked bool) bq.Query
 			d.SetMin(2)
 			b.AddMust(d)
 		}
-		for i, c := range p.clauses {
-			if marked {
-				b.AddShould(&markedQuery{q: c[strictForm].q, n: i})
-			} else {
+		if marked {
+			mc := &markedClauses{}
+			for i, c := range p.clauses {
+				mc.qs = append(mc.qs, &markedQuery{q: c[strictForm].q, n: i})
+			}
+			// Directly, not in the disjunction AddShould makes (which
+			// would read ahead of every candidate again).
+			b.Should = mc
+		} else {
+			for _, c := range p.clauses {
 				b.AddShould(c[strictForm].q)
 			}
-		}
-		if !marked {
 			b.SetMinShould(float64(quoteMin(len(p.clauses))))
 		}
 	case f == strictForm:
