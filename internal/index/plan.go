@@ -599,6 +599,11 @@ func (p *plan) query(r *request, f form, which filterMask) bq.Query {
 // hits with at least minClauses marks (quotemark.go). It returns 0 for
 // minClauses in the other forms.
 func (p *plan) rankQuery(r *request, f form) (q bq.Query, minClauses int) {
+	if f == strictForm && p.order != nil {
+		// Every hit's positions are read: each word's inflections as a
+		// disjunction that reads no posting ahead (quotemark.go).
+		return p.build(r, f, allFilters, true), 0
+	}
 	if f != quoteForm || len(p.clauses) == 0 {
 		return p.query(r, f, allFilters), 0
 	}
@@ -606,7 +611,8 @@ func (p *plan) rankQuery(r *request, f form) (q bq.Query, minClauses int) {
 }
 
 // build is query; marked marks the clauses of quoteForm instead of
-// asking Bleve for a minimum of them (rankQuery).
+// asking Bleve for a minimum of them, and searches the words of
+// strictForm as lazy disjunctions (rankQuery).
 func (p *plan) build(r *request, f form, which filterMask, marked bool) bq.Query {
 	b := bq.NewBooleanQuery(nil, nil, nil)
 	switch {
@@ -628,6 +634,8 @@ func (p *plan) build(r *request, f form, which filterMask, marked bool) bq.Query
 		switch {
 		case len(rare) == 0:
 			b.AddMust(bq.NewMatchNoneQuery())
+		case len(rare) < quoteRare && marked:
+			b.AddMust(&noPositions{q: disj(rare...)})
 		case len(rare) < quoteRare:
 			b.AddMust(disj(rare...))
 		default:
@@ -635,7 +643,12 @@ func (p *plan) build(r *request, f form, which filterMask, marked bool) bq.Query
 			// one of them.
 			d := bq.NewDisjunctionQuery(rare)
 			d.SetMin(2)
-			b.AddMust(d)
+			if marked {
+				// Its words' positions come from the clauses.
+				b.AddMust(&noPositions{q: d})
+			} else {
+				b.AddMust(d)
+			}
 		}
 		if marked {
 			mc := &markedClauses{}
@@ -656,6 +669,10 @@ func (p *plan) build(r *request, f form, which filterMask, marked bool) bq.Query
 		// (a word pair); otherwise the ranking phase reads it from the
 		// positions of the words the clauses match (p.order).
 		for _, c := range p.clauses {
+			if d, ok := c[f].q.(*bq.DisjunctionQuery); ok && marked && d.Min == 0 && len(d.Disjuncts) > 1 {
+				b.AddMust(&markedClauses{qs: d.Disjuncts})
+				continue
+			}
 			b.AddMust(c[f].q)
 		}
 		if p.bonus != nil && p.order == nil {

@@ -90,7 +90,8 @@ func clauseMarks(locs []search.FieldTermLocation) int {
 }
 
 // markedClauses are the quote rung's clauses, each marked, as one
-// optional part of the ranking query: a disjunction that, asked for a
+// optional part of the ranking query (or a strict word's inflections,
+// unmarked): a disjunction that, asked for a
 // candidate line (Advance), moves each clause to it and answers with the
 // clauses found there, and reads no further. Bleve's disjunction reads
 // the next posting of every clause it matched, positions and all, before
@@ -259,4 +260,15 @@ func (s *lazyDisjunction) at(ctx *search.SearchContext, id index.IndexInternalID
 	rv.Score = sum * (float64(len(s.matching)) / float64(len(s.children)))
 	rv.FieldTermLocations = search.MergeFieldTermLocations(rv.FieldTermLocations, s.matching)
 	return rv
+}
+
+// noPositions is a query whose searcher reads no positions: the quote
+// rung's rarest words, which drive its search and are clauses as well
+// (their positions come from the clauses). A term's score does not
+// depend on its positions being read.
+type noPositions struct{ q bq.Query }
+
+func (n *noPositions) Searcher(ctx context.Context, i index.IndexReader, mp mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	options.IncludeTermVectors = false
+	return n.q.Searcher(ctx, i, mp, options)
 }

@@ -69,4 +69,44 @@ func TestQuoteMarks(t *testing.T) {
 	if tried < 40 {
 		t.Fatalf("%d pastes took the quote rung, want at least 40", tried)
 	}
+
+	// The strict ranking with positions, whose words' inflections are
+	// searched as lazy disjunctions: the same as Bleve's disjunctions.
+	tried = 0
+	for ci, c := range a.Calls {
+		for li, l := range c.Lines {
+			if (ci+li)%5 != 0 || tried >= 80 {
+				continue
+			}
+			words := strings.Fields(l.Text)
+			if len(words) < 6 {
+				continue
+			}
+			for _, q := range []string{strings.Join(words[:6], " "), strings.Join(words[len(words)-3:], " ")} {
+				r, err := validate(Query{Text: q, Size: 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := x.plan(r)
+				if p.order == nil {
+					continue
+				}
+				tried++
+				lazy, err := x.run(ctx, r, p, strictForm)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bleve, err := x.rank(ctx, rankRequest{q: p.query(r, strictForm, allFilters), order: r.order, size: r.size, count: countAll, words: p.order, checks: p.checks})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(bleve, lazy, cmp.AllowUnexported(ranking{})); diff != "" {
+					t.Errorf("%q: strict ranking with lazy disjunctions differs from Bleve's (-bleve +lazy):\n%s", q, diff)
+				}
+			}
+		}
+	}
+	if tried < 40 {
+		t.Fatalf("%d pastes took the strict ranking with positions, want at least 40", tried)
+	}
 }
