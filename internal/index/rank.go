@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/blevesearch/bleve/v2"
@@ -128,6 +129,12 @@ func (rc *rankCollector) add(doc uint64, score float64) {
 	rc.down(0)
 }
 
+// full reports whether the heap holds its k hits, ordered by score:
+// then a hit scoring below the root's is not kept.
+func (rc *rankCollector) full() bool {
+	return rc.order == SortRelevance && rc.k > 0 && len(rc.heap) == rc.k
+}
+
 // The heap keeps the worst kept candidate at the root.
 func (rc *rankCollector) worse(i, j int) bool { return rc.better(rc.heap[j], rc.heap[i]) }
 
@@ -201,6 +208,7 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 	}
 	var finishErr error
 	var al aligner
+	maxBonus := math.Pow(alignBase, float64(len(words))) // a chain earns at most a point a word
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		return func(d *search.DocumentMatch) error {
 			if d != nil {
@@ -210,7 +218,10 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 					return nil
 				}
 				score := d.Score
-				if words != nil {
+				// A hit whose score times the largest bonus (every word in
+				// place) is below the worst hit kept cannot be kept: it is
+				// counted without its chain.
+				if words != nil && !(rc.full() && score*maxBonus < rc.heap[0].score) {
 					score *= al.bonus(words, d.FieldTermLocations)
 				}
 				rc.add(d.IndexInternalID.Value(), score)
