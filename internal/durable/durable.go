@@ -55,7 +55,10 @@ func Replace(path string, b []byte) error {
 }
 
 // SyncDir syncs a folder: the names created, renamed or removed in it.
-func SyncDir(path string) error {
+func SyncDir(path string) error { return syncPath(path) }
+
+// syncPath syncs the file or folder at path.
+func syncPath(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -79,14 +82,6 @@ func SyncTree(root string) error {
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		err = f.Sync()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
+		return syncPath(path)
 	})
 }
