@@ -89,6 +89,23 @@ func (a *aligner) score(words []orderWord, locs []search.FieldTermLocation) floa
 			}
 		}
 	}
+	return a.chain(words)
+}
+
+// bonusLine is bonus with the words' places read from the line tokens:
+// line is the hit's encoded words, tw the query's words as term numbers.
+func (a *aligner) bonusLine(words []orderWord, tw *tokenWords, line []byte) float64 {
+	a.keys = tw.appendKeys(a.keys[:0], line)
+	s := a.chain(words)
+	if s <= 0 {
+		return 1
+	}
+	return math.Pow(alignBase, s)
+}
+
+// chain returns the points of the best chain of the matched words in
+// a.keys.
+func (a *aligner) chain(words []orderWord) float64 {
 	if len(a.keys) == 0 {
 		return 0
 	}

@@ -150,6 +150,9 @@ func makeIndex(ctx context.Context, buildDir string, a *transcript.Archive, p *b
 	if err := computeHot(ctx, buildDir, cmp.Or(opts.hotMinDocs, hotMinDocs)); err != nil {
 		return err
 	}
+	if err := computeTokens(ctx, buildDir); err != nil {
+		return fmt.Errorf("line tokens: %w", err)
+	}
 	if err := durable.SyncTree(buildDir); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

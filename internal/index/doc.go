@@ -11,12 +11,14 @@
 // Build writes one index into a folder it is given (package library
 // decides where builds go, which one is current and who may build):
 // Bleve's files, backchannel.json, calls.json, columns.bin, hot.bin,
-// hot.json and dense.bin. It indexes with large batches on parallel
+// hot.json, dense.bin and tokens.bin. It indexes with large batches on parallel
 // workers, merges to one segment (removing segment files the root no
 // longer uses), writes backchannel.json (schema version, archive hash,
 // facet tables, call dates, common words) and calls.json, computes
-// columns.bin, the dense words' positions (dense.bin) and the hot words
-// (hot.bin, hot.json) from the index opened read-only, fsyncs every file
+// columns.bin, the dense words' positions (dense.bin), the hot words
+// (hot.bin, hot.json) and every line's words as term numbers (tokens.bin,
+// which the word-order bonus reads instead of Bleve's positions) from the
+// index opened read-only, fsyncs every file
 // and folder, and opens it to check the document count and that a known
 // word finds its line. A failed or cancelled Build removes its folder.
 //

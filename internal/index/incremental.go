@@ -305,7 +305,7 @@ func linkIndex(src, dst string) error {
 			return os.MkdirAll(target, 0o755)
 		case !d.Type().IsRegular():
 			return fmt.Errorf("%s: not a regular file", path)
-		case rel == metaFile || rel == callsFile || rel == columnsFile || rel == hotFile || rel == hotIndex || rel == denseFile:
+		case rel == metaFile || rel == callsFile || rel == columnsFile || rel == hotFile || rel == hotIndex || rel == denseFile || rel == tokensFile:
 			return nil
 		case strings.HasSuffix(rel, ".zap"):
 			return os.Link(path, target)

@@ -86,6 +86,12 @@ type Index struct {
 	// dense are the positions of the densest words (dense.go); nil
 	// when the build kept none.
 	dense *denseWords
+	// toks are the words of every line as term numbers (tokens.go); nil
+	// when the build kept none.
+	toks *lineTokens
+	// parts is how many parts a costly search runs in (rank): 0 for one
+	// per core on a large archive. Tests set it.
+	parts int
 	// counts are call-count arrays for reuse (getCounts).
 	counts sync.Pool
 }
@@ -113,6 +119,11 @@ func openDir(dir string) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
 	x.dense, err = openDense(dir)
+	if err != nil {
+		_ = x.Close()
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	x.toks, err = openTokens(dir)
 	if err != nil {
 		_ = x.Close()
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
@@ -233,6 +244,7 @@ func (x *Index) Close() error {
 		_ = x.hotF.Close()
 	}
 	_ = x.dense.close()
+	_ = x.toks.close()
 	_ = x.cols.close()
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("close index: %w", err)

@@ -2,11 +2,15 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -116,7 +120,11 @@ func (rc *rankCollector) add(doc uint64, score float64) {
 	if rc.k == 0 {
 		return
 	}
-	c := candidate{doc: doc, score: score, key: rc.key(doc)}
+	rc.keep(candidate{doc: doc, score: score, key: rc.key(doc)})
+}
+
+// keep puts c in the heap when it is among the k best so far.
+func (rc *rankCollector) keep(c candidate) {
 	if len(rc.heap) < rc.k {
 		rc.heap = append(rc.heap, c)
 		rc.up(len(rc.heap) - 1)
@@ -190,92 +198,240 @@ type rankRequest struct {
 	// minClauses: a hit counts only when it has at least this many
 	// clauses marked (quotemark.go); 0 for no such check.
 	minClauses int
+	// split: a costly search, run in parts at once (rank).
+	split bool
 }
 
 // rank runs rr.q, keeping hits [from, from+size) in rr.order and
-// counting facets over all hits.
+// counting facets over all hits. A costly search (rr.split) runs in parts
+// of the archive at once, one per core (at most maxRankParts), each with
+// its own top hits and counts, merged at the end: the hits, scores and
+// counts are those of one search.
 func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
-	q, from, size, words, checks := rr.q, rr.from, rr.size, rr.words, rr.checks
-	nc := len(x.cols.callDate)
-	out := &ranking{
-		speakers: make([]int, len(x.meta.Facets.Speakers)+1),
-		calls:    x.getCounts(max(nc, len(x.meta.Facets.Calls))),
-		langs:    make([]int, len(x.meta.Facets.Languages)+1),
-	}
-	rc := &rankCollector{cols: x.cols, order: rr.order, k: from + size, out: out, count: rr.count, dates: rr.dates}
+	var maxDate uint32
 	for _, d := range x.cols.callDate {
-		rc.maxDate = max(rc.maxDate, d)
+		maxDate = max(maxDate, d)
 	}
-	var finishErr error
+	newCollector := func() *rankCollector {
+		out := &ranking{
+			speakers: make([]int, len(x.meta.Facets.Speakers)+1),
+			calls:    x.getCounts(max(len(x.cols.callDate), len(x.meta.Facets.Calls))),
+			langs:    make([]int, len(x.meta.Facets.Languages)+1),
+		}
+		return &rankCollector{cols: x.cols, order: rr.order, k: rr.from + rr.size, out: out, count: rr.count, dates: rr.dates, maxDate: maxDate}
+	}
+	// The words' places come from the line tokens when the build kept
+	// them (tokens.go): then Bleve reads no positions.
+	var tw *tokenWords
+	if rr.words != nil && x.toks != nil {
+		w := x.toks.wordsOf(rr.words)
+		tw = &w
+	}
+	docs := uint64(x.cols.docs())
+	parts := 1
+	switch {
+	case rr.split && x.parts > 0:
+		parts = x.parts
+	case rr.split && docs >= minSplitDocs:
+		parts = min(runtime.GOMAXPROCS(0), maxRankParts)
+	}
+	if parts == 1 {
+		rc := newCollector()
+		if err := x.collect(ctx, rr, tw, rc, nil); err != nil {
+			x.putCounts(rc.out.calls)
+			return nil, err
+		}
+		return x.finish(rr, rc)
+	}
+	rcs := make([]*rankCollector, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		rcs[i] = newCollector()
+		r := &docRange{lo: docs * uint64(i) / uint64(parts), hi: docs * uint64(i+1) / uint64(parts)}
+		if i == parts-1 {
+			r.hi = math64 // and any document past the columns
+		}
+		wg.Go(func() { errs[i] = x.collect(ctx, rr, tw, rcs[i], r) })
+	}
+	wg.Wait()
+	rc := rcs[0]
+	for _, o := range rcs[1:] {
+		rc.merge(o)
+		x.putCounts(o.out.calls)
+	}
+	if err := errors.Join(errs...); err != nil {
+		x.putCounts(rc.out.calls)
+		return nil, err
+	}
+	return x.finish(rr, rc)
+}
+
+const (
+	maxRankParts = 4
+	minSplitDocs = 50000 // a smaller archive is searched in one part
+)
+
+// merge adds o's hits and counts to rc's.
+func (rc *rankCollector) merge(o *rankCollector) {
+	out := rc.out
+	out.Total += o.out.Total
+	for i, n := range o.out.speakers {
+		out.speakers[i] += n
+	}
+	for i, n := range o.out.calls {
+		out.calls[i] += n
+	}
+	for i, n := range o.out.langs {
+		out.langs[i] += n
+	}
+	for _, c := range o.heap {
+		rc.keep(c)
+	}
+}
+
+// collect runs rr.q over the documents in r (all when nil), handing each
+// hit to rc.
+func (x *Index) collect(ctx context.Context, rr rankRequest, tw *tokenWords, rc *rankCollector, r *docRange) error {
+	words, checks := rr.words, rr.checks
 	var al aligner
 	maxBonus := math.Pow(alignBase, float64(len(words))) // a chain earns at most a point a word
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		return func(d *search.DocumentMatch) error {
-			if d != nil {
-				if rr.minClauses > 0 && clauseMarks(d.FieldTermLocations) < rr.minClauses ||
-					checks != nil && !x.dense.passes(d.IndexInternalID.Value(), d.FieldTermLocations, checks) {
-					sctx.DocumentMatchPool.Put(d)
-					return nil
-				}
-				score := d.Score
-				// A hit whose score times the largest bonus (every word in
-				// place) is below the worst hit kept cannot be kept: it is
-				// counted without its chain.
-				if words != nil && !(rc.full() && score*maxBonus < rc.heap[0].score) {
-					score *= al.bonus(words, d.FieldTermLocations)
-				}
-				rc.add(d.IndexInternalID.Value(), score)
+			if d == nil {
+				return nil
+			}
+			if rr.minClauses > 0 && clauseMarks(d.FieldTermLocations) < rr.minClauses ||
+				checks != nil && !x.dense.passes(d.IndexInternalID.Value(), d.FieldTermLocations, checks) {
 				sctx.DocumentMatchPool.Put(d)
 				return nil
 			}
-			// The end: order the kept hits and name the page's.
-			slices.SortFunc(rc.heap, func(a, b candidate) int {
-				if rc.better(a, b) {
-					return -1
+			score := d.Score
+			// A hit whose score times the largest bonus (every word in
+			// place) is below the worst hit kept cannot be kept: it is
+			// counted without its chain.
+			if words != nil && !(rc.full() && score*maxBonus < rc.heap[0].score) {
+				if tw != nil {
+					score *= al.bonusLine(words, tw, x.toks.line(d.IndexInternalID.Value()))
+				} else {
+					score *= al.bonus(words, d.FieldTermLocations)
 				}
-				if rc.better(b, a) {
-					return 1
-				}
-				return 0
-			})
-			if from >= len(rc.heap) {
-				return nil
 			}
-			page := rc.heap[from:min(len(rc.heap), from+size)]
-			out.Hits = make([]rankedHit, 0, len(page))
-			out.docs = make([]uint64, 0, len(page))
-			for _, c := range page {
-				out.docs = append(out.docs, c.doc)
-				out.scores = append(out.scores, c.score)
-				if !rr.ids {
-					continue
-				}
-				id, err := sctx.IndexReader.ExternalID(docNumID(c.doc))
-				if err != nil {
-					finishErr = err
-					return err
-				}
-				out.Hits = append(out.Hits, rankedHit{ID: id, Score: c.score})
-			}
+			rc.add(d.IndexInternalID.Value(), score)
+			sctx.DocumentMatchPool.Put(d)
 			return nil
 		}, false, nil
 	}
+	q := rr.q
+	if r != nil {
+		q = &docRangeQuery{q: q, r: *r}
+	}
 	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
-	req := bleve.NewSearchRequestOptions(q, size, from, false) // sorted by score only: Bleve's fast path
-	req.IncludeLocations = words != nil || checks != nil || rr.minClauses > 0
-	if from+size == 0 && checks == nil {
+	req := bleve.NewSearchRequestOptions(q, rr.size, rr.from, false) // sorted by score only: Bleve's fast path
+	// The clause marks (quotemark.go) are added by our searchers, read
+	// positions or not.
+	req.IncludeLocations = words != nil && tw == nil || checks != nil
+	if rr.from+rr.size == 0 && checks == nil {
 		// Counts only: no scores, so no frequencies read, and Bleve may
 		// intersect and unite posting lists as bitmaps. (Score "none"
 		// stops early only when hits are asked for.)
 		req.Score = bleve.ScoreNone
 	}
 	if _, err := x.idx.SearchInContext(ctx, req); err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return fmt.Errorf("search: %w", err)
 	}
-	if finishErr != nil {
-		return nil, fmt.Errorf("search: %w", finishErr)
+	return nil
+}
+
+// finish orders the kept hits of rc and names the page's.
+func (x *Index) finish(rr rankRequest, rc *rankCollector) (*ranking, error) {
+	out := rc.out
+	slices.SortFunc(rc.heap, func(a, b candidate) int {
+		if rc.better(a, b) {
+			return -1
+		}
+		if rc.better(b, a) {
+			return 1
+		}
+		return 0
+	})
+	if rr.from >= len(rc.heap) {
+		return out, nil
+	}
+	page := rc.heap[rr.from:min(len(rc.heap), rr.from+rr.size)]
+	out.Hits = make([]rankedHit, 0, len(page))
+	out.docs = make([]uint64, 0, len(page))
+	for _, c := range page {
+		out.docs = append(out.docs, c.doc)
+		out.scores = append(out.scores, c.score)
+		if !rr.ids {
+			continue
+		}
+		id, err := x.reader.ExternalID(docNumID(c.doc))
+		if err != nil {
+			x.putCounts(out.calls)
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		out.Hits = append(out.Hits, rankedHit{ID: id, Score: c.score})
 	}
 	return out, nil
+}
+
+// docRange is the documents numbered [lo, hi).
+type docRange struct{ lo, hi uint64 }
+
+// docRangeQuery is q over the documents of r only.
+type docRangeQuery struct {
+	q bq.Query
+	r docRange
+}
+
+func (d *docRangeQuery) Searcher(ctx context.Context, i index.IndexReader, mp mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	s, err := d.q.Searcher(ctx, i, mp, options)
+	if err != nil {
+		return nil, err
+	}
+	return &rangeSearcher{Searcher: s, r: d.r}, nil
+}
+
+// rangeSearcher is a searcher's matches in r: it starts at r.lo and ends
+// before r.hi.
+type rangeSearcher struct {
+	search.Searcher
+	r       docRange
+	started bool
+}
+
+func (s *rangeSearcher) cut(ctx *search.SearchContext, d *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
+	if err != nil || d == nil {
+		return d, err
+	}
+	if d.IndexInternalID.Value() >= s.r.hi {
+		ctx.DocumentMatchPool.Put(d)
+		return nil, nil
+	}
+	return d, nil
+}
+
+func (s *rangeSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !s.started {
+		s.started = true
+		if s.r.lo > 0 {
+			d, err := s.Searcher.Advance(ctx, docNumID(s.r.lo))
+			return s.cut(ctx, d, err)
+		}
+	}
+	d, err := s.Searcher.Next(ctx)
+	return s.cut(ctx, d, err)
+}
+
+func (s *rangeSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	s.started = true
+	if id.Value() < s.r.lo {
+		id = docNumID(s.r.lo)
+	}
+	d, err := s.Searcher.Advance(ctx, id)
+	return s.cut(ctx, d, err)
 }
 
 // orderWord is one free word of the query, in the order typed.

@@ -249,7 +249,8 @@ func (x *Index) find(ctx context.Context, r *request) (*found, error) {
 // their dense words.
 func (x *Index) run(ctx context.Context, r *request, p *plan, f form) (*ranking, error) {
 	q, minClauses := p.rankQuery(r, f)
-	rr := rankRequest{q: q, minClauses: minClauses, order: r.order, from: r.from, size: r.size, count: countAll, dates: r.dates}
+	rr := rankRequest{q: q, minClauses: minClauses, order: r.order, from: r.from, size: r.size, count: countAll, dates: r.dates,
+		split: f != strictForm || p.order != nil}
 	switch f {
 	case strictForm:
 		rr.words, rr.checks = p.order, p.checks
