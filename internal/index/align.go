@@ -2,6 +2,7 @@ package index
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -89,13 +90,25 @@ func (a *aligner) score(words []orderWord, locs []search.FieldTermLocation) floa
 			}
 		}
 	}
+	slices.Sort(a.keys)
+	a.keys = slices.Compact(a.keys)
 	return a.chain(words)
 }
 
 // bonusLine is bonus with the words' places read from the line tokens:
 // line is the hit's encoded words, tw the query's words as term numbers.
-func (a *aligner) bonusLine(words []orderWord, tw *tokenWords, line []byte) float64 {
+// When the hit needs a bonus of at least limit to be kept (0: any), a
+// line whose chain cannot reach it (upper) gets 1, unchained.
+func (a *aligner) bonusLine(words []orderWord, tw *tokenWords, line []byte, limit float64) float64 {
 	a.keys = tw.appendKeys(a.keys[:0], line)
+	if len(a.keys) == 0 {
+		return 1
+	}
+	slices.Sort(a.keys)
+	a.keys = slices.Compact(a.keys)
+	if limit > 0 && math.Pow(alignBase, a.upper(words)+1e-9) < limit {
+		return 1
+	}
 	s := a.chain(words)
 	if s <= 0 {
 		return 1
@@ -103,14 +116,54 @@ func (a *aligner) bonusLine(words []orderWord, tw *tokenWords, line []byte) floa
 	return math.Pow(alignBase, s)
 }
 
+// upper returns a bound on the points of any chain of the words in
+// a.keys (sorted), read in one pass instead of chained: each word found
+// earns at most a point, and each step from one word of the chain to
+// the next costs at least alignSkipLine unless it can be free. A step
+// from word i-1 to word i can be free only when the line has them side
+// by side, or an ellipsis stands before word i, or word i starts or
+// follows a swapped pair (whose own step costs alignSwap).
+func (a *aligner) upper(words []orderWord) float64 {
+	if len(words) > 62 {
+		return float64(len(words))
+	}
+	var present, free uint64
+	for i, w := range words {
+		if w.gap {
+			free |= 1 << i
+		}
+	}
+	lastPos, curPos := ^uint64(0), ^uint64(0)
+	var lastMask, curMask uint64
+	group := func() {
+		if curPos != ^uint64(0) && lastPos+1 == curPos {
+			free |= lastMask << 1 & curMask // word i-1, then word i
+			s := lastMask >> 1 & curMask    // word i+1, then word i
+			free |= s | s<<2
+		}
+		present |= curMask
+		lastPos, lastMask = curPos, curMask
+	}
+	for _, k := range a.keys {
+		p, q := k>>32, k>>8&0xffffff
+		if p != curPos {
+			group()
+			curPos, curMask = p, 0
+		}
+		curMask |= 1 << q
+	}
+	group()
+	n := bits.OnesCount64(present)
+	steps := n - 1 - bits.OnesCount64(free&present&^1)
+	return float64(n) - alignSkipLine*float64(max(0, steps))
+}
+
 // chain returns the points of the best chain of the matched words in
-// a.keys.
+// a.keys, sorted.
 func (a *aligner) chain(words []orderWord) float64 {
 	if len(a.keys) == 0 {
 		return 0
 	}
-	slices.Sort(a.keys)
-	a.keys = slices.Compact(a.keys)
 	a.items = a.items[:0]
 	for _, k := range a.keys {
 		p, q, w := int(k>>32), int(k>>8&0xffffff), alignExact

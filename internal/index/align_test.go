@@ -1,6 +1,8 @@
 package index
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,5 +64,58 @@ func TestAlign(t *testing.T) {
 	}
 	if got := alignOn(q, "whether it was the first time the question raised"); got > 3 {
 		t.Errorf("the words apart and out of order: %.2f, want at most half the line as typed (%.2f)", got, exact)
+	}
+}
+
+// TestAlignUpper: the bound the ranking reads in one pass (upper) is
+// never below the best chain, for random lines of matched words: with
+// repeats, other inflections, swapped pairs and ellipses. A ranking that
+// skips the chain of a line whose bound cannot reach the page keeps the
+// same hits only while this holds.
+func TestAlignUpper(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 17))
+	tight := 0
+	for range 20000 {
+		n := 2 + rng.IntN(12)
+		words := make([]orderWord, n)
+		for i := range words {
+			words[i].gap = i > 0 && rng.IntN(6) == 0
+		}
+		var a aligner
+		span := 1 + rng.IntN(40)
+		for range rng.IntN(3 * n) {
+			k := uint64(rng.IntN(span))<<32 | uint64(rng.IntN(n))<<8
+			if rng.IntN(4) == 0 {
+				k |= 1
+			}
+			a.keys = append(a.keys, k)
+		}
+		if rng.IntN(3) == 0 { // the words in order, some swapped
+			p := uint64(rng.IntN(span))
+			for i := range n {
+				q := i
+				if i+1 < n && rng.IntN(4) == 0 {
+					q = i + 1
+				} else if i > 0 && a.keys[len(a.keys)-1]>>8&0xff == uint64(i) {
+					q = i - 1
+				}
+				a.keys = append(a.keys, (p+uint64(i))<<32|uint64(q)<<8)
+			}
+		}
+		slices.Sort(a.keys)
+		a.keys = slices.Compact(a.keys)
+		keys := slices.Clone(a.keys)
+		up := a.upper(words)
+		a.keys = keys
+		got := a.chain(words)
+		if got > up+1e-9 {
+			t.Fatalf("words %+v, keys %x: chain %.4f above the bound %.4f", words, keys, got, up)
+		}
+		if got > up-1e-9 {
+			tight++
+		}
+	}
+	if tight < 1000 {
+		t.Errorf("the bound met the chain in %d of 20000 lines: too loose to be of use", tight)
 	}
 }

@@ -312,7 +312,11 @@ func (x *Index) collect(ctx context.Context, rr rankRequest, tw *tokenWords, rc 
 			// counted without its chain.
 			if words != nil && !(rc.full() && score*maxBonus < rc.heap[0].score) {
 				if tw != nil {
-					score *= al.bonusLine(words, tw, x.toks.line(d.IndexInternalID.Value()))
+					limit := 0.0 // the bonus it needs to be kept
+					if rc.full() {
+						limit = rc.heap[0].score / score
+					}
+					score *= al.bonusLine(words, tw, x.toks.line(d.IndexInternalID.Value()), limit)
 				} else {
 					score *= al.bonus(words, d.FieldTermLocations)
 				}
