@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -92,6 +93,9 @@ type Index struct {
 	// parts is how many parts a costly search runs in (rank): 0 for one
 	// per core on a large archive. Tests set it.
 	parts int
+	// replicaMisses counts the rankings whose replica scores disagreed
+	// with Bleve's (replica.go), ranked the usual way instead.
+	replicaMisses atomic.Int64
 	// counts are call-count arrays for reuse (getCounts).
 	counts sync.Pool
 }

@@ -95,14 +95,22 @@ func (rc *rankCollector) better(a, b candidate) bool {
 	return a.doc < b.doc
 }
 
-func (rc *rankCollector) add(doc uint64, score float64) {
+// admits reports whether doc is in the date range, if any.
+func (rc *rankCollector) admits(doc uint64) bool {
 	if rc.dates != nil {
 		if doc >= uint64(rc.cols.docs()) {
-			return
+			return false
 		}
 		if d := rc.cols.callDate[rc.cols.call[doc]]; d < rc.dates.lo || d > rc.dates.hi {
-			return
+			return false
 		}
+	}
+	return true
+}
+
+func (rc *rankCollector) add(doc uint64, score float64) {
+	if !rc.admits(doc) {
+		return
 	}
 	rc.out.Total++
 	if doc < uint64(rc.cols.docs()) {
@@ -200,6 +208,9 @@ type rankRequest struct {
 	minClauses int
 	// split: a costly search, run in parts at once (rank).
 	split bool
+	// replica: q's clauses as the line tokens score them: ranked in
+	// two passes (replica.go); nil for the usual way.
+	replica *replica
 }
 
 // rank runs rr.q, keeping hits [from, from+size) in rr.order and
@@ -212,13 +223,13 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 	for _, d := range x.cols.callDate {
 		maxDate = max(maxDate, d)
 	}
-	newCollector := func() *rankCollector {
+	newCollector := func(k int) *rankCollector {
 		out := &ranking{
 			speakers: make([]int, len(x.meta.Facets.Speakers)+1),
 			calls:    x.getCounts(max(len(x.cols.callDate), len(x.meta.Facets.Calls))),
 			langs:    make([]int, len(x.meta.Facets.Languages)+1),
 		}
-		return &rankCollector{cols: x.cols, order: rr.order, k: rr.from + rr.size, out: out, count: rr.count, dates: rr.dates, maxDate: maxDate}
+		return &rankCollector{cols: x.cols, order: rr.order, k: k, out: out, count: rr.count, dates: rr.dates, maxDate: maxDate}
 	}
 	// The words' places come from the line tokens when the build kept
 	// them (tokens.go): then Bleve reads no positions.
@@ -235,8 +246,15 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 	case rr.split && docs >= minSplitDocs:
 		parts = min(runtime.GOMAXPROCS(0), maxRankParts)
 	}
+	if rr.replica != nil && rr.order == SortRelevance && rr.checks == nil {
+		rk, err := x.rankReplica(ctx, rr, rr.replica, parts, newCollector)
+		if !errors.Is(err, errReplica) {
+			return rk, err
+		}
+		x.replicaMisses.Add(1) // ranked the usual way below
+	}
 	if parts == 1 {
-		rc := newCollector()
+		rc := newCollector(rr.from + rr.size)
 		if err := x.collect(ctx, rr, tw, rc, nil); err != nil {
 			x.putCounts(rc.out.calls)
 			return nil, err
@@ -247,7 +265,7 @@ func (x *Index) rank(ctx context.Context, rr rankRequest) (*ranking, error) {
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for i := range parts {
-		rcs[i] = newCollector()
+		rcs[i] = newCollector(rr.from + rr.size)
 		r := &docRange{lo: docs * uint64(i) / uint64(parts), hi: docs * uint64(i+1) / uint64(parts)}
 		if i == parts-1 {
 			r.hi = math64 // and any document past the columns

@@ -257,6 +257,9 @@ func (x *Index) run(ctx context.Context, r *request, p *plan, f form) (*ranking,
 	case quoteForm:
 		rr.words = p.order
 	}
+	if r.order == SortRelevance && rr.checks == nil && (f == quoteForm || f == strictForm && p.order != nil) {
+		rr.replica = x.newReplica(p.query(r, f, allFilters), p.order)
+	}
 	return x.rank(ctx, rr)
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,7 +28,7 @@ import (
 
 const (
 	tokensFile   = "tokens.bin"
-	tokensMagic  = "BCTOKS3\n"
+	tokensMagic  = "BCTOKS5\n"
 	tokensWindow = 1 << 17 // documents collected at a time while writing
 	maxTokenPos  = 1<<24 - 1
 	maxTokenTerm = 1<<23 - 1
@@ -39,9 +40,13 @@ type lineTokens struct {
 	nterm int
 	docs  int
 	offs  []byte // docs+1 little-endian uint32 offsets into data
+	norms []byte // docs × 2 little-endian float32: each line's norms in the text and name fields
 	data  []byte // per document: (uvarint position delta, uvarint term number)..., by position then term
 	m     mmap.MMap
 }
+
+// nameMark starts a speaker-name term in the line tokens.
+const nameMark = "\x00n"
 
 // tokenTerm reports whether t is a term the line tokens keep: words and
 // their stems, not word pairs (which the word-order bonus never reads).
@@ -56,25 +61,31 @@ func computeTokens(ctx context.Context, dir string) error {
 		return err
 	}
 	defer x.Close()
-	dict, err := x.reader.FieldDict(fieldText)
-	if err != nil {
-		return err
-	}
+	// The text field's words, and the speaker-name field's terms after
+	// nameMark (which sorts before any word).
 	var terms []string
-	for {
-		e, err := dict.Next()
+	for _, field := range []string{fieldText, fieldName} {
+		dict, err := x.reader.FieldDict(field)
 		if err != nil {
-			_ = dict.Close()
 			return err
 		}
-		if e == nil {
-			break
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				_ = dict.Close()
+				return err
+			}
+			if e == nil {
+				break
+			}
+			if tokenTerm(e.Term) && field == fieldText {
+				terms = append(terms, e.Term)
+			} else if field == fieldName && !strings.HasPrefix(e.Term, nameMark) {
+				terms = append(terms, nameMark+e.Term)
+			}
 		}
-		if tokenTerm(e.Term) {
-			terms = append(terms, e.Term)
-		}
+		_ = dict.Close()
 	}
-	_ = dict.Close()
 	if len(terms) > maxTokenTerm {
 		return nil
 	}
@@ -115,9 +126,15 @@ func computeTokens(ctx context.Context, dir string) error {
 	size := uint64(0)
 	docs := uint64(0)
 	tfd := &index.TermFieldDoc{}
+	// Per document, its text and name fields' norms (float32), as Bleve
+	// scores with them.
+	var normBytes []byte
+	norms, nameNorms := make([]float32, tokensWindow), make([]float32, tokensWindow)
 	for lo := uint64(0); ; lo += tokensWindow {
 		hi := lo + tokensWindow
 		ents = ents[:0]
+		clear(norms)
+		clear(nameNorms)
 		more := false
 		for id, t := range terms {
 			if id%1024 == 0 {
@@ -125,7 +142,12 @@ func computeTokens(ctx context.Context, dir string) error {
 					return err
 				}
 			}
-			r, err := x.reader.TermFieldReader(ctx, []byte(t), fieldText, false, false, true)
+			field, norms := fieldText, norms
+			if strings.HasPrefix(t, nameMark) {
+				t, field, norms = t[len(nameMark):], fieldName, nameNorms
+			}
+			// The name field keeps no positions: its terms are counted.
+			r, err := x.reader.TermFieldReader(ctx, []byte(t), field, field == fieldName, true, field == fieldText)
 			if err != nil {
 				return err
 			}
@@ -136,8 +158,17 @@ func computeTokens(ctx context.Context, dir string) error {
 					more = true
 					break
 				}
+				if doc-lo < uint64(len(norms)) {
+					norms[doc-lo] = float32(d.Norm)
+				}
+				if field == fieldName {
+					for i := range min(d.Freq, 255) {
+						ents = append(ents, (doc-lo)<<47|i<<23|uint64(id))
+					}
+					continue
+				}
 				for _, v := range d.Vectors {
-					if v.Field != fieldText {
+					if v.Field != field {
 						continue
 					}
 					if v.Pos > maxTokenPos || doc > 1<<31 {
@@ -160,6 +191,12 @@ func computeTokens(ctx context.Context, dir string) error {
 			doc, pos, id := lo+e>>47, e>>23&maxTokenPos, e&maxTokenTerm
 			for ; docs <= doc; docs++ {
 				offs = binary.LittleEndian.AppendUint32(offs, uint32(size+uint64(len(data))))
+				norm, nameNorm := float32(0), float32(0) // a line of no words (before this window: of none)
+				if docs >= lo {
+					norm, nameNorm = norms[docs-lo], nameNorms[docs-lo]
+				}
+				normBytes = binary.LittleEndian.AppendUint32(normBytes, math.Float32bits(norm))
+				normBytes = binary.LittleEndian.AppendUint32(normBytes, math.Float32bits(nameNorm))
 				last = 0
 			}
 			data = appendToken(data, pos-last, id)
@@ -177,6 +214,7 @@ func computeTokens(ctx context.Context, dir string) error {
 		}
 	}
 	offs = binary.LittleEndian.AppendUint32(offs, uint32(size))
+	offs = append(offs, normBytes...)
 	offs = binary.LittleEndian.AppendUint32(offs, uint32(docs))
 	if _, err := w.Write(offs); err != nil {
 		return err
@@ -232,15 +270,17 @@ func parseTokens(b []byte) (*lineTokens, error) {
 		return nil, bad
 	}
 	t.terms, b = b[:size], b[size:]
-	// The lines' words, then docs+1 offsets into them, then docs.
+	// The lines' words, then docs+1 offsets into them, docs norms, and
+	// docs.
 	if len(b) < 8 {
 		return nil, bad
 	}
 	t.docs = int(binary.LittleEndian.Uint32(b[len(b)-4:]))
 	b = b[:len(b)-4]
-	if t.docs < 0 || len(b) < 4*(t.docs+1) {
+	if t.docs < 0 || len(b) < 4*(3*t.docs+1) {
 		return nil, bad
 	}
+	b, t.norms = b[:len(b)-8*t.docs], b[len(b)-8*t.docs:]
 	t.data, t.offs = b[:len(b)-4*(t.docs+1)], b[len(b)-4*(t.docs+1):]
 	if int(binary.LittleEndian.Uint32(t.offs[4*t.docs:])) != len(t.data) {
 		return nil, bad
@@ -278,6 +318,19 @@ func (t *lineTokens) id(s string) (uint32, bool) {
 		return uint32(lo), true
 	}
 	return 0, false
+}
+
+// norms returns the text and name fields' norms of document doc, as
+// Bleve stores and scores them (1/sqrt of the field's length, as a
+// float32).
+func (t *lineTokens) norms2(doc uint64) [2]float64 {
+	if doc >= uint64(t.docs) {
+		return [2]float64{}
+	}
+	return [2]float64{
+		float64(math.Float32frombits(binary.LittleEndian.Uint32(t.norms[8*doc:]))),
+		float64(math.Float32frombits(binary.LittleEndian.Uint32(t.norms[8*doc+4:]))),
+	}
 }
 
 // line returns the encoded words of document doc (nil when it has none).

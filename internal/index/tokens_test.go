@@ -11,7 +11,8 @@ import (
 )
 
 // TestLineTokens: a ranking that reads its words' places from the line
-// tokens (tokens.go), searched in parts at once, keeps the same lines
+// tokens (tokens.go), searched in parts at once and in two passes
+// (replica.go), keeps the same lines
 // with the same scores, total and facet counts as one that reads them
 // from Bleve's positions in one part: for strict pastes, for the quote
 // rung, and after an incremental build (whose documents lie in several
@@ -29,7 +30,7 @@ func TestLineTokens(t *testing.T) {
 		if x.toks == nil {
 			t.Fatalf("%s: the build kept no line tokens", name)
 		}
-		strict, quote := 0, 0
+		strict, quote, replicas := 0, 0, 0
 		for ci, c := range a.Calls {
 			for li, l := range c.Lines {
 				words := strings.Fields(l.Text)
@@ -65,6 +66,9 @@ func TestLineTokens(t *testing.T) {
 						if want.Total == 0 {
 							continue
 						}
+						if x.newReplica(p.query(r, f, allFilters), p.order) != nil {
+							replicas++
+						}
 						if f == strictForm {
 							strict++
 						} else {
@@ -79,6 +83,14 @@ func TestLineTokens(t *testing.T) {
 		}
 		if strict < 40 || quote < 40 {
 			t.Fatalf("%s: %d strict and %d quote rankings compared, want 40 of each", name, strict, quote)
+		}
+		// The two-pass ranking (replica.go) took most of them, and never
+		// had to fall back.
+		if replicas < (strict+quote)*3/4 {
+			t.Errorf("%s: %d of %d rankings in two passes, want most", name, replicas, strict+quote)
+		}
+		if n := x.replicaMisses.Load(); n > 0 {
+			t.Errorf("%s: %d rankings in two passes disagreed with Bleve and were run the usual way", name, n)
 		}
 	}
 	check("full build")
