@@ -220,11 +220,18 @@ func (a *aligner) chain(words []orderWord) float64 {
 		for k := j - 1; k >= 0; k-- {
 			prev := items[k]
 			gap := it.p0 - prev.p1 - 1
-			if gap < 0 || prev.q1 >= it.q0 {
+			if gap < 0 {
 				continue
 			}
-			if gaps == 0 && float64(gap)*alignSkipLine > float64(len(words)) {
-				break // every earlier item is further away still
+			// A chain up to an earlier item holds at most the words
+			// before it.q0, a point each: with no ellipsis, it.q0 + it.w
+			// less the line words between is the most any earlier item
+			// (further away still) can give. Below b, none improves it.
+			if gaps == 0 && float64(it.q0)+it.w-alignSkipLine*float64(gap) < b-1e-9 {
+				break
+			}
+			if prev.q1 >= it.q0 {
+				continue
 			}
 			lineCost := alignSkipLine * float64(gap)
 			if a.gaps[it.q0] > a.gaps[prev.q1] {

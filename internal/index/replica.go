@@ -101,7 +101,7 @@ func (x *Index) newReplica(q bq.Query, words []orderWord) *replica {
 	if err != nil {
 		return nil
 	}
-	rp := &replica{driver: b.Must}
+	rp := &replica{driver: unadorned(b.Must)}
 	slotOf := map[string]int{}
 	var ids []uint32
 	var keys []uint64
@@ -200,6 +200,28 @@ func (x *Index) newReplica(q bq.Query, words []orderWord) *replica {
 		rp.table.bits[ids[j]&tokenBitsMask>>6] |= 1 << (ids[j] & 63)
 	}
 	return rp
+}
+
+// unadorned returns q, the first pass's required part, as Bleve can
+// match it from posting bitmaps alone when asked for no scores: its
+// optimisation unites and intersects terms, but takes no disjunction
+// with a minimum over one. Two of three (the quote rung's rarest words)
+// is a union of three intersections.
+func unadorned(q bq.Query) bq.Query {
+	c, ok := q.(*bq.ConjunctionQuery)
+	if !ok || len(c.Conjuncts) != 1 {
+		return q
+	}
+	d, ok := c.Conjuncts[0].(*bq.DisjunctionQuery)
+	if !ok || d.Min != 2 || len(d.Disjuncts) != 3 || d.BoostVal != nil {
+		return q
+	}
+	a, b, e := d.Disjuncts[0], d.Disjuncts[1], d.Disjuncts[2]
+	return bq.NewDisjunctionQuery([]bq.Query{
+		bq.NewConjunctionQuery([]bq.Query{a, b}),
+		bq.NewConjunctionQuery([]bq.Query{a, e}),
+		bq.NewConjunctionQuery([]bq.Query{b, e}),
+	})
 }
 
 // replicaLine is what the first pass reads of one line.

@@ -2,6 +2,7 @@ package index
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -28,7 +29,7 @@ import (
 
 const (
 	tokensFile   = "tokens.bin"
-	tokensMagic  = "BCTOKS5\n"
+	tokensMagic  = "BCTOKS6\n"
 	tokensWindow = 1 << 17 // documents collected at a time while writing
 	maxTokenPos  = 1<<24 - 1
 	maxTokenTerm = 1<<23 - 1
@@ -36,13 +37,23 @@ const (
 
 // lineTokens are the words of every line, by document number.
 type lineTokens struct {
-	terms []byte // nterms+1 little-endian uint32 offsets, then the terms' bytes
+	terms []byte // nterms+1 little-endian uint32 offsets, then the terms' bytes, sorted
+	ids   []byte // nterms little-endian uint32: each sorted term's number
 	nterm int
 	docs  int
 	offs  []byte // docs+1 little-endian uint32 offsets into data
 	norms []byte // docs × 2 little-endian float32: each line's norms in the text and name fields
 	data  []byte // per document: (uvarint position delta, uvarint term number)..., by position then term
 	m     mmap.MMap
+}
+
+// permute returns s in the order of the indexes in order.
+func permute[T any](s []T, order []int) []T {
+	out := make([]T, len(s))
+	for i, j := range order {
+		out[i] = s[j]
+	}
+	return out
 }
 
 // nameMark starts a speaker-name term in the line tokens.
@@ -64,6 +75,7 @@ func computeTokens(ctx context.Context, dir string) error {
 	// The text field's words, and the speaker-name field's terms after
 	// nameMark (which sorts before any word).
 	var terms []string
+	var counts []uint64
 	for _, field := range []string{fieldText, fieldName} {
 		dict, err := x.reader.FieldDict(field)
 		if err != nil {
@@ -80,8 +92,10 @@ func computeTokens(ctx context.Context, dir string) error {
 			}
 			if tokenTerm(e.Term) && field == fieldText {
 				terms = append(terms, e.Term)
+				counts = append(counts, e.Count)
 			} else if field == fieldName && !strings.HasPrefix(e.Term, nameMark) {
 				terms = append(terms, nameMark+e.Term)
+				counts = append(counts, e.Count)
 			}
 		}
 		_ = dict.Close()
@@ -89,8 +103,23 @@ func computeTokens(ctx context.Context, dir string) error {
 	if len(terms) > maxTokenTerm {
 		return nil
 	}
-	if !slices.IsSorted(terms) {
-		slices.Sort(terms) // the dictionary's order is the bytes'; make sure
+	// Terms sorted, for lookup; numbered by how many lines have them,
+	// most first, so that the common words are one byte in a line.
+	order := make([]int, len(terms))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(terms[a], terms[b]) })
+	terms = permute(terms, order)
+	counts = permute(counts, order)
+	byCount := make([]int, len(terms))
+	for i := range byCount {
+		byCount[i] = i
+	}
+	slices.SortStableFunc(byCount, func(a, b int) int { return cmp.Compare(counts[b], counts[a]) })
+	ids := make([]uint32, len(terms)) // by sorted term
+	for n, i := range byCount {
+		ids[i] = uint32(n)
 	}
 	f, err := os.OpenFile(filepath.Join(dir, tokensFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -120,6 +149,13 @@ func computeTokens(ctx context.Context, dir string) error {
 			return err
 		}
 	}
+	idBytes := make([]byte, 0, 4*len(ids))
+	for _, id := range ids {
+		idBytes = binary.LittleEndian.AppendUint32(idBytes, id)
+	}
+	if _, err := w.Write(idBytes); err != nil {
+		return err
+	}
 	// The lines' words, window by window; their offsets after them.
 	var offs, data []byte
 	var ents []uint64 // doc-lo<<47 | pos<<23 | term
@@ -136,8 +172,9 @@ func computeTokens(ctx context.Context, dir string) error {
 		clear(norms)
 		clear(nameNorms)
 		more := false
-		for id, t := range terms {
-			if id%1024 == 0 {
+		for i, t := range terms {
+			id := ids[i]
+			if i%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
@@ -270,6 +307,10 @@ func parseTokens(b []byte) (*lineTokens, error) {
 		return nil, bad
 	}
 	t.terms, b = b[:size], b[size:]
+	if len(b) < 4*t.nterm {
+		return nil, bad
+	}
+	t.ids, b = b[:4*t.nterm], b[4*t.nterm:]
 	// The lines' words, then docs+1 offsets into them, docs norms, and
 	// docs.
 	if len(b) < 8 {
@@ -315,7 +356,7 @@ func (t *lineTokens) id(s string) (uint32, bool) {
 		}
 	}
 	if lo < t.nterm && string(t.term(lo)) == s {
-		return uint32(lo), true
+		return binary.LittleEndian.Uint32(t.ids[4*lo:]), true
 	}
 	return 0, false
 }
