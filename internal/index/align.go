@@ -104,7 +104,7 @@ func (a *aligner) bonusLine(words []orderWord, tw *tokenWords, line []byte, limi
 	if len(a.keys) == 0 {
 		return 1
 	}
-	slices.Sort(a.keys)
+	sortNearly(a.keys)
 	a.keys = slices.Compact(a.keys)
 	if limit > 0 && math.Pow(alignBase, a.upper(words)+1e-9) < limit {
 		return 1
@@ -215,34 +215,58 @@ func (a *aligner) chain(words []orderWord) float64 {
 		a.gaps[i] = gaps
 	}
 	top := 0.0
+	best := a.best
 	for j, it := range items {
 		b := it.w
+		// A chain up to an earlier item holds at most the words before
+		// it.q0, a point each: with no ellipsis, it.q0 + it.w less the
+		// line words between is the most any earlier item can give, and
+		// earlier items are further away still. Past lim line words
+		// between, none improves b.
+		lim := math.Inf(1)
+		if gaps == 0 {
+			lim = (float64(it.q0) + it.w - b + 1e-9) / alignSkipLine
+		}
 		for k := j - 1; k >= 0; k-- {
-			prev := items[k]
+			prev := &items[k]
 			gap := it.p0 - prev.p1 - 1
 			if gap < 0 {
 				continue
 			}
-			// A chain up to an earlier item holds at most the words
-			// before it.q0, a point each: with no ellipsis, it.q0 + it.w
-			// less the line words between is the most any earlier item
-			// (further away still) can give. Below b, none improves it.
-			if gaps == 0 && float64(it.q0)+it.w-alignSkipLine*float64(gap) < b-1e-9 {
+			if float64(gap) > lim {
 				break
 			}
 			if prev.q1 >= it.q0 {
 				continue
 			}
 			lineCost := alignSkipLine * float64(gap)
-			if a.gaps[it.q0] > a.gaps[prev.q1] {
+			if gaps != 0 && a.gaps[it.q0] > a.gaps[prev.q1] {
 				lineCost = 0
 			}
-			if c := a.best[k] + it.w - alignSkipWord*float64(it.q0-prev.q1-1) - lineCost; c > b {
+			if c := best[k] + it.w - alignSkipWord*float64(it.q0-prev.q1-1) - lineCost; c > b {
 				b = c
+				if gaps == 0 {
+					lim = (float64(it.q0) + it.w - b + 1e-9) / alignSkipLine
+				}
 			}
 		}
-		a.best[j] = b
+		best[j] = b
 		top = max(top, b)
 	}
 	return top
+}
+
+// sortNearly sorts keys read from the line tokens: in order of place
+// already, but for the words at one place. An insertion sort costs one
+// pass and the few moves.
+func sortNearly(keys []uint64) {
+	for i := 1; i < len(keys); i++ {
+		k := keys[i]
+		j := i
+		for j > 0 && keys[j-1] > k {
+			keys[j] = keys[j-1]
+			j--
+		}
+		keys[j] = k
+	}
 }

@@ -194,11 +194,11 @@ func (x *Index) newReplica(q bq.Query, words []orderWord) *replica {
 		}
 		return int(keys[a]&^slotKey) - int(keys[b]&^slotKey)
 	})
-	rp.table = tokenWords{ids: make([]uint32, len(ids)), keys: make([]uint64, len(ids)), bits: new([tokenBitsMask/64 + 1]uint64)}
+	rp.table = tokenWords{ids: make([]uint32, len(ids)), keys: make([]uint64, len(ids))}
 	for i, j := range order {
 		rp.table.ids[i], rp.table.keys[i] = ids[j], keys[j]
-		rp.table.bits[ids[j]&tokenBitsMask>>6] |= 1 << (ids[j] & 63)
 	}
+	rp.table.index()
 	return rp
 }
 
@@ -442,7 +442,7 @@ func (x *Index) replicaPass(ctx context.Context, rr rankRequest, rp *replica, rc
 			}
 			h := replicaHit{doc: doc, base: base, bonus: 1}
 			if rr.words != nil && len(al.keys) > 0 {
-				slices.Sort(al.keys)
+				sortNearly(al.keys)
 				al.keys = slices.Compact(al.keys)
 				if len(top) == k {
 					// Not chained when even its bound stays below the
@@ -499,6 +499,7 @@ func (tw *tokenWords) scan(keys []uint64, tf []int, line []byte) []uint64 {
 	if len(tw.ids) == 0 {
 		return keys
 	}
+	first := tw.first
 	pos := uint64(0)
 	for i := 0; i < len(line); {
 		v := uint64(line[i])
@@ -517,10 +518,10 @@ func (tw *tokenWords) scan(keys []uint64, tf []int, line []byte) []uint64 {
 				}
 			}
 		}
-		switch v & 3 {
-		case 0:
+		// Step 0: the next place; 1: the same; 2: a uvarint follows.
+		if step := v & 3; step == 0 {
 			pos++
-		case 2:
+		} else if step == 2 {
 			d, n := binary.Uvarint(line[i:])
 			if n <= 0 {
 				return keys
@@ -529,12 +530,18 @@ func (tw *tokenWords) scan(keys []uint64, tf []int, line []byte) []uint64 {
 			pos += d
 		}
 		id := uint32(v >> 2)
-		if tw.bits[id&tokenBitsMask>>6]&(1<<(id&63)) == 0 {
-			continue
-		}
-		j, ok := slices.BinarySearch(tw.ids, id)
-		if !ok {
-			continue
+		var j int
+		if int(id) < len(first) {
+			f := first[id]
+			if f == 0 {
+				continue
+			}
+			j = int(f) - 1
+		} else {
+			var ok bool
+			if j, ok = tw.lookup(id); !ok {
+				continue
+			}
 		}
 		for ; j < len(tw.ids) && tw.ids[j] == id; j++ {
 			if key := tw.keys[j]; key&slotKey != 0 {

@@ -408,6 +408,39 @@ type tokenWords struct {
 	// bits has the bit of each id's low bits: most of a line's words
 	// are not the query's, and one load tells.
 	bits *[tokenBitsMask/64 + 1]uint64
+	// first[id] is 1 + the index in ids of id's first entry, 0 for none,
+	// for the ids below its length: the common words, numbered first,
+	// found with one load.
+	first []uint16
+}
+
+// index fills tw.bits and tw.first from tw.ids.
+func (tw *tokenWords) index() {
+	tw.bits = new([tokenBitsMask/64 + 1]uint64)
+	n := 0
+	if len(tw.ids) > 0 {
+		n = min(int(tw.ids[len(tw.ids)-1])+1, 1<<16)
+	}
+	tw.first = make([]uint16, n)
+	for i := len(tw.ids) - 1; i >= 0; i-- {
+		id := tw.ids[i]
+		tw.bits[id&tokenBitsMask>>6] |= 1 << (id & 63)
+		if int(id) < n && i < 1<<16-1 {
+			tw.first[id] = uint16(i + 1)
+		}
+	}
+}
+
+// lookup returns the index in tw.ids of id's first entry.
+func (tw *tokenWords) lookup(id uint32) (int, bool) {
+	if int(id) < len(tw.first) {
+		f := tw.first[id]
+		return int(f) - 1, f != 0
+	}
+	if tw.bits[id&tokenBitsMask>>6]&(1<<(id&63)) == 0 {
+		return 0, false
+	}
+	return slices.BinarySearch(tw.ids, id)
 }
 
 const tokenBitsMask = 1<<15 - 1
@@ -441,11 +474,11 @@ func (t *lineTokens) wordsOf(words []orderWord) tokenWords {
 		return int(a.key) - int(b.key)
 	})
 	ents = slices.Compact(ents)
-	tw := tokenWords{ids: make([]uint32, len(ents)), keys: make([]uint64, len(ents)), bits: new([tokenBitsMask/64 + 1]uint64)}
+	tw := tokenWords{ids: make([]uint32, len(ents)), keys: make([]uint64, len(ents))}
 	for i, e := range ents {
 		tw.ids[i], tw.keys[i] = e.id, e.key
-		tw.bits[e.id&tokenBitsMask>>6] |= 1 << (e.id & 63)
 	}
+	tw.index()
 	return tw
 }
 
@@ -486,10 +519,7 @@ func (tw *tokenWords) appendKeys(keys []uint64, line []byte) []uint64 {
 			pos += d
 		}
 		id := uint32(v >> 2)
-		if tw.bits[id&tokenBitsMask>>6]&(1<<(id&63)) == 0 {
-			continue
-		}
-		j, ok := slices.BinarySearch(tw.ids, id)
+		j, ok := tw.lookup(id)
 		if !ok {
 			continue
 		}
