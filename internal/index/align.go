@@ -56,6 +56,8 @@ type aligner struct {
 	swaps, merged []alignItem
 	best          []float64
 	gaps          []int // gaps[i]: ellipses before query word i and at it
+	seg           []int
+	cross         []float64
 }
 
 // bonus returns the factor a hit's score is multiplied by:
@@ -214,19 +216,45 @@ func (a *aligner) chain(words []orderWord) float64 {
 		}
 		a.gaps[i] = gaps
 	}
+	// seg[i]: the last query word at or before i that an ellipsis
+	// stands before (0 for none). An earlier item whose last word is
+	// before seg[it.q0] has an ellipsis between: the line words between
+	// cost nothing, so it may be far back. cross[q] keeps the best chain
+	// ending at such an item by its last word q, among the items whose
+	// places end before the current one's (avail: in order, they are).
+	a.seg = slices.Grow(a.seg[:0], len(words))[:len(words)]
+	last := 0
+	for i, w := range words {
+		if w.gap {
+			last = i
+		}
+		a.seg[i] = last
+	}
+	a.cross = slices.Grow(a.cross[:0], len(words))[:len(words)]
+	for i := range a.cross {
+		a.cross[i] = math.Inf(-1)
+	}
+	avail := 0
 	top := 0.0
 	best := a.best
 	for j, it := range items {
 		b := it.w
-		// A chain up to an earlier item holds at most the words before
-		// it.q0, a point each: with no ellipsis, it.q0 + it.w less the
-		// line words between is the most any earlier item can give, and
-		// earlier items are further away still. Past lim line words
-		// between, none improves b.
-		lim := math.Inf(1)
-		if gaps == 0 {
-			lim = (float64(it.q0) + it.w - b + 1e-9) / alignSkipLine
+		s := a.seg[it.q0]
+		if gaps != 0 {
+			for ; avail < j && items[avail].p1 < it.p0; avail++ {
+				a.cross[items[avail].q1] = max(a.cross[items[avail].q1], best[avail])
+			}
+			for q := 0; q < s; q++ {
+				if c := a.cross[q] + it.w - alignSkipWord*float64(it.q0-q-1); c > b {
+					b = c
+				}
+			}
 		}
+		// A chain up to any other earlier item holds at most the words
+		// before it.q0, a point each, less the line words between: past
+		// lim line words, with earlier items further away still, none
+		// improves b.
+		lim := (float64(it.q0) + it.w - b + 1e-9) / alignSkipLine
 		for k := j - 1; k >= 0; k-- {
 			prev := &items[k]
 			gap := it.p0 - prev.p1 - 1
@@ -236,18 +264,12 @@ func (a *aligner) chain(words []orderWord) float64 {
 			if float64(gap) > lim {
 				break
 			}
-			if prev.q1 >= it.q0 {
+			if prev.q1 >= it.q0 || prev.q1 < s {
 				continue
 			}
-			lineCost := alignSkipLine * float64(gap)
-			if gaps != 0 && a.gaps[it.q0] > a.gaps[prev.q1] {
-				lineCost = 0
-			}
-			if c := best[k] + it.w - alignSkipWord*float64(it.q0-prev.q1-1) - lineCost; c > b {
+			if c := best[k] + it.w - alignSkipWord*float64(it.q0-prev.q1-1) - alignSkipLine*float64(gap); c > b {
 				b = c
-				if gaps == 0 {
-					lim = (float64(it.q0) + it.w - b + 1e-9) / alignSkipLine
-				}
+				lim = (float64(it.q0) + it.w - b + 1e-9) / alignSkipLine
 			}
 		}
 		best[j] = b

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -117,5 +118,70 @@ func TestAlignUpper(t *testing.T) {
 	}
 	if tight < 1000 {
 		t.Errorf("the bound met the chain in %d of 20000 lines: too loose to be of use", tight)
+	}
+}
+
+// chainPlain is the chain's dynamic programme as first written: every
+// earlier item, no look-back limit, no table for ellipses.
+func chainPlain(words []orderWord, items []alignItem) float64 {
+	gapsBefore := make([]int, len(words))
+	g := 0
+	for i, w := range words {
+		if w.gap {
+			g++
+		}
+		gapsBefore[i] = g
+	}
+	best := make([]float64, len(items))
+	top := 0.0
+	for j, it := range items {
+		b := it.w
+		for k := j - 1; k >= 0; k-- {
+			prev := items[k]
+			gap := it.p0 - prev.p1 - 1
+			if gap < 0 || prev.q1 >= it.q0 {
+				continue
+			}
+			lineCost := alignSkipLine * float64(gap)
+			if gapsBefore[it.q0] > gapsBefore[prev.q1] {
+				lineCost = 0
+			}
+			if c := best[k] + it.w - alignSkipWord*float64(it.q0-prev.q1-1) - lineCost; c > b {
+				b = c
+			}
+		}
+		best[j] = b
+		top = max(top, b)
+	}
+	return top
+}
+
+// TestAlignChainLimits: the chain with its look-back limit and its
+// table for ellipses finds the best chain of the plain programme, on
+// random lines with and without ellipses.
+func TestAlignChainLimits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 19))
+	for range 20000 {
+		n := 2 + rng.IntN(12)
+		words := make([]orderWord, n)
+		for i := range words {
+			words[i].gap = i > 0 && rng.IntN(4) == 0
+		}
+		var a aligner
+		span := 1 + rng.IntN(80)
+		for range rng.IntN(4 * n) {
+			k := uint64(rng.IntN(span))<<32 | uint64(rng.IntN(n))<<8
+			if rng.IntN(4) == 0 {
+				k |= 1
+			}
+			a.keys = append(a.keys, k)
+		}
+		slices.Sort(a.keys)
+		a.keys = slices.Compact(a.keys)
+		got := a.chain(words)
+		want := chainPlain(words, a.items)
+		if math.Abs(got-want) > 1e-9 {
+			t.Fatalf("words %+v, keys %x: chain %.6f, plain programme %.6f", words, a.keys, got, want)
+		}
 	}
 }
