@@ -201,11 +201,25 @@ func (r *sizeResult) markdown() string {
 // userTarget is issue 13's p99 target for /api/v1/search on class c (the
 // search page's is pageTarget for every class).
 func userTarget(c userClass) time.Duration {
-	if c == ucPrefix {
+	switch c {
+	case ucPrefix:
 		return 25 * time.Millisecond
+	case ucQuote:
+		return quoteTarget
 	}
 	return 10 * time.Millisecond
 }
+
+// userPageTarget is the search page's p99 target for class c.
+func userPageTarget(c userClass) time.Duration {
+	if c == ucQuote {
+		return quoteTarget
+	}
+	return pageTarget
+}
+
+// quoteTarget is issue 16's p99 target for a pasted quote.
+const quoteTarget = 30 * time.Millisecond
 
 const (
 	pageTarget       = 15 * time.Millisecond
@@ -229,7 +243,7 @@ func (r *sizeResult) userMarkdown() string {
 	w("**Repeated** cells: the first %d queries of the API half, asked once to warm up, then %d times in rotation. ", repeatedQueries, repeatedPasses)
 	w("HTTP is timed from the bench process over loopback against `backchannel serve` (one request at a time, keep-alive, Accept-Encoding: gzip, request sent to last byte read); SQLite FTS5 in-process on the API half, each query once (a ranked page of 20 and `count(*)`; call, date and sort as WHERE/ORDER BY on stored columns). ")
 	w("Server CPU per request is the serving process's user + system time (/proc/PID/stat) over the class's distinct requests, divided by their number: what a request costs whatever else the machine runs. ")
-	w("Targets are issue 13's, set for 1M lines on 2 cores: API p99 <= 10 ms (25 ms for prefixes), search page p99 <= 15 ms, API p99 <= FTS5 p99.\n\n")
+	w("Targets are issue 13's, set for 1M lines on 2 cores: API p99 <= 10 ms (25 ms for prefixes), search page p99 <= 15 ms, API p99 <= FTS5 p99; for pasted quotes, issue 16's p99 <= 30 ms (set at 211k lines of real transcripts, tracked here at 1M).\n\n")
 	w("| class (how drawn) | pool | API distinct | search page distinct | API repeated | search page repeated | SQLite FTS5 distinct | API/FTS5 p99 | server CPU per distinct request, API / page | target API / page | met |\n")
 	w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, c := range userClasses {
@@ -238,10 +252,10 @@ func (r *sizeResult) userMarkdown() string {
 			continue
 		}
 		ok := u.API.N > 0 && u.Page.N > 0 && u.API.Errors == 0 && u.Page.Errors == 0 &&
-			u.API.P99 <= userTarget(c) && u.Page.P99 <= pageTarget && (u.FTS.N == 0 || u.API.P99 <= u.FTS.P99)
+			u.API.P99 <= userTarget(c) && u.Page.P99 <= userPageTarget(c) && (u.FTS.N == 0 || u.API.P99 <= u.FTS.P99)
 		w("| %s (%s) | %d | %s | %s | %s | %s | %s | %s | %s / %s | <= %s / <= %s | %s |\n", c, userClassHow[c], u.Pool,
 			pn(u.API), pn(u.Page), p5099(u.APIRep), p5099(u.PageRep), pn(u.FTS), dratio(u.API.P99, u.FTS.P99),
-			ms(u.APICPU), ms(u.PageCPU), ms(userTarget(c)), ms(pageTarget), check(ok))
+			ms(u.APICPU), ms(u.PageCPU), ms(userTarget(c)), ms(userPageTarget(c)), check(ok))
 	}
 	w("\nMean total hits per class (API distinct / FTS5 distinct; they differ where the engines analyse text differently, e.g. stems):")
 	for _, c := range userClasses {

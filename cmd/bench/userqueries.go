@@ -32,11 +32,12 @@ const (
 	ucRarePhrase   userClass = "phrase with a rare word"
 	ucDeep         userClass = "deep page"
 	ucSortDate     userClass = "sort=date"
+	ucQuote        userClass = "pasted quote"
 )
 
 // userClasses in report order.
 var userClasses = []userClass{ucCommon, ucRare, ucMid, ucTwo, ucThree, ucOr, ucExclude,
-	ucSpeaker, ucCall, ucDate, ucPrefix, ucCommonPhrase, ucRarePhrase, ucDeep, ucSortDate}
+	ucSpeaker, ucCall, ucDate, ucPrefix, ucCommonPhrase, ucRarePhrase, ucDeep, ucSortDate, ucQuote}
 
 // userClassHow says how each class's pool is drawn, for the report.
 var userClassHow = map[userClass]string{
@@ -55,6 +56,9 @@ var userClassHow = map[userClass]string{
 	ucRarePhrase:   "2 to 6 words as written, one of them rarer than rank 2000",
 	ucDeep:         "a frequent word, a page from 50 to the deepest allowed",
 	ucSortDate:     "a word (rank 0-1000), sort=date or -date",
+	ucQuote: "6 words as written, pasted as issue 16's evaluation pastes them, in turn: as is, " +
+		"a typo (two letters swapped in the longest word), a word left out, two words as …, " +
+		"[inaudible] inserted; FTS5 gets the words ORed",
 }
 
 // poolSize is how many distinct queries each endpoint gets per class. A
@@ -286,6 +290,30 @@ func userPools(c *corpus, seed uint64, extra int) map[userClass][]userQuery {
 			}
 		}
 	}
+	// Pasted quotes: the runs of six words, each pasted one way, the
+	// ways in turn; again another way while the pool is not full.
+	way := 0
+	for pass := range 2 {
+		for _, run := range c.Runs {
+			if len(pools[ucQuote]) >= full {
+				break
+			}
+			words := strings.Fields(run.Text)
+			if len(words) != 6 {
+				continue
+			}
+			q, ok := pasteQuote(words, (way+pass)%5)
+			if !ok {
+				continue
+			}
+			way++
+			or := make([]string, len(words))
+			for i, w := range words {
+				or[i] = ftsString(w)
+			}
+			add(userQuery{Class: ucQuote, Q: q, Match: "text : (" + strings.Join(or, " OR ") + ")"}, full)
+		}
+	}
 	tries(full, func() {
 		k := top[r.IntN(len(top))]
 		deepest := min(10000/pageSize+1, c.WordCount[k]/pageSize)
@@ -313,4 +341,38 @@ func isLetters(w string) bool {
 		}
 	}
 	return w != ""
+}
+
+// pasteQuote pastes words (a run of six, as written) the way numbered
+// way: 0 as is; 1 with two letters swapped in its longest word (of four
+// letters or more); 2 without its third word; 3 with its third and
+// fourth words as an ellipsis; 4 with "[inaudible]" after its third word.
+func pasteQuote(words []string, way int) (string, bool) {
+	w := slices.Clone(words)
+	switch way {
+	case 1:
+		long := 0
+		for i, x := range w {
+			if len([]rune(x)) > len([]rune(w[long])) {
+				long = i
+			}
+		}
+		r := []rune(w[long])
+		if len(r) < 4 {
+			return "", false
+		}
+		m := len(r) / 2
+		r[m-1], r[m] = r[m], r[m-1]
+		if string(r) == w[long] {
+			return "", false
+		}
+		w[long] = string(r)
+	case 2:
+		w = slices.Delete(w, 2, 3)
+	case 3:
+		return strings.Join(w[:2], " ") + "… " + strings.Join(w[4:], " "), true
+	case 4:
+		w = slices.Insert(w, 3, "[inaudible]")
+	}
+	return strings.Join(w, " "), true
 }

@@ -46,7 +46,8 @@ func TestUserPools_DistinctAndFull(t *testing.T) {
 				cl == ucCall && len(p.Calls) != 1,
 				cl == ucDate && p.After == "" && p.Before == "",
 				cl == ucOr && len(p.Clauses[0].Terms) != 2,
-				cl == ucExclude && (len(p.Clauses) != 2 || !p.Clauses[1].Negate):
+				cl == ucExclude && (len(p.Clauses) != 2 || !p.Clauses[1].Negate),
+				cl == ucQuote && (len(p.Clauses) < 4 || kind != query.Word):
 				t.Errorf("%s: %q parsed as %+v", cl, q.Q, p)
 			}
 		}
