@@ -390,13 +390,15 @@ func (x *Index) rankReplica(ctx context.Context, rr rankRequest, rp *replica, pa
 	}
 	sctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
 	req := bleve.NewSearchRequestOptions(&docListQuery{q: rr.q, docs: docsPicked}, rr.size, rr.from, false)
-	if _, err := x.idx.SearchInContext(sctx, req); err != nil && !errors.Is(err, errReplica) {
-		x.putCounts(rc.out.calls)
-		return nil, err
-	}
-	if bad != nil || seen != len(pick) {
+	_, err := x.idx.SearchInContext(sctx, req)
+	switch {
+	case bad != nil, err == nil && seen != len(pick):
+		// However Bleve passes the handler's error on.
 		x.putCounts(rc.out.calls)
 		return nil, errReplica
+	case err != nil:
+		x.putCounts(rc.out.calls)
+		return nil, err
 	}
 	return x.finish(rr, kept)
 }

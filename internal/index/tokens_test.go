@@ -95,6 +95,59 @@ func TestLineTokens(t *testing.T) {
 	}
 	check("full build")
 
+	// A replica that disagrees with Bleve (one term's idf off by a
+	// hundredth) is caught by the second pass: the search is ranked the
+	// usual way, with the same outcome, and counted.
+	x, err := testOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	// Three words that many lines have (two of the commonest and a rarer
+	// one, so that the word order is read from the tokens), so that the
+	// second pass scores more than one line.
+	vocab := synthVocab(40000)
+	var r *request
+	var p *plan
+	var rp *replica
+	for k := 300; k < 3000 && rp == nil; k += 13 {
+		r, err = validate(Query{Text: vocab[0] + " " + vocab[1] + " " + vocab[k], Size: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = x.plan(r)
+		if rp = x.newReplica(p.query(r, strictForm, allFilters), p.order); rp == nil {
+			continue
+		}
+		if rk, err := x.run(context.Background(), r, p, strictForm); err != nil || rk.Total < 30 || len(rp.idf) < 2 {
+			rp = nil
+		}
+	}
+	if rp == nil {
+		t.Fatal("no three words with 30 lines or more to search")
+	}
+	misses := x.replicaMisses.Load()
+	for i := range rp.idf {
+		rp.idf[i] *= 1 + 0.01*float64(i)
+	}
+	q, _ := p.rankQuery(r, strictForm)
+	rr := rankRequest{q: q, order: SortRelevance, size: 20, count: countAll, words: p.order, split: true, replica: rp}
+	got, err := x.rank(context.Background(), rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := x.replicaMisses.Load() - misses; n != 1 {
+		t.Errorf("a spoilt replica: %d misses counted, want 1", n)
+	}
+	rr.replica = nil
+	want, err := x.rank(context.Background(), rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(ranking{})); diff != "" {
+		t.Errorf("a spoilt replica's ranking differs from the usual one (-usual +got):\n%s", diff)
+	}
+
 	// An incremental build: a call changed, one added.
 	c := *a.Calls[3]
 	c.Lines = append([]transcript.Line(nil), c.Lines...)
