@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -150,6 +151,11 @@ type plan struct {
 	// nothing else but exclusions: the clauses' document frequencies, for
 	// quoteForm.
 	quote []int
+	// pairs, for a paste of quoteMinWords free words or more too common
+	// for quoteForm's rarest words: its rarest word pairs (pair terms,
+	// quoteRare at most), which drive quoteForm instead (find tries it
+	// last but one).
+	pairs []bq.Query
 }
 
 // checksFor are the phrase checks of the query in form f: the strict
@@ -549,8 +555,12 @@ func (x *Index) plan(r *request) *plan {
 		}
 		dfs = append(dfs, df)
 	}
-	if len(free) >= quoteMinWords && !slices.Contains(dfs, -1) && x.quoteAffordable(dfs) {
-		p.quote = dfs
+	if len(free) >= quoteMinWords && !slices.Contains(dfs, -1) {
+		if x.quoteAffordable(dfs) {
+			p.quote = dfs
+		} else {
+			p.pairs = x.quotePairs(free)
+		}
 	}
 	if bonus {
 		// The free words in the order typed: as spoken, or in any
@@ -630,6 +640,9 @@ func (p *plan) build(r *request, f form, which filterMask, marked bool) bq.Query
 			if p.quote[i] > 0 && len(rare) < quoteRare {
 				rare = append(rare, p.clauses[i][strictForm].q)
 			}
+		}
+		if p.pairs != nil {
+			rare = p.pairs
 		}
 		switch {
 		case len(rare) == 0:
@@ -794,6 +807,44 @@ func (x *Index) quoteAffordable(dfs []int) bool {
 		est = (d[0]*d[1] + d[0]*d[2] + d[1]*d[2]) / n
 	}
 	return est <= quoteMaxShare*n
+}
+
+// quotePairs returns the rarest word pairs of free (side by side, both
+// common words: the text field has them as one term) that some line has,
+// quoteRare at most, rarest first; nil for none.
+func (x *Index) quotePairs(free []qtok) []bq.Query {
+	type pair struct {
+		t  string
+		df uint64
+	}
+	var ps []pair
+	for i := 0; i+1 < len(free); i++ {
+		a, b := free[i].exact, free[i+1].exact
+		if !x.pairWords[a] || !x.pairWords[b] || free[i+1].gap {
+			continue
+		}
+		t := string(pairTerm(a, b))
+		if slices.ContainsFunc(ps, func(p pair) bool { return p.t == t }) {
+			continue
+		}
+		tfr, err := x.reader.TermFieldReader(context.Background(), []byte(t), fieldText, false, false, false)
+		if err != nil {
+			continue
+		}
+		if n := tfr.Count(); n > 0 {
+			ps = append(ps, pair{t, n})
+		}
+		_ = tfr.Close()
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(ps, func(a, b pair) int { return cmp.Compare(a.df, b.df) })
+	var qs []bq.Query
+	for _, p := range ps[:min(len(ps), quoteRare)] {
+		qs = append(qs, term(fieldText, p.t, 0))
+	}
+	return qs
 }
 
 // quoteMaxShare: see quoteAffordable.

@@ -110,3 +110,58 @@ func TestQuoteMarks(t *testing.T) {
 		t.Fatalf("%d pastes took the strict ranking with positions, want at least 40", tried)
 	}
 }
+
+// TestQuotePairs: a pasted quote of only common words with one word the
+// archive lacks is too common for the quote rung's rarest words; it is
+// searched by its rarest word pairs before the any-word rung, and finds
+// its line first.
+func TestQuotePairs(t *testing.T) {
+	a := synthArchive(6000)
+	x, _ := buildOpen(t, a)
+	ctx := context.Background()
+	tried, first := 0, 0
+	for _, c := range a.Calls {
+		for li, l := range c.Lines {
+			words := strings.Fields(l.Text)
+			if len(words) < 8 || tried >= 40 {
+				continue
+			}
+			span := words[:8]
+			common := true
+			for _, w := range span {
+				toks := x.tokens(w)
+				common = common && len(toks) == 1 && x.pairWords[toks[0].exact]
+			}
+			if !common {
+				continue
+			}
+			paste := strings.Join(span[:4], " ") + " qzxv " + strings.Join(span[5:], " ")
+			r, err := validate(Query{Text: paste, Size: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := x.find(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.p.pairs == nil || f.form != quoteForm {
+				continue
+			}
+			tried++
+			res := mustSearch(t, x, Query{Text: paste, Size: 20})
+			if len(res.Hits) > 0 && res.Hits[0].Call == c.Slug && res.Hits[0].Line == l.N {
+				first++
+			} else if len(res.Hits) > 0 {
+				t.Logf("%q (%s#%d): first %s#%d", paste, c.Slug, l.N, res.Hits[0].Call, res.Hits[0].Line)
+			}
+			_ = li
+		}
+	}
+	if tried < 5 {
+		t.Fatalf("%d pastes of common words took the word-pair rung, want 5", tried)
+	}
+	t.Logf("%d of %d first", first, tried)
+	if first*10 < tried*8 {
+		t.Errorf("%d of %d pastes found their line first, want 80%%", first, tried)
+	}
+}

@@ -109,7 +109,8 @@ func (x *Index) newReplica(q bq.Query, words []orderWord) *replica {
 	walk = func(q bq.Query) *rnode {
 		switch q := q.(type) {
 		case *bq.TermQuery:
-			if q.FieldVal != fieldText && q.FieldVal != fieldName {
+			// Word pairs are not in the line tokens.
+			if q.FieldVal != fieldText && q.FieldVal != fieldName || isPairTerm(q.Term) {
 				return nil
 			}
 			boost := 1.0
