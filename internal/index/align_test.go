@@ -78,19 +78,10 @@ func TestAlignUpper(t *testing.T) {
 	tight := 0
 	for range 20000 {
 		n := 2 + rng.IntN(12)
-		words := make([]orderWord, n)
-		for i := range words {
-			words[i].gap = i > 0 && rng.IntN(6) == 0
-		}
+		words := randomWords(rng, n, 6)
 		var a aligner
 		span := 1 + rng.IntN(40)
-		for range rng.IntN(3 * n) {
-			k := uint64(rng.IntN(span))<<32 | uint64(rng.IntN(n))<<8
-			if rng.IntN(4) == 0 {
-				k |= 1
-			}
-			a.keys = append(a.keys, k)
-		}
+		a.keys = randomKeys(rng, n, span, 3*n)
 		if rng.IntN(3) == 0 { // the words in order, some swapped
 			p := uint64(rng.IntN(span))
 			for i := range n {
@@ -163,19 +154,9 @@ func TestAlignChainLimits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(18, 19))
 	for range 20000 {
 		n := 2 + rng.IntN(12)
-		words := make([]orderWord, n)
-		for i := range words {
-			words[i].gap = i > 0 && rng.IntN(4) == 0
-		}
+		words := randomWords(rng, n, 4)
 		var a aligner
-		span := 1 + rng.IntN(80)
-		for range rng.IntN(4 * n) {
-			k := uint64(rng.IntN(span))<<32 | uint64(rng.IntN(n))<<8
-			if rng.IntN(4) == 0 {
-				k |= 1
-			}
-			a.keys = append(a.keys, k)
-		}
+		a.keys = randomKeys(rng, n, 1+rng.IntN(80), 4*n)
 		slices.Sort(a.keys)
 		a.keys = slices.Compact(a.keys)
 		got := a.chain(words)
@@ -184,4 +165,28 @@ func TestAlignChainLimits(t *testing.T) {
 			t.Fatalf("words %+v, keys %x: chain %.6f, plain programme %.6f", words, a.keys, got, want)
 		}
 	}
+}
+
+// randomWords returns n free words, one in gapOdds (after the first)
+// with an ellipsis before it.
+func randomWords(rng *rand.Rand, n, gapOdds int) []orderWord {
+	words := make([]orderWord, n)
+	for i := range words {
+		words[i].gap = i > 0 && rng.IntN(gapOdds) == 0
+	}
+	return words
+}
+
+// randomKeys returns up to most aligner keys: a place in [0, span), one
+// of n words, one in four in another inflection.
+func randomKeys(rng *rand.Rand, n, span, most int) []uint64 {
+	var keys []uint64
+	for range rng.IntN(most) {
+		k := uint64(rng.IntN(span))<<32 | uint64(rng.IntN(n))<<8
+		if rng.IntN(4) == 0 {
+			k |= 1
+		}
+		keys = append(keys, k)
+	}
+	return keys
 }

@@ -174,25 +174,36 @@ func computeDense(ctx context.Context, dir string, minDocs int) error {
 // openDense maps denseFile of the index in dir; nil when the build made
 // none.
 func openDense(dir string) (*denseWords, error) {
-	f, err := os.Open(filepath.Join(dir, denseFile))
+	d, m, err := mapIndexFile(dir, denseFile, parseDense)
+	if d != nil {
+		d.m = m
+	}
+	return d, err
+}
+
+// mapIndexFile maps the file name of the index in dir read-only and
+// parses it; the zero T and no error when the build wrote none. A file
+// that does not parse is unmapped.
+func mapIndexFile[T any](dir, name string, parse func([]byte) (T, error)) (T, mmap.MMap, error) {
+	var zero T
+	f, err := os.Open(filepath.Join(dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return zero, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return zero, nil, err
 	}
 	defer f.Close()
 	m, err := mmap.Map(f, mmap.RDONLY, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", denseFile, err)
+		return zero, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	d, err := parseDense(m)
+	v, err := parse(m)
 	if err != nil {
 		_ = m.Unmap()
-		return nil, fmt.Errorf("%s: %w", denseFile, err)
+		return zero, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	d.m = m
-	return d, nil
+	return v, m, nil
 }
 
 func parseDense(b []byte) (*denseWords, error) {

@@ -3,7 +3,6 @@ package index
 import (
 	"container/heap"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -494,67 +493,6 @@ func (x *Index) replicaPass(ctx context.Context, rr rankRequest, rp *replica, rc
 		hits = slices.DeleteFunc(hits, func(h replicaHit) bool { return h.final < top[0]*(1-replicaMargin) })
 	}
 	return hits, nil
-}
-
-// scan reads line (the encoded words of a document): it counts each
-// slot's term in tf and appends the aligner's keys of the free words.
-func (tw *tokenWords) scan(keys []uint64, tf []int, line []byte) []uint64 {
-	if len(tw.ids) == 0 {
-		return keys
-	}
-	first := tw.first
-	pos := uint64(0)
-	for i := 0; i < len(line); {
-		v := uint64(line[i])
-		i++
-		if v >= 0x80 {
-			v &= 0x7f
-			for s := uint(7); ; s += 7 {
-				if i >= len(line) {
-					return keys
-				}
-				b := line[i]
-				i++
-				v |= uint64(b&0x7f) << s
-				if b < 0x80 {
-					break
-				}
-			}
-		}
-		// Step 0: the next place; 1: the same; 2: a uvarint follows.
-		if step := v & 3; step == 0 {
-			pos++
-		} else if step == 2 {
-			d, n := binary.Uvarint(line[i:])
-			if n <= 0 {
-				return keys
-			}
-			i += n
-			pos += d
-		}
-		id := uint32(v >> 2)
-		var j int
-		if int(id) < len(first) {
-			f := first[id]
-			if f == 0 {
-				continue
-			}
-			j = int(f) - 1
-		} else {
-			var ok bool
-			if j, ok = tw.lookup(id); !ok {
-				continue
-			}
-		}
-		for ; j < len(tw.ids) && tw.ids[j] == id; j++ {
-			if key := tw.keys[j]; key&slotKey != 0 {
-				tf[key&^slotKey]++
-			} else {
-				keys = append(keys, pos<<32|key)
-			}
-		}
-	}
-	return keys
 }
 
 // docListQuery is q over the listed documents only (sorted).

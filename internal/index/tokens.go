@@ -6,8 +6,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -270,25 +268,11 @@ func computeTokens(ctx context.Context, dir string) error {
 // openTokens maps tokensFile of the index in dir; nil when the build made
 // none.
 func openTokens(dir string) (*lineTokens, error) {
-	f, err := os.Open(filepath.Join(dir, tokensFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	t, m, err := mapIndexFile(dir, tokensFile, parseTokens)
+	if t != nil {
+		t.m = m
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	m, err := mmap.Map(f, mmap.RDONLY, 0)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", tokensFile, err)
-	}
-	t, err := parseTokens(m)
-	if err != nil {
-		_ = m.Unmap()
-		return nil, fmt.Errorf("%s: %w", tokensFile, err)
-	}
-	t.m = m
-	return t, nil
+	return t, err
 }
 
 func parseTokens(b []byte) (*lineTokens, error) {
@@ -485,12 +469,19 @@ func (t *lineTokens) wordsOf(words []orderWord) tokenWords {
 // appendKeys appends the aligner's keys (position<<32 | key) of the
 // words of tw in line, the encoded words of one document.
 func (tw *tokenWords) appendKeys(keys []uint64, line []byte) []uint64 {
+	return tw.scan(keys, nil, line)
+}
+
+// scan reads line (the encoded words of a document): it counts each
+// slot's term in tf (tw has slots only for the two-pass ranking,
+// replica.go) and appends the aligner's keys of the free words.
+func (tw *tokenWords) scan(keys []uint64, tf []int, line []byte) []uint64 {
 	if len(tw.ids) == 0 {
 		return keys
 	}
+	first := tw.first
 	pos := uint64(0)
 	for i := 0; i < len(line); {
-		// binary.Uvarint, inline for the common short words.
 		v := uint64(line[i])
 		i++
 		if v >= 0x80 {
@@ -507,10 +498,10 @@ func (tw *tokenWords) appendKeys(keys []uint64, line []byte) []uint64 {
 				}
 			}
 		}
-		switch v & 3 {
-		case 0:
+		// Step 0: the next place; 1: the same; 2: a uvarint follows.
+		if step := v & 3; step == 0 {
 			pos++
-		case 2:
+		} else if step == 2 {
 			d, n := binary.Uvarint(line[i:])
 			if n <= 0 {
 				return keys
@@ -519,12 +510,25 @@ func (tw *tokenWords) appendKeys(keys []uint64, line []byte) []uint64 {
 			pos += d
 		}
 		id := uint32(v >> 2)
-		j, ok := tw.lookup(id)
-		if !ok {
-			continue
+		var j int
+		if int(id) < len(first) {
+			f := first[id]
+			if f == 0 {
+				continue
+			}
+			j = int(f) - 1
+		} else {
+			var ok bool
+			if j, ok = tw.lookup(id); !ok {
+				continue
+			}
 		}
 		for ; j < len(tw.ids) && tw.ids[j] == id; j++ {
-			keys = append(keys, pos<<32|tw.keys[j])
+			if key := tw.keys[j]; key&slotKey != 0 {
+				tf[key&^slotKey]++
+			} else {
+				keys = append(keys, pos<<32|key)
+			}
 		}
 	}
 	return keys
