@@ -151,11 +151,12 @@ type plan struct {
 	// nothing else but exclusions: the clauses' document frequencies, for
 	// quoteForm.
 	quote []int
-	// pairs, for a paste of quoteMinWords free words or more too common
-	// for quoteForm's rarest words: its rarest word pairs (pair terms,
-	// quoteRare at most), which drive quoteForm instead (find tries it
-	// last but one).
-	pairs []bq.Query
+	// pasted is set for a paste of quoteMinWords free words or more too
+	// common for quoteForm's rarest words: its free words, whose rarest
+	// word pairs (quotePairs) find may set in pairs to drive quoteForm
+	// instead, as its last rung but one.
+	pasted []qtok
+	pairs  []bq.Query
 }
 
 // checksFor are the phrase checks of the query in form f: the strict
@@ -559,7 +560,7 @@ func (x *Index) plan(r *request) *plan {
 		if x.quoteAffordable(dfs) {
 			p.quote = dfs
 		} else {
-			p.pairs = x.quotePairs(free)
+			p.pasted = free
 		}
 	}
 	if bonus {
@@ -629,20 +630,20 @@ func (p *plan) build(r *request, f form, which filterMask, marked bool) bq.Query
 	case len(p.clauses) == 0:
 		b.AddMust(bq.NewMatchAllQuery())
 	case f == quoteForm:
-		// The rarest clauses drive the search; most clauses must match.
-		order := make([]int, len(p.clauses))
-		for i := range order {
-			order[i] = i
-		}
-		sort.SliceStable(order, func(a, b int) bool { return p.quote[order[a]] < p.quote[order[b]] })
-		var rare []bq.Query
-		for _, i := range order {
-			if p.quote[i] > 0 && len(rare) < quoteRare {
-				rare = append(rare, p.clauses[i][strictForm].q)
+		// The rarest clauses (or word pairs) drive the search; most
+		// clauses must match.
+		rare := p.pairs
+		if rare == nil {
+			order := make([]int, len(p.clauses))
+			for i := range order {
+				order[i] = i
 			}
-		}
-		if p.pairs != nil {
-			rare = p.pairs
+			sort.SliceStable(order, func(a, b int) bool { return p.quote[order[a]] < p.quote[order[b]] })
+			for _, i := range order {
+				if p.quote[i] > 0 && len(rare) < quoteRare {
+					rare = append(rare, p.clauses[i][strictForm].q)
+				}
+			}
 		}
 		switch {
 		case len(rare) == 0:

@@ -228,17 +228,18 @@ func (x *Index) find(ctx context.Context, r *request) (*found, error) {
 	}
 
 	// A paste of common words, by its rarest word pairs.
-	if f.p.pairs != nil && f.p.quote == nil {
-		f.p.quote = make([]int, len(f.p.clauses))
-		rk, err := x.run(ctx, r, f.p, quoteForm)
-		if err != nil {
-			return nil, err
+	if f.p.pasted != nil {
+		if f.p.pairs = x.quotePairs(f.p.pasted); f.p.pairs != nil {
+			rk, err := x.run(ctx, r, f.p, quoteForm)
+			if err != nil {
+				return nil, err
+			}
+			if rk.Total > 0 {
+				f.rk, f.form, f.fallback = rk, quoteForm, true
+				return f, nil
+			}
+			f.p.pairs = nil
 		}
-		if rk.Total > 0 {
-			f.rk, f.form, f.fallback = rk, quoteForm, true
-			return f, nil
-		}
-		f.p.quote = nil
 	}
 
 	form := looseForm
