@@ -105,6 +105,21 @@ func (x *Index) newReplica(q bq.Query, words []orderWord) *replica {
 	var ids []uint32
 	var keys []uint64
 	var walk func(q bq.Query) *rnode
+	// group is n with qs as its kids; nil when qs is empty or a kid
+	// cannot be scored.
+	group := func(n *rnode, qs []bq.Query) *rnode {
+		if len(qs) == 0 {
+			return nil
+		}
+		for _, q := range qs {
+			k := walk(q)
+			if k == nil {
+				return nil
+			}
+			n.kids = append(n.kids, k)
+		}
+		return n
+	}
 	walk = func(q bq.Query) *rnode {
 		switch q := q.(type) {
 		case *bq.TermQuery:
@@ -143,31 +158,15 @@ func (x *Index) newReplica(q bq.Query, words []orderWord) *replica {
 			}
 			return &rnode{kind: rTerm, slot: s}
 		case *bq.DisjunctionQuery:
-			if q.BoostVal != nil || len(q.Disjuncts) == 0 {
+			if q.BoostVal != nil {
 				return nil
 			}
-			n := &rnode{kind: rDisj, min: int(q.Min)}
-			for _, d := range q.Disjuncts {
-				k := walk(d)
-				if k == nil {
-					return nil
-				}
-				n.kids = append(n.kids, k)
-			}
-			return n
+			return group(&rnode{kind: rDisj, min: int(q.Min)}, q.Disjuncts)
 		case *bq.ConjunctionQuery:
-			if q.BoostVal != nil || len(q.Conjuncts) == 0 {
+			if q.BoostVal != nil {
 				return nil
 			}
-			n := &rnode{kind: rConj}
-			for _, c := range q.Conjuncts {
-				k := walk(c)
-				if k == nil {
-					return nil
-				}
-				n.kids = append(n.kids, k)
-			}
-			return n
+			return group(&rnode{kind: rConj}, q.Conjuncts)
 		}
 		return nil
 	}

@@ -201,13 +201,19 @@ func (x *Index) find(ctx context.Context, r *request) (*found, error) {
 		return f, err
 	}
 
-	if f.p.quote != nil {
+	// quote runs the quote rung; it reports whether it found lines.
+	quote := func() (bool, error) {
 		rk, err := x.run(ctx, r, f.p, quoteForm)
-		if err != nil {
-			return nil, err
+		if err != nil || rk.Total == 0 {
+			return false, err
 		}
-		if rk.Total > 0 {
-			f.rk, f.form, f.fallback = rk, quoteForm, true
+		f.rk, f.form, f.fallback = rk, quoteForm, true
+		return true, nil
+	}
+	if f.p.quote != nil {
+		if ok, err := quote(); err != nil {
+			return nil, err
+		} else if ok {
 			return f, nil
 		}
 	}
@@ -230,12 +236,9 @@ func (x *Index) find(ctx context.Context, r *request) (*found, error) {
 	// A paste of common words, by its rarest word pairs.
 	if f.p.pasted != nil {
 		if f.p.pairs = x.quotePairs(f.p.pasted); f.p.pairs != nil {
-			rk, err := x.run(ctx, r, f.p, quoteForm)
-			if err != nil {
+			if ok, err := quote(); err != nil {
 				return nil, err
-			}
-			if rk.Total > 0 {
-				f.rk, f.form, f.fallback = rk, quoteForm, true
+			} else if ok {
 				return f, nil
 			}
 			f.p.pairs = nil
